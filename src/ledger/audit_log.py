@@ -1,0 +1,57 @@
+"""``lg.audit``: read and verify the audit trail."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlmodel import col, select
+
+from ledger import audit, tables
+from ledger.models import AuditEntry, Records
+from ledger.service import Service
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class AuditLog(Service):
+    """Every change with its source, newest last; append-only and hash-chained."""
+
+    def list(
+        self,
+        *,
+        source: str | None = None,
+        entity: str | None = None,
+        entity_id: int | str | None = None,
+        run_id: int | None = None,
+        limit: int | None = None,
+    ) -> Records[AuditEntry]:
+        """Events in order, filtered by source, entity (table name), row and sync run."""
+        table = tables.AuditEvent
+        query = select(table).order_by(col(table.id))
+        if source is not None:
+            query = query.where(table.source == source)
+        if entity is not None:
+            query = query.where(table.entity == entity)
+        if entity_id is not None:
+            query = query.where(table.entity_id == str(entity_id))
+        if run_id is not None:
+            query = query.where(table.run_id == run_id)
+        if limit is not None:
+            query = query.order_by(None).order_by(col(table.id).desc()).limit(limit)
+        with self._lg.reading() as session:
+            rows = sorted(session.exec(query), key=lambda row: row.id or 0)
+            return Records(AuditEntry.from_row(row) for row in rows)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The whole trail as a DataFrame (needs pandas)."""
+        return self.list().to_frame()
+
+    def verify(self) -> int:
+        """Check the hash chain; return how many events verified.
+
+        Raises:
+            AuditChainBroken: naming the first event that was altered or removed.
+        """
+        with self._lg.database.engine.connect() as conn:
+            return audit.verify_chain(conn)

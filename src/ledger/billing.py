@@ -1,0 +1,119 @@
+"""Pure billing rules: which rate applies, how minutes round, how lines group.
+
+Nothing here touches the database, so every rule is testable on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+Grouping = Literal["project", "entry", "day"]
+GROUPINGS: tuple[Grouping, ...] = ("project", "entry", "day")
+
+
+def resolve_rate(*rates_by_precedence: int | None) -> int | None:
+    """The first rate given: entry override > project > client > default."""
+    return next((rate for rate in rates_by_precedence if rate is not None), None)
+
+
+def round_minutes(minutes: int, mode: str, step: int) -> int:
+    """Round billed minutes ``up`` or to the ``nearest`` multiple of `step`."""
+    if mode == "none" or step <= 0:
+        return minutes
+    if mode == "up":
+        return -(-minutes // step) * step
+    return max(step, ((minutes * 2 + step) // (2 * step)) * step)
+
+
+def time_amount(minutes: int, rate_minor: int) -> int:
+    """Minutes at an hourly rate, in minor units, rounded half-up."""
+    exact = Decimal(minutes) * rate_minor / 60
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def hours_milli(minutes: int) -> int:
+    """Minutes as thousandths of an hour (the stored line quantity)."""
+    return int((Decimal(minutes) * 1000 / 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True, slots=True)
+class BillableEntry:
+    """An entry priced for billing: the snapshot stored on the entry."""
+
+    entry_id: int
+    project_id: int
+    project_name: str
+    date: dt.date
+    description: str
+    kind: str
+    minutes: int
+    rate_minor: int
+    amount_minor: int
+
+
+@dataclass(slots=True)
+class LineDraft:
+    """An invoice line before it is stored."""
+
+    description: str
+    quantity_milli: int
+    unit: str
+    unit_price_minor: int
+    amount_minor: int
+    project_id: int | None
+    minutes: int = 0
+
+
+def group_lines(entries: Iterable[BillableEntry], grouping: Grouping) -> list[LineDraft]:
+    """Invoice lines from priced entries; fixed amounts always stand alone.
+
+    Time lines are priced from their summed minutes, so a line's amount is the
+    exact rate times its hours, rounded once.
+    """
+    fixed: list[LineDraft] = []
+    timed: dict[tuple[object, ...], LineDraft] = {}
+    for entry in sorted(entries, key=lambda e: (e.date, e.entry_id)):
+        if entry.kind == "fixed":
+            fixed.append(_fixed_line(entry))
+            continue
+        key, label = _group_key(entry, grouping)
+        line = timed.setdefault(
+            key, LineDraft(label, 0, "h", entry.rate_minor, 0, entry.project_id)
+        )
+        line.minutes += entry.minutes
+    for line in timed.values():
+        line.quantity_milli = hours_milli(line.minutes)
+        line.amount_minor = time_amount(line.minutes, line.unit_price_minor)
+    return [*timed.values(), *fixed]
+
+
+def _group_key(entry: BillableEntry, grouping: Grouping) -> tuple[tuple[object, ...], str]:
+    if grouping == "entry":
+        return (entry.entry_id,), entry.description or entry.project_name
+    if grouping == "day":
+        label = f"{entry.project_name} – {entry.date.isoformat()}"
+        return (entry.project_id, entry.rate_minor, entry.date), label
+    return (entry.project_id, entry.rate_minor), entry.project_name
+
+
+def _fixed_line(entry: BillableEntry) -> LineDraft:
+    return LineDraft(
+        description=entry.description or entry.project_name,
+        quantity_milli=1000,
+        unit="pcs",
+        unit_price_minor=entry.amount_minor,
+        amount_minor=entry.amount_minor,
+        project_id=entry.project_id,
+    )
+
+
+def vat_amount(subtotal_minor: int, vat_rate_bp: int | None) -> int:
+    """VAT on the subtotal at a rate in basis points, rounded half-up."""
+    if not vat_rate_bp:
+        return 0
+    exact = Decimal(subtotal_minor) * vat_rate_bp / 10000
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -1,0 +1,126 @@
+"""The ``ledger`` command line."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+
+from ledger.errors import LedgerError
+from ledger.ledger import Ledger, open_ledger
+
+app = typer.Typer(
+    help="ledger: time tracking and invoicing for independent developers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+user_app = typer.Typer(help="Manage the account that logs in to the web UI.", no_args_is_help=True)
+audit_app = typer.Typer(help="Inspect the audit trail.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database", "-d", help="SQLite path or database URL (default: LEDGER_* settings)."
+    ),
+]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a `LedgerError` into one line on stderr and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except LedgerError as exc:
+            typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def open_cli_ledger(database: str | None) -> Ledger:
+    """The ledger the CLI works on; its writes are attributed to ``cli``."""
+    return open_ledger(database, source="cli")
+
+
+@app.command()
+@friendly_errors
+def init(
+    database: DatabaseOption = None,
+    demo: Annotated[bool, typer.Option(help="Add a realistic demo dataset.")] = False,
+) -> None:
+    """Create the database (or migrate it to the newest schema)."""
+    lg = open_cli_ledger(database)
+    typer.echo(f"database ready: {lg.database.engine.url.render_as_string(hide_password=True)}")
+    if demo:
+        from ledger.demo import load_demo
+
+        summary = load_demo(lg)
+        typer.echo(f"demo data added: {summary}")
+
+
+@app.command()
+@friendly_errors
+def status(database: DatabaseOption = None) -> None:
+    """Counts of everything, unbilled work and outstanding invoices."""
+    report = open_cli_ledger(database).reports.status()
+    typer.echo(f"clients       {report.clients}")
+    typer.echo(f"projects      {report.projects}")
+    typer.echo(f"work entries  {report.entries}")
+    invoices = ", ".join(f"{n} {s}" for s, n in sorted(report.invoices.items())) or "none"
+    typer.echo(f"invoices      {invoices}")
+    typer.echo(f"transactions  {report.transactions}")
+    typer.echo(f"audit events  {report.audit_events}")
+    for label, totals in (("unbilled", report.unbilled), ("outstanding", report.outstanding)):
+        text = ", ".join(f"{amount} {currency}" for currency, amount in sorted(totals.items()))
+        typer.echo(f"{label:<13} {text or 'nothing'}")
+
+
+@app.command()
+@friendly_errors
+def backup(
+    path: Annotated[Path, typer.Argument(help="File to write; must not exist yet.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Write a consistent copy of the database while it is in use."""
+    from ledger.backup import backup as make_backup
+
+    lg = open_cli_ledger(database)
+    typer.echo(f"backup written to {make_backup(lg.database, path)}")
+
+
+@user_app.command("create")
+@friendly_errors
+def user_create(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    database: DatabaseOption = None,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Password.")
+    ] = "",
+) -> None:
+    """Create the account that logs in to the web UI."""
+    user_id = open_cli_ledger(database).users.create(username, password)
+    typer.echo(f"user {username!r} created (id {user_id})")
+
+
+@audit_app.command("verify")
+@friendly_errors
+def audit_verify(database: DatabaseOption = None) -> None:
+    """Check the audit hash chain; name the first tampered event."""
+    count = open_cli_ledger(database).audit.verify()
+    typer.echo(f"audit chain ok: {count} events verified")
+
+
+def main() -> None:
+    """Entry point of the ``ledger`` console script."""
+    app()

@@ -1,0 +1,41 @@
+"""Runtime configuration from ``LEDGER_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """The platform's per-user data directory for ledger."""
+    return Path(user_data_dir("ledger", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Where ledger keeps its data. Every field has a working default."""
+
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Directory for the SQLite database, the secret key and backups.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db. "
+        "Unset: SQLite file ledger.db in the data directory.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Key that encrypts plugin secrets (Fernet, urlsafe base64). "
+        "Unset: a key file created in the data directory with mode 0600.",
+    )
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or the default SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'ledger.db'}"

@@ -1,0 +1,201 @@
+"""Engine, sessions and the audited unit of work: the one way to write data.
+
+A write happens only inside `Database.unit_of_work(source)`. Its session audits
+every ORM insert, update and delete at flush time, in the same transaction, under
+the unit's source; `UnitOfWork.insert_many` is the bulk path with the same
+guarantee. Any other attempt to change a domain table — an ORM flush in a read
+session, a Core statement on a connection outside a unit of work — raises
+`UnauditedWrite` before it reaches the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.orm import UOWTransaction
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel import Session, SQLModel
+
+from ledger import audit
+from ledger.errors import UnauditedWrite
+from ledger.sources import Source
+from ledger.tables import AUDITED_TABLES
+
+_WRITE_STATEMENT = re.compile(
+    r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE
+)
+_PG_WRITE_LOCK = 0x1ED6E7  # one writer at a time keeps numbering and the chain linear
+
+
+class Database:
+    """A ledger database: SQLite file by default, PostgreSQL by URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        connect_args: dict[str, Any] = {"timeout": 30} if self.is_sqlite else {}
+        self.engine: Engine = create_engine(url, connect_args=connect_args)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_on_connect)
+            event.listen(self.engine, "begin", _sqlite_on_begin)
+        event.listen(self.engine, "before_cursor_execute", _refuse_unaudited_statement)
+        self._write_engine = self.engine.execution_options(ledger_write=True)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads; flushing a change in it raises `UnauditedWrite`."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def unit_of_work(self, source: Source, run_id: int | None = None) -> Iterator[UnitOfWork]:
+        """One transaction whose every change is audited under `source`."""
+        if not isinstance(source, Source):
+            raise UnauditedWrite(f"a unit of work needs a Source, got {source!r}")
+        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+            connection = session.connection()
+            if not self.is_sqlite:
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")
+            session.info["audit"] = (source, run_id)
+            connection.info["audit"] = (source, run_id)
+            try:
+                yield UnitOfWork(session, source, run_id)
+                session.flush()
+            finally:
+                connection.info.pop("audit", None)
+
+
+class UnitOfWork:
+    """An open audited transaction: an ORM session plus the bulk write path."""
+
+    def __init__(self, session: Session, source: Source, run_id: int | None) -> None:
+        self.session = session
+        self.source = source
+        self.run_id = run_id
+
+    def insert_many(self, model: type[SQLModel], rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Insert `rows` with one executemany and audit them likewise; return their ids."""
+        if not rows:
+            return []
+        table = model.__table__  # type: ignore[attr-defined]
+        connection = self.session.connection()
+        ids = list(
+            connection.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+            ).scalars()
+        )
+        changes = (
+            audit.Change(table.name, str(row_id), "insert", None, {"id": row_id, **row})
+            for row_id, row in zip(ids, rows, strict=True)
+        )
+        audit.append(connection, self.source.value, self.run_id, changes)
+        return ids
+
+
+def _refuse_unaudited_statement(
+    conn: Connection,
+    cursor: Any,
+    statement: str,
+    parameters: Any,
+    context: Any,
+    executemany: bool,
+) -> None:
+    match = _WRITE_STATEMENT.match(statement)
+    if match and match.group(1) in AUDITED_TABLES and "audit" not in conn.info:
+        raise UnauditedWrite(
+            f"refusing to change {match.group(1)} outside an audited unit of work; "
+            "write through the Ledger API"
+        )
+
+
+def _audit_source(session: Session) -> tuple[Source, int | None] | None:
+    value = session.info.get("audit")
+    return value if isinstance(value, tuple) else None
+
+
+@event.listens_for(Session, "before_flush")
+def _require_source(session: Session, flush_context: UOWTransaction, instances: Any) -> None:
+    if _audit_source(session) is None and _pending_domain_changes(session):
+        raise UnauditedWrite(
+            "refusing to flush changes outside an audited unit of work; "
+            "write through the Ledger API"
+        )
+
+
+@event.listens_for(Session, "after_flush")
+def _audit_flush(session: Session, flush_context: UOWTransaction) -> None:
+    bound = _audit_source(session)
+    if bound is None:
+        return
+    source, run_id = bound
+    changes = [_inserted(obj) for obj in _domain(session.new)]
+    changes += [change for obj in _domain(session.dirty) if (change := _updated(obj)) is not None]
+    changes += [_deleted(obj) for obj in _domain(session.deleted)]
+    audit.append(session.connection(), source.value, run_id, changes)
+
+
+def _pending_domain_changes(session: Session) -> bool:
+    return (
+        any(_domain(session.new))
+        or any(_domain(session.deleted))
+        or any(session.is_modified(obj) for obj in _domain(session.dirty))
+    )
+
+
+def _domain(objects: Any) -> Iterator[Any]:
+    return (obj for obj in objects if getattr(obj, "__tablename__", None) in AUDITED_TABLES)
+
+
+def _column_values(obj: Any) -> dict[str, Any]:
+    mapper = inspect(obj).mapper
+    return {column.key: getattr(obj, column.key) for column in mapper.column_attrs}
+
+
+def _inserted(obj: Any) -> audit.Change:
+    return audit.Change(obj.__tablename__, str(obj.id), "insert", None, _column_values(obj))
+
+
+def _deleted(obj: Any) -> audit.Change:
+    return audit.Change(obj.__tablename__, str(obj.id), "delete", _column_values(obj), None)
+
+
+def _updated(obj: Any) -> audit.Change | None:
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for attr in inspect(obj).attrs:
+        history = attr.load_history()
+        if history.has_changes():
+            before[attr.key] = history.deleted[0] if history.deleted else None
+            after[attr.key] = attr.value
+    if not after:
+        return None
+    return audit.Change(obj.__tablename__, str(obj.id), "update", before, after)
+
+
+def _sqlite_on_connect(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=FULL",  # NORMAL may lose the last commits on power loss
+        "foreign_keys=ON",
+        "busy_timeout=30000",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    # IMMEDIATE takes the write lock up front, so a writer waits instead of failing
+    # when it upgrades from a read.
+    write = conn.get_execution_options().get("ledger_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

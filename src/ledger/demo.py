@@ -1,0 +1,176 @@
+"""A realistic demo dataset: a Czech freelancer with CZK and EUR clients.
+
+Deterministic for a given date: six months of work, monthly invoices issued on the
+first of the next month, most paid, one partly paid and one overdue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from ledger.errors import Conflict, LedgerError
+from ledger.ledger import Ledger
+
+SUPPLIER = {
+    "supplier_name": "Jana Nováková",
+    "supplier_address": "Vinohradská 1234/56\n120 00 Praha 2\nCzech Republic",
+    "supplier_company_id": "12345678",
+    "supplier_vat_id": "CZ8001011234",
+    "supplier_email": "jana@novakova.example",
+    "supplier_iban": "CZ4720100000002001234567",
+    "supplier_bic": "FIOBCZPPXXX",
+    "supplier_account_number": "2001234567/2010",
+}
+
+CLIENTS: list[dict[str, Any]] = [
+    {
+        "name": "Acme s.r.o.",
+        "currency": "CZK",
+        "hourly_rate": "1500",
+        "language": "cs",
+        "company_id": "27074358",
+        "vat_id": "CZ27074358",
+        "contact_name": "Petr Svoboda",
+        "email": "petr.svoboda@acme.example",
+        "address": "Karlova 12\n110 00 Praha 1",
+        "projects": [("E-shop redesign", None), ("Údržba serverů", "1200")],
+    },
+    {
+        "name": "Kavárna U Mostu",
+        "currency": "CZK",
+        "hourly_rate": "1100",
+        "language": "cs",
+        "company_id": "08765432",
+        "contact_name": "Eva Dvořáková",
+        "address": "Mostecká 3\n118 00 Praha 1",
+        "projects": [("Rezervační systém", None)],
+    },
+    {
+        "name": "Nordwind GmbH",
+        "currency": "EUR",
+        "hourly_rate": "85",
+        "language": "en",
+        "vat_id": "DE811234567",
+        "contact_name": "Lukas Becker",
+        "email": "ap@nordwind.example",
+        "address": "Hafenstraße 8\n20457 Hamburg\nGermany",
+        "projects": [("Data pipeline", None), ("Code review", "95")],
+    },
+    {
+        "name": "Studio Lumen",
+        "currency": "EUR",
+        "hourly_rate": "60",
+        "language": "en",
+        "address": "Rue Haute 40\n1000 Brussels\nBelgium",
+        "projects": [("Portfolio site", None)],
+    },
+]
+
+TASKS = [
+    "Code review",
+    "Bug fixing",
+    "Feature work",
+    "Meeting",
+    "Deployment",
+    "Performance tuning",
+    "Writing tests",
+    "Refactoring",
+    "Planning",
+    "Documentation",
+]
+
+MONTHS = 6
+
+
+def load_demo(lg: Ledger, seed: int = 2026) -> str:
+    """Fill an empty ledger with demo data; return a one-line summary."""
+    if lg.clients.list(include_archived=True):
+        raise Conflict("the database already has clients; demo data goes into an empty database")
+    rng = random.Random(seed)
+    today = lg.today()
+    with lg.atomic():
+        lg.settings.update(**SUPPLIER)
+        projects = _clients_and_projects(lg)
+        entry_count = _work(lg, rng, projects, today)
+        invoices = _invoices(lg, today)
+        _payments(lg, invoices)
+        _add_timer_free_today(lg, projects, today)
+    return (
+        f"{len(CLIENTS)} clients, {len(projects)} projects, "
+        f"{entry_count} entries, {len(invoices)} invoices"
+    )
+
+
+def _clients_and_projects(lg: Ledger) -> list[int]:
+    project_ids = []
+    for spec in CLIENTS:
+        fields = {k: v for k, v in spec.items() if k != "projects"}
+        client = lg.clients.add(**fields)
+        for name, rate in spec["projects"]:
+            project = lg.projects.add(
+                client, name=name, hourly_rate=rate, rounding="up", rounding_minutes=15
+            )
+            project_ids.append(project.id)
+    return project_ids
+
+
+def _work(lg: Ledger, rng: random.Random, projects: list[int], today: dt.date) -> int:
+    start = _month_start(today, MONTHS)
+    by_project: dict[int, list[dict[str, Any]]] = {p: [] for p in projects}
+    day = start
+    while day < today:
+        if day.weekday() < 5:
+            for project in rng.sample(projects, k=rng.randint(1, 2)):
+                by_project[project].append(
+                    {
+                        "date": day,
+                        "minutes": rng.choice(range(30, 301, 15)),
+                        "description": rng.choice(TASKS),
+                    }
+                )
+        if day.day == 1:
+            by_project[projects[1]].append(
+                {"date": day, "amount": "1490", "description": "Hosting"}
+            )
+        day += dt.timedelta(days=1)
+    return sum(len(lg.entries.add_many(p, items)) for p, items in by_project.items())
+
+
+def _invoices(lg: Ledger, today: dt.date) -> list[int]:
+    issued = []
+    for months_back in range(MONTHS, 0, -1):
+        first = _month_start(today, months_back)
+        last = _month_start(today, months_back - 1) - dt.timedelta(days=1)
+        for client in lg.clients.list():
+            try:
+                draft = lg.invoices.draft(client, since=first, until=last)
+            except LedgerError:
+                continue
+            invoice = lg.invoices.issue(draft, issue_date=last + dt.timedelta(days=1))
+            issued.append(invoice.id)
+    return issued
+
+
+def _payments(lg: Ledger, invoices: list[int]) -> None:
+    # All but the newest month's invoices are paid; one is paid in part, and the
+    # newest month stays open (the oldest of those becomes overdue with time).
+    open_from = max(0, len(invoices) - len(CLIENTS))
+    for position, invoice_id in enumerate(invoices[:open_from]):
+        invoice = lg.invoices.get(invoice_id)
+        assert invoice.issue_date is not None
+        paid_on = invoice.issue_date + dt.timedelta(days=10)
+        if position == open_from - 1:
+            lg.invoices.record_payment(invoice, invoice.total / 2, paid_on, "first half")
+        else:
+            lg.invoices.record_payment(invoice, invoice.total, paid_on)
+
+
+def _add_timer_free_today(lg: Ledger, projects: list[int], today: dt.date) -> None:
+    lg.entries.add(projects[0], date=today, minutes=45, description="Standup and triage")
+
+
+def _month_start(today: dt.date, months_back: int) -> dt.date:
+    month_index = today.year * 12 + today.month - 1 - months_back
+    return dt.date(month_index // 12, month_index % 12 + 1, 1)

@@ -1,0 +1,66 @@
+"""Every error ledger raises on purpose.
+
+::
+
+    LedgerError                  base: a message meant for the user
+    ├── InvalidInput             a value is wrong; names the field and the fix
+    ├── NotFound                 a referenced row does not exist
+    ├── Conflict                 the request clashes with the current state
+    │   └── AlreadyRunning       a sync of the same plugin is under way
+    ├── UnauditedWrite           a write was attempted without a source
+    ├── ConfigurationError       ledger itself is misconfigured (data dir, key)
+    └── AuditChainBroken         `ledger audit verify` found a tampered event
+
+Plugins raise the kinds in :mod:`ledger.contracts.errors`.
+"""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    """Base class: the message is a sentence a user can act on."""
+
+
+class InvalidInput(LedgerError):
+    """A value given to the API is wrong.
+
+    Args:
+        field: the name of the offending field, as the caller spelled it.
+        message: what is wrong and how to fix it.
+        errors: every offending field with its message (forms show them all).
+    """
+
+    def __init__(self, field: str, message: str, errors: dict[str, str] | None = None) -> None:
+        self.field = field
+        self.message = message
+        self.errors = errors or {field: message}
+        super().__init__(f"{field}: {message}")
+
+
+class NotFound(LedgerError):
+    """A referenced row does not exist."""
+
+
+class Conflict(LedgerError):
+    """The request is valid but clashes with the current state."""
+
+
+class AlreadyRunning(Conflict):
+    """A sync of this plugin is already under way."""
+
+
+class UnauditedWrite(LedgerError):
+    """A domain row was about to change outside an audited unit of work."""
+
+
+class ConfigurationError(LedgerError):
+    """ledger's own configuration (data directory, database, key) is unusable."""
+
+
+class AuditChainBroken(LedgerError):
+    """The audit hash chain does not verify; names the first broken event."""
+
+    def __init__(self, event_id: int, reason: str) -> None:
+        self.event_id = event_id
+        self.reason = reason
+        super().__init__(f"audit event {event_id}: {reason}")

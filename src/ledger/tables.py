@@ -1,0 +1,206 @@
+"""Database tables (SQLModel). Money is integer minor units plus a currency code.
+
+These classes are storage shapes; the public API hands out the frozen models in
+:mod:`ledger.models` instead. Every write to them goes through an audited unit of
+work (:mod:`ledger.db`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    """Aware UTC now, to the second: every timestamp in the database is UTC."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=80)
+    password_hash: str = Field(max_length=100)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Client(SQLModel, table=True):
+    __tablename__ = "clients"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    contact_name: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=50)
+    address: str = Field(default="", sa_type=Text)
+    company_id: str = Field(default="", max_length=20)
+    vat_id: str = Field(default="", max_length=20)
+    currency: str = Field(max_length=3)
+    language: str = Field(default="en", max_length=2)
+    hourly_rate_minor: int | None = None
+    payment_terms_days: int = 14
+    archived: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Project(SQLModel, table=True):
+    __tablename__ = "projects"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="clients.id", index=True)
+    name: str = Field(max_length=200)
+    hourly_rate_minor: int | None = None
+    currency: str = Field(max_length=3)
+    rounding: str = Field(default="none", max_length=10)
+    rounding_minutes: int = 0
+    archived: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class WorkEntry(SQLModel, table=True):
+    __tablename__ = "work_entries"
+    __table_args__ = (
+        Index("ix_work_entries_earnings", "date", "project_id", "billed_amount_minor"),
+        Index("ix_work_entries_unbilled", "project_id", "invoice_id", "billable"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="projects.id")
+    date: dt.date
+    description: str = Field(default="", sa_type=Text)
+    kind: str = Field(default="time", max_length=5)
+    started_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+    minutes: int | None = None
+    billable: bool = True
+    hourly_rate_minor: int | None = None
+    amount_minor: int | None = None
+    billed_rate_minor: int | None = None
+    billed_minutes: int | None = None
+    billed_amount_minor: int | None = None
+    invoice_id: int | None = Field(default=None, foreign_key="invoices.id", index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Invoice(SQLModel, table=True):
+    __tablename__ = "invoices"
+    __table_args__ = (UniqueConstraint("series", "sequence"),)
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="clients.id", index=True)
+    status: str = Field(default="draft", max_length=10)
+    series: str | None = Field(default=None, max_length=20)
+    sequence: int | None = None
+    number: str | None = Field(default=None, unique=True, max_length=40)
+    variable_symbol: str | None = Field(default=None, max_length=10, index=True)
+    currency: str = Field(max_length=3)
+    language: str = Field(default="en", max_length=2)
+    issue_date: dt.date | None = None
+    due_date: dt.date | None = None
+    taxable_supply_date: dt.date | None = None
+    notes: str = Field(default="", sa_type=Text)
+    grouping: str = Field(default="project", max_length=10)
+    vat_rate_bp: int | None = None
+    subtotal_minor: int = 0
+    vat_minor: int = 0
+    total_minor: int = 0
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    issued_at: dt.datetime | None = None
+    cancelled_at: dt.datetime | None = None
+
+
+class InvoiceLine(SQLModel, table=True):
+    __tablename__ = "invoice_lines"
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    position: int
+    description: str = Field(sa_type=Text)
+    quantity_milli: int
+    unit: str = Field(max_length=10)
+    unit_price_minor: int
+    amount_minor: int
+    project_id: int | None = Field(default=None, foreign_key="projects.id")
+
+
+class MoneyTransaction(SQLModel, table=True):
+    __tablename__ = "money_transactions"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=60)
+    external_id: str = Field(max_length=100)
+    account: str = Field(default="", max_length=60)
+    booked_on: dt.date = Field(index=True)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    counterparty_name: str = Field(default="", max_length=200)
+    counterparty_account: str = Field(default="", max_length=60)
+    variable_symbol: str = Field(default="", max_length=10, index=True)
+    constant_symbol: str = Field(default="", max_length=10)
+    specific_symbol: str = Field(default="", max_length=10)
+    message: str = Field(default="", sa_type=Text)
+    kind: str = Field(max_length=7)
+    matched_invoice_id: int | None = Field(default=None, foreign_key="invoices.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Payment(SQLModel, table=True):
+    __tablename__ = "payments"
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    paid_on: dt.date
+    transaction_id: int | None = Field(default=None, foreign_key="money_transactions.id")
+    method: str = Field(default="manual", max_length=10)
+    note: str = Field(default="", sa_type=Text)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AppSettings(SQLModel, table=True):
+    __tablename__ = "app_settings"
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_name: str = Field(default="", max_length=200)
+    supplier_address: str = Field(default="", sa_type=Text)
+    supplier_company_id: str = Field(default="", max_length=20)
+    supplier_vat_id: str = Field(default="", max_length=20)
+    supplier_email: str = Field(default="", max_length=200)
+    supplier_iban: str = Field(default="", max_length=34)
+    supplier_bic: str = Field(default="", max_length=11)
+    supplier_account_number: str = Field(default="", max_length=40)
+    number_pattern: str = Field(default="{year}-{seq:04d}", max_length=60)
+    default_due_days: int = 14
+    payment_tolerance_minor: int = 100
+    default_hourly_rate_minor: int | None = None
+    locale: str = Field(default="en", max_length=5)
+    theme: str = Field(default="auto", max_length=5)
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime
+    source: str = Field(max_length=60, index=True)
+    entity: str = Field(max_length=40)
+    entity_id: str = Field(max_length=40)
+    action: str = Field(max_length=6)
+    before: str | None = Field(default=None, sa_type=Text)
+    after: str | None = Field(default=None, sa_type=Text)
+    run_id: int | None = Field(default=None, index=True)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+AUDITED_TABLES: frozenset[str] = frozenset(
+    t.__tablename__
+    for t in (
+        User,
+        Client,
+        Project,
+        WorkEntry,
+        Invoice,
+        InvoiceLine,
+        MoneyTransaction,
+        Payment,
+        AppSettings,
+    )
+)
+"""Domain tables whose every change writes an audit event."""

@@ -1,0 +1,110 @@
+"""Money transactions: what banks and other sources report as paid in or out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlmodel import col, select
+
+from ledger import tables
+from ledger.models import MoneyTransaction, Records
+from ledger.money import OptionalAmount, check_currency, to_minor
+from ledger.service import Ref, Service, get_row, ref_id
+from ledger.validation import validated
+
+
+class TransactionInput(BaseModel):
+    """One transaction as a source reports it. `amount` is signed: + in, - out."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    external_id: str = Field(min_length=1, max_length=100)
+    booked_on: dt.date
+    amount: OptionalAmount
+    currency: str
+    account: str = Field(default="", max_length=60)
+    counterparty_name: str = Field(default="", max_length=200)
+    counterparty_account: str = Field(default="", max_length=60)
+    variable_symbol: str = Field(default="", max_length=10, pattern=r"^\d*$")
+    constant_symbol: str = Field(default="", max_length=10, pattern=r"^\d*$")
+    specific_symbol: str = Field(default="", max_length=10, pattern=r"^\d*$")
+    message: str = Field(default="", max_length=2000)
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        return check_currency(value)
+
+    @field_validator("amount")
+    @classmethod
+    def _nonzero(cls, value: object) -> object:
+        if value is None or value == 0:
+            raise ValueError("a transaction needs a non-zero amount")
+        return value
+
+    @field_validator("variable_symbol", "constant_symbol", "specific_symbol")
+    @classmethod
+    def _no_leading_zeros(cls, value: str) -> str:
+        return value.lstrip("0")
+
+
+Kind = Literal["income", "expense"]
+
+
+def transaction_row(source: str, data: TransactionInput) -> dict[str, Any]:
+    """The stored columns of a validated transaction."""
+    assert data.amount is not None
+    amount_minor = to_minor(data.amount, data.currency)
+    return {
+        "source": source,
+        **data.model_dump(exclude={"amount"}),
+        "amount_minor": amount_minor,
+        "kind": "income" if amount_minor > 0 else "expense",
+    }
+
+
+class Transactions(Service):
+    """``lg.transactions``: money in and out, from banks or entered by hand."""
+
+    def add(self, source: str = "manual", **fields: Any) -> MoneyTransaction:
+        """Record one transaction by hand; see `TransactionInput`."""
+        data = validated(TransactionInput, fields)
+        row = tables.MoneyTransaction(**transaction_row(source, data))
+        with self._lg.atomic() as uow:
+            uow.session.add(row)
+            uow.session.flush()
+        return MoneyTransaction.from_row(row)
+
+    def get(self, transaction: Ref) -> MoneyTransaction:
+        """One transaction by id."""
+        with self._lg.reading() as session:
+            row = get_row(
+                session, tables.MoneyTransaction, ref_id(transaction, "transaction"), "transaction"
+            )
+            return MoneyTransaction.from_row(row)
+
+    def list(
+        self,
+        *,
+        source: str | None = None,
+        kind: Kind | None = None,
+        matched: bool | None = None,
+        limit: int | None = None,
+    ) -> Records[MoneyTransaction]:
+        """Transactions, newest booking first, filtered by source, kind and match state."""
+        query = select(tables.MoneyTransaction).order_by(
+            col(tables.MoneyTransaction.booked_on).desc(), col(tables.MoneyTransaction.id).desc()
+        )
+        if source is not None:
+            query = query.where(tables.MoneyTransaction.source == source)
+        if kind is not None:
+            query = query.where(tables.MoneyTransaction.kind == kind)
+        if matched is not None:
+            link = col(tables.MoneyTransaction.matched_invoice_id)
+            query = query.where(link.is_not(None) if matched else link.is_(None))
+        if limit is not None:
+            query = query.limit(limit)
+        with self._lg.reading() as session:
+            return Records(MoneyTransaction.from_row(row) for row in session.exec(query))

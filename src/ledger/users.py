@@ -1,0 +1,62 @@
+"""The account that logs in to the web UI (bcrypt password hashes)."""
+
+from __future__ import annotations
+
+import bcrypt
+from sqlmodel import select
+
+from ledger import tables
+from ledger.errors import Conflict, InvalidInput
+from ledger.service import Service
+
+BCRYPT_ROUNDS = 12
+MIN_PASSWORD = 8
+MAX_PASSWORD_BYTES = 72  # bcrypt ignores anything past 72 bytes; refuse instead
+
+
+def check_password(password: str) -> bytes:
+    """The password as bytes, or a clear error when bcrypt cannot take it."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput("password", f"use at least {MIN_PASSWORD} characters")
+    encoded = password.encode()
+    if len(encoded) > MAX_PASSWORD_BYTES:
+        raise InvalidInput("password", f"use at most {MAX_PASSWORD_BYTES} bytes")
+    return encoded
+
+
+class Users(Service):
+    """``lg.users``: create the account and check passwords."""
+
+    def create(self, username: str, password: str) -> int:
+        """Create a user; return its id."""
+        name = username.strip()
+        if not name or len(name) > 80:
+            raise InvalidInput("username", "use 1 to 80 characters")
+        hashed = bcrypt.hashpw(check_password(password), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+        with self._lg.atomic() as uow:
+            existing = uow.session.exec(
+                select(tables.User).where(tables.User.username == name)
+            ).first()
+            if existing is not None:
+                raise Conflict(f"user {name!r} already exists")
+            row = tables.User(username=name, password_hash=hashed)
+            uow.session.add(row)
+            uow.session.flush()
+            assert row.id is not None
+            return row.id
+
+    def authenticate(self, username: str, password: str) -> int | None:
+        """The user's id when the password is right, else None."""
+        encoded = password.encode()
+        with self._lg.reading() as session:
+            row = session.exec(
+                select(tables.User).where(tables.User.username == username.strip())
+            ).first()
+        if row is None or len(encoded) > MAX_PASSWORD_BYTES:
+            return None
+        return row.id if bcrypt.checkpw(encoded, row.password_hash.encode()) else None
+
+    def count(self) -> int:
+        """How many accounts exist (the web UI offers set-up when none)."""
+        with self._lg.reading() as session:
+            return len(session.exec(select(tables.User.id)).all())

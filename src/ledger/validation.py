@@ -1,0 +1,48 @@
+"""Turning user input into checked values, with errors that name the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ledger.errors import InvalidInput
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(model: type[M], data: dict[str, Any]) -> M:
+    """Validate `data` with `model`; raise `InvalidInput` listing every bad field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = {
+            ".".join(str(part) for part in err["loc"]) or "input": err["msg"]
+            for err in exc.errors()
+        }
+        field, message = next(iter(errors.items()))
+        raise InvalidInput(field, message, errors) from None
+
+
+def parse_date(value: object, field: str = "date") -> dt.date:
+    """Accept a `date` or ISO text (``2026-11-02``)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidInput(field, f"{value!r} is not a date; use YYYY-MM-DD")
+
+
+def require_text(value: object, field: str, max_length: int = 200) -> str:
+    """A non-empty, stripped string no longer than `max_length`."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(field, "must not be empty")
+    if len(value.strip()) > max_length:
+        raise InvalidInput(field, f"must be at most {max_length} characters")
+    return value.strip()
