@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
 
-from ledger.errors import LedgerError
-from ledger.ledger import Ledger, open_ledger
+from ledger import cli_plugins
+from ledger.cli_common import DatabaseOption, friendly_errors, open_cli_ledger
+from ledger.cli_plugins import plugins_app
 
 app = typer.Typer(
     help="ledger: time tracking and invoicing for independent developers.",
@@ -22,35 +21,10 @@ user_app = typer.Typer(help="Manage the account that logs in to the web UI.", no
 audit_app = typer.Typer(help="Inspect the audit trail.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database", "-d", help="SQLite path or database URL (default: LEDGER_* settings)."
-    ),
-]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn a `LedgerError` into one line on stderr and exit status 1."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except LedgerError as exc:
-            typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
-            raise typer.Exit(1) from None
-
-    return wrapper
-
-
-def open_cli_ledger(database: str | None) -> Ledger:
-    """The ledger the CLI works on; its writes are attributed to ``cli``."""
-    return open_ledger(database, source="cli")
+app.add_typer(plugins_app, name="plugins")
+app.command("sync")(cli_plugins.sync)
+app.command("sync-history")(cli_plugins.sync_history)
+app.command("sync-show")(cli_plugins.sync_show)
 
 
 @app.command()

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from ledger import tables
 from ledger.errors import Conflict
 from ledger.models import Client, Records
-from ledger.money import OptionalAmount, check_currency, to_minor
+from ledger.money import OptionalAmount, currency_field, to_minor
 from ledger.service import Ref, Service, get_row, ref_id
 from ledger.validation import validated
 
@@ -36,7 +36,7 @@ class ClientInput(BaseModel):
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:
-        return check_currency(value)
+        return currency_field(value)
 
     @field_validator("hourly_rate")
     @classmethod

@@ -13,9 +13,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import UOWTransaction
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -88,17 +101,75 @@ class UnitOfWork:
             return []
         table = model.__table__  # type: ignore[attr-defined]
         connection = self.session.connection()
-        ids = list(
+        if _numbers_ids_itself(connection, table, rows):
+            # SQLite cannot batch INSERT ... RETURNING in parameter order, so SQLAlchemy
+            # would send one statement per row. The unit of work holds the write lock
+            # (BEGIN IMMEDIATE), and SQLite gives a new row max(id) + 1, so number the
+            # rows the same way and insert them with one plain executemany.
+            last = connection.execute(select(func.max(table.c.id))).scalar()
+            first = (last or 0) + 1
+            ids = list(range(first, first + len(rows)))
             connection.execute(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-            ).scalars()
-        )
+                insert(table),
+                [{**row, "id": row_id} for row_id, row in zip(ids, rows, strict=True)],
+            )
+        else:
+            ids = list(
+                connection.execute(
+                    insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+                ).scalars()
+            )
         changes = (
             audit.Change(table.name, str(row_id), "insert", None, {"id": row_id, **row})
             for row_id, row in zip(ids, rows, strict=True)
         )
         audit.append(connection, self.source.value, self.run_id, changes)
         return ids
+
+    def update_many(self, model: type[SQLModel], updates: Sequence[RowUpdate]) -> int:
+        """Apply `updates` (same columns each) with one executemany, audited; return the count."""
+        if not updates:
+            return 0
+        table = model.__table__  # type: ignore[attr-defined]
+        columns = sorted(updates[0].after)
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("_row_id"))
+            .values({column: bindparam(column) for column in columns})
+        )
+        connection = self.session.connection()
+        connection.execute(statement, [{"_row_id": u.row_id, **u.after} for u in updates])
+        changes = (
+            audit.Change(table.name, str(u.row_id), "update", u.before, u.changed_after())
+            for u in updates
+        )
+        audit.append(connection, self.source.value, self.run_id, changes)
+        return len(updates)
+
+
+@dataclass(frozen=True, slots=True)
+class RowUpdate:
+    """A row's new values; `before` holds the old values of the columns that differ."""
+
+    row_id: int
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+
+    def changed_after(self) -> dict[str, Any]:
+        """The new values of the columns that changed."""
+        return {key: self.after[key] for key in self.before}
+
+
+def _numbers_ids_itself(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> bool:
+    """Whether `insert_many` may assign the ids on SQLite instead of asking for them."""
+    return (
+        connection.dialect.name == "sqlite"
+        and not table.kwargs.get("sqlite_autoincrement", False)
+        and table.primary_key.columns.keys() == ["id"]
+        and all("id" not in row for row in rows)
+    )
 
 
 def _refuse_unaudited_statement(

@@ -7,12 +7,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from ledger.config import Settings
 from ledger.db import Database, UnitOfWork
+from ledger.errors import Conflict
+from ledger.secret_box import KEY_FILE_NAME, SecretBox
 from ledger.sources import Source, as_source
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ledger.contracts.http import HttpPolicy
+    from ledger.models import SyncRun
+    from ledger.registry import Registry
 
 Clock = Callable[[], dt.datetime]
 
@@ -30,12 +41,22 @@ class Ledger:
     group several calls into one transaction.
     """
 
-    def __init__(self, database: Database, source: Source | str, clock: Clock = system_clock):
+    def __init__(
+        self,
+        database: Database,
+        source: Source | str,
+        clock: Clock = system_clock,
+        *,
+        registry: Registry | None = None,
+        secret_box: SecretBox | None = None,
+    ) -> None:
         from ledger.app_settings import AppSettingsService
         from ledger.audit_log import AuditLog
         from ledger.clients import Clients
         from ledger.entries import Entries
         from ledger.invoices import Invoices
+        from ledger.plugins import default_registry
+        from ledger.plugins_api import Plugins
         from ledger.projects import Projects
         from ledger.reports import Reports
         from ledger.transactions import Transactions
@@ -45,6 +66,9 @@ class Ledger:
         self.source = as_source(source)
         self.clock = clock
         self.run_id: int | None = None
+        self.registry = registry if registry is not None else default_registry
+        self.secret_box = secret_box or SecretBox(default_key_file(database.url))
+        self.writes_blocked: str | None = None
         self._current: ContextVar[UnitOfWork | None] = ContextVar("uow", default=None)
         self.clients = Clients(self)
         self.projects = Projects(self)
@@ -55,15 +79,38 @@ class Ledger:
         self.settings = AppSettingsService(self)
         self.users = Users(self)
         self.reports = Reports(self)
+        self.plugins = Plugins(self)
 
     def __repr__(self) -> str:
         return f"<Ledger {self.database.engine.url!r} as {self.source}>"
 
     def with_source(self, source: Source | str, run_id: int | None = None) -> Ledger:
         """The same database, writing under another source (and sync run)."""
-        other = Ledger(self.database, source, self.clock)
+        other = Ledger(
+            self.database, source, self.clock, registry=self.registry, secret_box=self.secret_box
+        )
         other.run_id = run_id
         return other
+
+    def sync(
+        self,
+        name: str,
+        *,
+        dry_run: bool = False,
+        transport: httpx.BaseTransport | None = None,
+        policy: HttpPolicy | None = None,
+    ) -> SyncRun:
+        """Run plugin `name` once and return its run from the history.
+
+        Args:
+            name: a registered plugin's name (``ledger plugins`` lists them).
+            dry_run: run the plugin and record what would change, writing nothing.
+            transport: an httpx transport to use instead of the network (tests).
+            policy: HTTP limits for the run (tests shrink them).
+        """
+        from ledger.sync import SyncEngine
+
+        return SyncEngine(self, transport=transport, policy=policy).run(name, dry_run=dry_run)
 
     def today(self) -> dt.date:
         """Today's date by this ledger's clock."""
@@ -72,6 +119,8 @@ class Ledger:
     @contextmanager
     def atomic(self) -> Iterator[UnitOfWork]:
         """Group every write inside the block into one all-or-nothing transaction."""
+        if self.writes_blocked:
+            raise Conflict(self.writes_blocked)
         current = self._current.get()
         if current is not None:
             yield current
@@ -103,6 +152,7 @@ def open_ledger(
     *,
     source: Source | str = "notebook",
     clock: Clock = system_clock,
+    registry: Registry | None = None,
 ) -> Ledger:
     """Open (and create or migrate) a ledger database.
 
@@ -111,13 +161,28 @@ def open_ledger(
             default (``LEDGER_DATABASE_URL`` or ``ledger.db`` in ``LEDGER_DATA_DIR``).
         source: who the writes through this object are attributed to.
         clock: returns aware UTC now; tests pass a fixed one.
+        registry: the plugins this ledger can sync (default: the bundled ones).
     """
     from ledger import migrate
+    from ledger.sync import recover_interrupted_runs
 
     url = _database_url(path_or_url)
     database = Database(url)
     migrate.upgrade(database.engine)
-    return Ledger(database, source, clock)
+    recover_interrupted_runs(database)
+    settings = Settings()
+    box = SecretBox(default_key_file(url), settings.secret_key)
+    lg = Ledger(database, source, clock, registry=registry, secret_box=box)
+    lg.plugins.check_key()
+    return lg
+
+
+def default_key_file(url: str) -> Path:
+    """Where the secret key lives: beside a SQLite file, else in the data directory."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return Path(parsed.database or "").parent / KEY_FILE_NAME
+    return Settings().data_dir / KEY_FILE_NAME
 
 
 def _database_url(path_or_url: str | Path | None) -> str:

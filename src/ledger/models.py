@@ -228,13 +228,18 @@ class MoneyTransaction(PublicModel):
     constant_symbol: str
     specific_symbol: str
     message: str
+    details: dict[str, str]
     kind: str
     matched_invoice_id: int | None
 
     @classmethod
     def from_row(cls, row: tables.MoneyTransaction) -> MoneyTransaction:
-        data = row.model_dump(exclude={"amount_minor", "created_at"})
-        return cls(**data, amount=from_minor(row.amount_minor, row.currency))
+        data = row.model_dump(exclude={"amount_minor", "created_at", "details"})
+        return cls(
+            **data,
+            amount=from_minor(row.amount_minor, row.currency),
+            details=json.loads(row.details),
+        )
 
 
 class AuditEntry(PublicModel):
@@ -289,3 +294,58 @@ class AppSettings(PublicModel):
     @classmethod
     def from_row(cls, row: tables.AppSettings) -> AppSettings:
         return cls(**row.model_dump(exclude={"id"}))
+
+
+class SyncRun(PublicModel):
+    """One sync's history: what ran, how it ended, what it changed."""
+
+    id: int
+    plugin: str
+    plugin_version: str
+    trigger: str
+    dry_run: bool
+    status: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    created: int
+    updated: int
+    unchanged: int
+    warnings: list[str]
+    error_kind: str | None
+    error_message: str | None
+    traceback: str | None
+    log: list[dict[str, str]]
+    upstream: list[dict[str, Any]]
+    cursor_before: str | None
+    cursor_after: str | None
+    changes: list[dict[str, Any]]
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds from start to end."""
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+    @classmethod
+    def from_row(cls, row: tables.SyncRun) -> SyncRun:
+        assert row.id is not None
+        data = row.model_dump(exclude={"warnings", "log", "upstream", "changes", "pid"})
+        return cls(
+            **data,
+            warnings=json.loads(row.warnings),
+            log=json.loads(row.log),
+            upstream=json.loads(row.upstream),
+            changes=json.loads(row.changes),
+        )
+
+
+class PluginInfo(PublicModel):
+    """A registered plugin and its state in this ledger."""
+
+    name: str
+    version: str
+    description: str
+    enabled: bool
+    configured: bool
+    needs_settings: bool

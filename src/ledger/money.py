@@ -32,6 +32,14 @@ def check_currency(code: str, field: str = "currency") -> str:
     return normalised
 
 
+def currency_field(code: str) -> str:
+    """`check_currency` for pydantic validators (raises `ValueError`)."""
+    try:
+        return check_currency(code)
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from None
+
+
 def parse_amount(value: object, field: str = "amount") -> Decimal:
     """Turn user input into a finite `Decimal`; floats and garbage are refused."""
     if isinstance(value, (bool, float)):

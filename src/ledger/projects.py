@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from ledger import tables
 from ledger.models import Project, Records
-from ledger.money import OptionalAmount, check_currency, to_minor
+from ledger.money import OptionalAmount, currency_field, to_minor
 from ledger.service import Ref, Service, get_row, pk, ref_id
 from ledger.validation import validated
 
@@ -29,7 +29,7 @@ class ProjectInput(BaseModel):
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str | None) -> str | None:
-        return None if value in (None, "") else check_currency(value or "")
+        return None if value in (None, "") else currency_field(value or "")
 
     @field_validator("hourly_rate")
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -136,6 +136,7 @@ class MoneyTransaction(SQLModel, table=True):
     constant_symbol: str = Field(default="", max_length=10)
     specific_symbol: str = Field(default="", max_length=10)
     message: str = Field(default="", sa_type=Text)
+    details: str = Field(default="{}", sa_type=Text)
     kind: str = Field(max_length=7)
     matched_invoice_id: int | None = Field(default=None, foreign_key="invoices.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
@@ -189,6 +190,67 @@ class AuditEvent(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+class PluginSettings(SQLModel, table=True):
+    """A plugin's stored settings; secret fields are encrypted in `secrets`."""
+
+    __tablename__ = "plugin_settings"
+    id: int | None = Field(default=None, primary_key=True)
+    plugin: str = Field(unique=True, max_length=40)
+    enabled: bool = False
+    values: str = Field(default="{}", sa_type=Text)
+    secrets: str = Field(default="", sa_type=Text)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class PluginState(SQLModel, table=True):
+    """A plugin's cursor for incremental sync, committed with the run's writes."""
+
+    __tablename__ = "plugin_state"
+    id: int | None = Field(default=None, primary_key=True)
+    plugin: str = Field(unique=True, max_length=40)
+    cursor: str | None = Field(default=None, sa_type=Text)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class SyncRun(SQLModel, table=True):
+    """The history of one sync: who, when, what it changed and how it ended.
+
+    Not a domain table: it is the record of the audited writes, not one of them.
+    """
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (
+        Index(
+            "ux_sync_runs_one_running",
+            "plugin",
+            unique=True,
+            sqlite_where=text("status = 'running'"),
+            postgresql_where=text("status = 'running'"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    plugin: str = Field(max_length=40, index=True)
+    plugin_version: str = Field(max_length=40)
+    trigger: str = Field(max_length=60)
+    dry_run: bool = False
+    status: str = Field(default="running", max_length=12)
+    started_at: dt.datetime = Field(default_factory=utcnow)
+    finished_at: dt.datetime | None = None
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: str = Field(default="[]", sa_type=Text)
+    error_kind: str | None = Field(default=None, max_length=20)
+    error_message: str | None = Field(default=None, sa_type=Text)
+    traceback: str | None = Field(default=None, sa_type=Text)
+    log: str = Field(default="[]", sa_type=Text)
+    upstream: str = Field(default="[]", sa_type=Text)
+    cursor_before: str | None = Field(default=None, sa_type=Text)
+    cursor_after: str | None = Field(default=None, sa_type=Text)
+    changes: str = Field(default="[]", sa_type=Text)
+    pid: int | None = None
+
+
 AUDITED_TABLES: frozenset[str] = frozenset(
     t.__tablename__
     for t in (
@@ -201,6 +263,8 @@ AUDITED_TABLES: frozenset[str] = frozenset(
         MoneyTransaction,
         Payment,
         AppSettings,
+        PluginSettings,
+        PluginState,
     )
 )
 """Domain tables whose every change writes an audit event."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -10,7 +11,7 @@ from sqlmodel import col, select
 
 from ledger import tables
 from ledger.models import MoneyTransaction, Records
-from ledger.money import OptionalAmount, check_currency, to_minor
+from ledger.money import OptionalAmount, currency_field, to_minor
 from ledger.service import Ref, Service, get_row, ref_id
 from ledger.validation import validated
 
@@ -31,11 +32,14 @@ class TransactionInput(BaseModel):
     constant_symbol: str = Field(default="", max_length=10, pattern=r"^\d*$")
     specific_symbol: str = Field(default="", max_length=10, pattern=r"^\d*$")
     message: str = Field(default="", max_length=2000)
+    details: dict[str, str] = Field(
+        default_factory=dict, description="Further fields the source reports (type, bank, ...)."
+    )
 
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:
-        return check_currency(value)
+        return currency_field(value)
 
     @field_validator("amount")
     @classmethod
@@ -59,7 +63,8 @@ def transaction_row(source: str, data: TransactionInput) -> dict[str, Any]:
     amount_minor = to_minor(data.amount, data.currency)
     return {
         "source": source,
-        **data.model_dump(exclude={"amount"}),
+        **data.model_dump(exclude={"amount", "details"}),
+        "details": json.dumps(data.details, sort_keys=True, ensure_ascii=False),
         "amount_minor": amount_minor,
         "kind": "income" if amount_minor > 0 else "expense",
     }

@@ -1,0 +1,41 @@
+"""What every ``ledger`` command shares: the database option and error handling."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+
+from ledger.errors import LedgerError
+from ledger.ledger import Ledger, open_ledger
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database", "-d", help="SQLite path or database URL (default: LEDGER_* settings)."
+    ),
+]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a `LedgerError` into one line on stderr and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except LedgerError as exc:
+            typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def open_cli_ledger(database: str | None) -> Ledger:
+    """The ledger the CLI works on; its writes are attributed to ``cli``."""
+    return open_ledger(database, source="cli")

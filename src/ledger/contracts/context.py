@@ -1,0 +1,158 @@
+"""`SyncContext`: everything a plugin gets, and nothing it must not touch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic
+
+import httpx
+
+from ledger.contracts.plugin import SettingsT, SyncResult
+from ledger.redaction import Redactor
+
+if TYPE_CHECKING:
+    from ledger.ledger import Ledger
+    from ledger.models import MoneyTransaction, Records
+    from ledger.staging import TransactionStage
+    from ledger.transactions import TransactionInput
+
+MAX_CURSOR_LENGTH = 10_000
+
+
+@dataclass
+class RunLog:
+    """Log lines kept with the run's history; secrets are masked on the way in."""
+
+    redact: Redactor
+    clock: Callable[[], dt.datetime]
+    lines: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def _add(self, level: str, message: str) -> None:
+        text = self.redact(str(message))
+        self.lines.append({"at": self.clock().isoformat(), "level": level, "message": text})
+
+    def debug(self, message: str) -> None:
+        """A detail for debugging a run."""
+        self._add("debug", message)
+
+    def info(self, message: str) -> None:
+        """What the plugin is doing."""
+        self._add("info", message)
+
+    def warning(self, message: str) -> None:
+        """Something the user should know; also listed in the run's warnings."""
+        self._add("warning", message)
+        self.warnings.append(self.redact(str(message)))
+
+    def error(self, message: str) -> None:
+        """Something went wrong but the plugin carries on."""
+        self._add("error", message)
+
+
+class PluginTransactions:
+    """``ctx.ledger.transactions``: read stored transactions, upsert new ones."""
+
+    def __init__(self, reader: Ledger, stage: TransactionStage) -> None:
+        self._reader = reader
+        self._stage = stage
+        self._stored: dict[str, tuple[int, tuple[Any, ...]]] | None = None
+
+    def upsert(self, items: Iterable[TransactionInput | Mapping[str, Any]]) -> SyncResult:
+        """Create or update transactions keyed on their ``external_id``.
+
+        Idempotent: the same data twice changes nothing the second time. Writes
+        are applied when the sync returns, together with the cursor, or not at all.
+
+        Raises:
+            BadUpstreamData: an item is invalid; names the item and field.
+        """
+        if self._stored is None:
+            from ledger.staging import stored_transactions
+
+            with self._reader.reading() as session:
+                self._stored = stored_transactions(session, self._stage.source)
+        return self._stage.add(items, self._stored)
+
+    def list(self, **filters: Any) -> Records[MoneyTransaction]:
+        """Stored transactions (see `Ledger.transactions.list`)."""
+        return self._reader.transactions.list(**filters)
+
+
+class PluginLedger:
+    """``ctx.ledger``: read every collection; write money transactions by upsert."""
+
+    def __init__(self, reader: Ledger, stage: TransactionStage) -> None:
+        self.clients = reader.clients
+        self.projects = reader.projects
+        self.entries = reader.entries
+        self.invoices = reader.invoices
+        self.reports = reader.reports
+        self.settings = reader.settings
+        self.transactions = PluginTransactions(reader, stage)
+
+
+class SyncContext(Generic[SettingsT]):
+    """What `Plugin.sync` receives.
+
+    Attributes:
+        settings: the plugin's validated settings (secrets as `SecretStr`).
+        http: an `httpx.Client` with timeouts, retries, typed errors and redaction;
+            the only way a plugin reaches the network.
+        ledger: reads any data; ``ledger.transactions.upsert`` writes, audited as
+            ``plugin:<name>`` and this run.
+        log: lines kept with the run (``info``, ``warning``, ...).
+        plugin: the plugin's name.
+    """
+
+    def __init__(
+        self,
+        *,
+        plugin: str,
+        settings: SettingsT,
+        http: httpx.Client,
+        ledger: PluginLedger,
+        cursor: str | None,
+        log: RunLog,
+        clock: Callable[[], dt.datetime],
+        on_progress: Callable[[int, int | None, str], None] = lambda done, total, message: None,
+    ) -> None:
+        self.plugin = plugin
+        self.settings = settings
+        self.http = http
+        self.ledger = ledger
+        self.log = log
+        self._cursor = cursor
+        self._clock = clock
+        self._on_progress = on_progress
+
+    @property
+    def cursor(self) -> str | None:
+        """Where the last successful run stopped (None on the first run).
+
+        Set it to where this run stops; it is stored with the run's writes, so a
+        failed run leaves the old cursor in place.
+        """
+        return self._cursor
+
+    @cursor.setter
+    def cursor(self, value: str | None) -> None:
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"ctx.cursor takes a str or None, not {type(value).__name__}")
+        if value is not None and len(value) > MAX_CURSOR_LENGTH:
+            raise ValueError(f"ctx.cursor is limited to {MAX_CURSOR_LENGTH} characters")
+        self._cursor = value
+
+    def now(self) -> dt.datetime:
+        """The current time (aware UTC); tests fix it."""
+        return self._clock()
+
+    def today(self) -> dt.date:
+        """Today's date by `now`."""
+        return self._clock().date()
+
+    def progress(self, done: int, total: int | None = None, message: str = "") -> None:
+        """Report progress; the web UI shows it while the run goes on."""
+        self._on_progress(done, total, self.log.redact(message))

@@ -1,0 +1,119 @@
+"""Static checks of a plugin class, run when it is registered."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, SecretBytes, SecretStr
+
+from ledger.contracts.errors import PluginDefinitionError
+from ledger.contracts.plugin import Plugin
+
+SLUG = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
+)
+SECRET_WORDS = ("token", "key", "password", "secret")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One broken rule: the contract check it belongs to and what to fix."""
+
+    check: str  # "shape" or "settings"
+    message: str
+
+
+def find_problems(cls: Any) -> list[Problem]:
+    """Every way `cls` breaks the static contract (empty when it is fine)."""
+    label = getattr(cls, "__name__", repr(cls))
+    if not (inspect.isclass(cls) and issubclass(cls, Plugin)):
+        return [Problem("shape", f"{label} must subclass ledger.contracts.Plugin")]
+    return _shape_problems(cls, label) + _settings_problems(cls, label)
+
+
+def validate_plugin_class(cls: Any) -> None:
+    """Raise `PluginDefinitionError` listing every problem of `cls`."""
+    problems = find_problems(cls)
+    if problems:
+        raise PluginDefinitionError([p.message for p in problems])
+
+
+def _shape_problems(cls: type[Plugin[Any]], label: str) -> list[Problem]:
+    problems = []
+    name = getattr(cls, "name", None)
+    if not isinstance(name, str) or not SLUG.match(name):
+        problems.append(
+            Problem(
+                "shape",
+                f"{label}.name: {name!r} is not a slug; use 2-40 "
+                "lower-case letters, digits or underscores, e.g. 'my_bank'",
+            )
+        )
+    version = getattr(cls, "version", None)
+    if not isinstance(version, str) or not SEMVER.match(version):
+        problems.append(
+            Problem(
+                "shape",
+                f"{label}.version: {version!r} is not a semantic "
+                "version; use MAJOR.MINOR.PATCH, e.g. '1.0.0'",
+            )
+        )
+    if inspect.isabstract(cls) or "sync" in getattr(cls, "__abstractmethods__", ()):
+        problems.append(Problem("shape", f"{label}.sync: define `def sync(self, ctx)`"))
+    else:
+        parameters = list(inspect.signature(cls.sync).parameters.values())
+        if len(parameters) != 2 or any(p.kind not in _POSITIONAL for p in parameters):
+            problems.append(
+                Problem(
+                    "shape",
+                    f"{label}.sync: the signature must be "
+                    "`def sync(self, ctx)` with no other parameters",
+                )
+            )
+    return problems
+
+
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+def _settings_problems(cls: type[Plugin[Any]], label: str) -> list[Problem]:
+    settings = cls.Settings
+    if not (inspect.isclass(settings) and issubclass(settings, BaseModel)):
+        return [Problem("settings", f"{label}.Settings must be a pydantic BaseModel subclass")]
+    problems = []
+    try:
+        json.dumps(settings.model_json_schema())
+    except Exception as exc:
+        problems.append(
+            Problem(
+                "settings",
+                f"{label}.Settings: its JSON schema does not "
+                f"render ({exc}); use plain field types",
+            )
+        )
+    for field_name, info in settings.model_fields.items():
+        where = f"{label}.Settings.{field_name}"
+        if not info.description:
+            problems.append(
+                Problem(
+                    "settings",
+                    f"{where}: add Field(description=...); "
+                    "it is the help text of the settings form",
+                )
+            )
+        looks_secret = any(word in field_name.lower() for word in SECRET_WORDS)
+        if looks_secret and info.annotation not in (SecretStr, SecretBytes, SecretStr | None):
+            problems.append(
+                Problem(
+                    "settings",
+                    f"{where}: looks like a secret; declare it as "
+                    "SecretStr so it is encrypted and never shown",
+                )
+            )
+    return problems

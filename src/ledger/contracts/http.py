@@ -1,0 +1,212 @@
+"""The HTTP client a plugin gets as ``ctx.http``.
+
+An `httpx.Client` whose transport adds what every integration needs and none
+should write again: HTTPS only, no redirects, bounded retries with backoff on
+429/409/5xx honouring ``Retry-After``, typed errors for auth, rate limit, server
+failure and timeout, a response size cap, a request budget and deadline, and a
+redacted record of every exchange for the run's history.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from ledger.contracts.errors import (
+    AuthFailed,
+    RateLimited,
+    UpstreamError,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from ledger.redaction import Redactor
+
+USER_AGENT = "ledger-sync/0.1 (+self-hosted invoicing)"
+RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
+RATE_LIMIT_STATUSES = frozenset({409, 429})
+
+
+class SyncLimitExceeded(UpstreamError):
+    """The sync made more requests or took longer than a run may."""
+
+    kind = "limit"
+
+
+@dataclass
+class HttpPolicy:
+    """Limits of a run's HTTP client; tests shrink them."""
+
+    timeout: float = 20.0
+    retries: int = 3
+    backoff: float = 1.0
+    max_retry_wait: float = 60.0
+    max_response_bytes: int = 20 * 1024 * 1024
+    max_requests: int = 500
+    time_limit: float = 300.0
+    https_only: bool = True
+    sleep: Callable[[float], None] = time.sleep
+
+
+@dataclass
+class Exchange:
+    """One request and its response as the run's history keeps them (redacted)."""
+
+    method: str
+    url: str
+    status: int | None
+    body: str
+    error: str | None = None
+
+
+@dataclass
+class ExchangeLog:
+    """The redacted, size-capped upstream record of a run."""
+
+    redact: Redactor
+    max_body: int = 64 * 1024
+    max_total: int = 1024 * 1024
+    exchanges: list[Exchange] = field(default_factory=list)
+    requests: int = 0
+    _total: int = 0
+
+    def record(
+        self, request: httpx.Request, response: httpx.Response | None, error: str = ""
+    ) -> None:
+        body = "" if response is None else response.content.decode("utf-8", errors="replace")
+        room = max(0, min(self.max_body, self.max_total - self._total))
+        if len(body) > room:
+            body = body[:room] + f"… [{len(body) - room} more characters not kept]"
+        self._total += len(body)
+        self.exchanges.append(
+            Exchange(
+                method=request.method,
+                url=self.redact(str(request.url)),
+                status=None if response is None else response.status_code,
+                body=self.redact(body),
+                error=self.redact(error) or None,
+            )
+        )
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [vars(exchange) for exchange in self.exchanges]
+
+
+class GuardedTransport(httpx.BaseTransport):
+    """Wraps the real (or a recorded) transport with the run's rules."""
+
+    def __init__(self, inner: httpx.BaseTransport, policy: HttpPolicy, log: ExchangeLog) -> None:
+        self.inner = inner
+        self.policy = policy
+        self.log = log
+        self.deadline = time.monotonic() + policy.time_limit
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.policy.https_only and request.url.scheme != "https":
+            raise UpstreamError(f"refusing {request.url.scheme}:// — plugins may only use https")
+        for attempt in range(self.policy.retries + 1):
+            response = self._send_once(request)
+            if response.status_code not in RETRY_STATUSES:
+                return self._checked(response)
+            wait = self._retry_wait(response, attempt)
+            if attempt == self.policy.retries or wait is None:
+                break
+            self.policy.sleep(wait)
+        return self._checked(response)
+
+    def _send_once(self, request: httpx.Request) -> httpx.Response:
+        self.log.requests += 1
+        if self.log.requests > self.policy.max_requests:
+            raise SyncLimitExceeded(f"more than {self.policy.max_requests} requests in one run")
+        if time.monotonic() > self.deadline:
+            raise SyncLimitExceeded(f"the run took longer than {self.policy.time_limit:.0f} s")
+        try:
+            response = self.inner.handle_request(request)
+            content = _read_capped(response, self.policy.max_response_bytes)
+        except httpx.TimeoutException as exc:
+            self.log.record(request, None, f"timeout: {exc}")
+            raise UpstreamTimeout(
+                f"{request.method} {self.log.redact(str(request.url))} timed out"
+            ) from None
+        except httpx.TransportError as exc:
+            self.log.record(request, None, f"connection failed: {exc}")
+            raise UpstreamUnavailable(f"connection failed: {self.log.redact(str(exc))}") from None
+        result = httpx.Response(
+            response.status_code, headers=response.headers, content=content, request=request
+        )
+        self.log.record(request, result)
+        return result
+
+    def _retry_wait(self, response: httpx.Response, attempt: int) -> float | None:
+        retry_after = retry_after_seconds(response)
+        if retry_after is not None and retry_after > self.policy.max_retry_wait:
+            return None  # not worth blocking the run for; report it instead
+        return retry_after if retry_after is not None else self.policy.backoff * 2**attempt
+
+    def _checked(self, response: httpx.Response) -> httpx.Response:
+        status = response.status_code
+        message = upstream_message(response, self.log.redact)
+        if status in (401, 403):
+            raise AuthFailed(f"the service refused the credential ({status}): {message}", status)
+        if status in RATE_LIMIT_STATUSES:
+            wait = retry_after_seconds(response)
+            raise RateLimited(
+                f"rate limited ({status}): {message}", retry_after=wait, status=status
+            )
+        if status >= 500:
+            raise UpstreamUnavailable(f"server error ({status}): {message}", status)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _read_capped(response: httpx.Response, limit: int) -> bytes:
+    chunks, size = [], 0
+    for chunk in response.iter_raw():
+        size += len(chunk)
+        if size > limit:
+            response.close()
+            raise UpstreamError(f"the response is larger than {limit} bytes; refusing to read it")
+        chunks.append(chunk)
+    response.close()
+    return b"".join(chunks)
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """``Retry-After`` as seconds (delta or HTTP date), None when absent or unreadable."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+def upstream_message(response: httpx.Response, redact: Redactor) -> str:
+    """The provider's own words about an error, shortened and redacted."""
+    text = response.content.decode("utf-8", errors="replace").strip()
+    return redact(" ".join(text.split())[:300]) or response.reason_phrase
+
+
+def build_client(
+    policy: HttpPolicy, log: ExchangeLog, transport: httpx.BaseTransport | None = None
+) -> httpx.Client:
+    """The ``ctx.http`` of one run."""
+    inner = transport or httpx.HTTPTransport(retries=0)
+    return httpx.Client(
+        transport=GuardedTransport(inner, policy, log),
+        timeout=httpx.Timeout(policy.timeout),
+        follow_redirects=False,
+        headers={"User-Agent": USER_AGENT},
+    )
