@@ -166,6 +166,17 @@ class GuardedTransport(httpx.BaseTransport):
 
 
 def _read_capped(response: httpx.Response, limit: int) -> bytes:
+    try:
+        # A transport may hand back a response it already read (httpx.MockTransport
+        # with `content=`, recorded replays); its stream is consumed, its body is here.
+        content = response.content
+    except httpx.ResponseNotRead:
+        pass
+    else:
+        response.close()
+        if len(content) > limit:
+            raise UpstreamError(f"the response is larger than {limit} bytes; refusing to read it")
+        return content
     chunks, size = [], 0
     for chunk in response.iter_raw():
         size += len(chunk)

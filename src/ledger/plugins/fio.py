@@ -1,8 +1,8 @@
 """Fio banka: transactions from the bank's REST API with a read-only token.
 
-Each sync asks for the statement from the cursor (the last booked date seen,
-less a few days of overlap for late bookings) to today; the upsert keyed on
-Fio's movement id makes the overlap harmless. Fio allows one request per 30
+Each sync asks for the statement from the cursor to today; the cursor is the
+newest booked date less a few days of overlap for late bookings, and the upsert
+keyed on Fio's movement id makes the overlap harmless. Fio allows one request per 30
 seconds per token and answers HTTP 409 to a faster one.
 """
 
@@ -72,19 +72,19 @@ class Fio(Plugin[FioSettings]):
             return SyncResult()
         statement = self._fetch(ctx, start, end)
         account = self._account(statement)
-        rows = [
-            self._transaction(item, index, account) for index, item in enumerate(_items(statement))
-        ]
+        rows = [self._transaction(item, i, account) for i, item in enumerate(_items(statement))]
         ctx.log.info(f"Fio sent {len(rows)} transactions for {start} to {end}")
         result = ctx.ledger.transactions.upsert(rows)
-        latest = max((row["booked_on"] for row in rows), default=None)
-        ctx.cursor = max(latest or start, _parse_cursor(ctx.cursor) or start).isoformat()
+        # The cursor is where the next sync starts: the newest booking less the
+        # overlap, so bookings Fio adds late to recent days are still fetched.
+        latest = max((row["booked_on"] for row in rows), default=start)
+        ctx.cursor = max(start, latest - dt.timedelta(days=ctx.settings.overlap_days)).isoformat()
         return result
 
     def _start(self, ctx: SyncContext[FioSettings]) -> dt.date:
         cursor = _parse_cursor(ctx.cursor)
         if cursor is not None:
-            return cursor - dt.timedelta(days=ctx.settings.overlap_days)
+            return cursor
         return ctx.settings.start_date or ctx.today() - dt.timedelta(days=90)
 
     def _fetch(

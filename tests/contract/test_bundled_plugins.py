@@ -1,0 +1,27 @@
+"""Every registered plugin passes the shared contract suite."""
+
+from __future__ import annotations
+
+import pytest
+
+from ledger.contracts.testing import PluginContract
+from ledger.plugins import default_registry
+
+from .specs import SPECS
+
+
+def test_every_registered_plugin_has_a_contract_spec() -> None:
+    assert set(default_registry.names()) == set(SPECS)
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_spec_names_its_plugin(name: str) -> None:
+    assert SPECS[name].plugin is default_registry.get(name)
+
+
+class TestFioContract(PluginContract):
+    spec = SPECS["fio"]
+
+
+class TestDemoBankContract(PluginContract):
+    spec = SPECS["demo_bank"]
