@@ -9,7 +9,7 @@ import typer
 
 from ledger import cli_plugins
 from ledger.cli_common import DatabaseOption, friendly_errors, open_cli_ledger
-from ledger.cli_plugins import plugins_app
+from ledger.cli_plugins import plugin_app, plugins_app
 
 app = typer.Typer(
     help="ledger: time tracking and invoicing for independent developers.",
@@ -22,6 +22,7 @@ audit_app = typer.Typer(help="Inspect the audit trail.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(plugins_app, name="plugins")
+app.add_typer(plugin_app, name="plugin")
 app.command("sync")(cli_plugins.sync)
 app.command("sync-history")(cli_plugins.sync_history)
 app.command("sync-show")(cli_plugins.sync_show)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -12,6 +13,7 @@ from ledger.models import SyncRun
 from ledger.plugin_settings import secret_fields
 
 plugins_app = typer.Typer(help="List, configure, enable and disable plugins.")
+plugin_app = typer.Typer(help="Tools for plugin authors.", no_args_is_help=True)
 
 
 @plugins_app.callback(invoke_without_command=True)
@@ -115,6 +117,45 @@ def sync_show(
             typer.echo(
                 f"change: {event.action} {event.entity} {event.entity_id} {_diff(event.changes())}"
             )
+
+
+@plugin_app.command("check")
+@friendly_errors
+def plugin_check(
+    path: Annotated[Path, typer.Argument(help="The plugin's file.")],
+    recording: Annotated[
+        Path | None, typer.Option(help="Folder of recorded responses (see the testing guide).")
+    ] = None,
+    values: Annotated[
+        list[str] | None, typer.Option("--set", help="Example setting FIELD=VALUE, repeatable.")
+    ] = None,
+    future_cursor: Annotated[str | None, typer.Option(help="A cursor past any data.")] = None,
+    golden: Annotated[
+        Path | None, typer.Option(help="Expected-writes file (golden check).")
+    ] = None,
+    opt_out: Annotated[
+        list[str] | None, typer.Option(help="CHECK=REASON for a check that does not apply.")
+    ] = None,
+) -> None:
+    """Run the shared contract suite on a plugin file and print a readable report."""
+    from ledger.contracts.testing import ContractSpec, Recording, run_contract
+    from ledger.plugin_check import load_plugin_classes
+
+    failed = False
+    for plugin in load_plugin_classes(path):
+        spec = ContractSpec(
+            plugin=plugin,
+            settings=_parse_pairs(values or []),
+            recording=Recording.from_folder(recording) if recording else Recording(),
+            future_cursor=future_cursor,
+            golden=golden,
+            opt_out=_parse_pairs(opt_out or []),
+        )
+        report = run_contract(spec)
+        typer.echo(report.render())
+        failed = failed or not report.passed
+    if failed:
+        raise typer.Exit(1)
 
 
 def _print_run(run: SyncRun, *, with_changes: bool) -> None:

@@ -31,6 +31,7 @@ from ledger.contracts.errors import (
     UpstreamUnavailable,
 )
 from ledger.contracts.plugin import NoSettings, Plugin, SyncResult
+from ledger.contracts.upstream import json_body, parse_upstream
 from ledger.transactions import TransactionInput
 
 __all__ = [
@@ -50,4 +51,6 @@ __all__ = [
     "UpstreamError",
     "UpstreamTimeout",
     "UpstreamUnavailable",
+    "json_body",
+    "parse_upstream",
 ]

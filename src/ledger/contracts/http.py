@@ -145,6 +145,10 @@ class GuardedTransport(httpx.BaseTransport):
         retry_after = retry_after_seconds(response)
         if retry_after is not None and retry_after > self.policy.max_retry_wait:
             return None  # not worth blocking the run for; report it instead
+        if retry_after is None and response.status_code == 409:
+            # 409 is a rate limit with a fixed window (Fio: one request per 30 s);
+            # a blind backoff of seconds only hits it again, so report it instead.
+            return None
         return retry_after if retry_after is not None else self.policy.backoff * 2**attempt
 
     def _checked(self, response: httpx.Response) -> httpx.Response:

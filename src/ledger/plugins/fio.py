@@ -9,7 +9,6 @@ seconds per token and answers HTTP 409 to a faster one.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +20,7 @@ from ledger.contracts import (
     RateLimited,
     SyncContext,
     SyncResult,
+    json_body,
 )
 
 BASE_URL = "https://fioapi.fio.cz/v1/rest"
@@ -100,10 +100,7 @@ class Fio(Plugin[FioSettings]):
                 retry_after=exc.retry_after or RATE_LIMIT_SECONDS,
                 status=exc.status,
             ) from None
-        try:
-            document = json.loads(response.content, parse_float=Decimal)
-        except ValueError as exc:
-            raise BadUpstreamData(f"the response is not JSON ({exc})", field="body") from None
+        document = json_body(response)
         statement = document.get("accountStatement") if isinstance(document, dict) else None
         if not isinstance(statement, dict):
             raise BadUpstreamData("missing", field="accountStatement")
