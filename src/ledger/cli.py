@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ledger import cli_plugins
+from ledger import cli_matching, cli_plugins
 from ledger.cli_common import DatabaseOption, friendly_errors, open_cli_ledger
+from ledger.cli_matching import review_app
 from ledger.cli_plugins import plugin_app, plugins_app
 
 app = typer.Typer(
@@ -26,6 +27,11 @@ app.add_typer(plugin_app, name="plugin")
 app.command("sync")(cli_plugins.sync)
 app.command("sync-history")(cli_plugins.sync_history)
 app.command("sync-show")(cli_plugins.sync_show)
+app.command("match")(cli_matching.match)
+app.add_typer(review_app, name="review")
+app.command("unmatch")(cli_matching.unmatch)
+app.command("match-manual")(cli_matching.match_manual)
+app.command("invoices")(cli_matching.invoices)
 
 
 @app.command()

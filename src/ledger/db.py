@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import UOWTransaction
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 from sqlmodel import Session, SQLModel
 
 from ledger import audit
@@ -39,8 +40,12 @@ from ledger.errors import UnauditedWrite
 from ledger.sources import Source
 from ledger.tables import AUDITED_TABLES
 
+# Searched anywhere in a statement, so a comment, a CTE, ``INSERT OR IGNORE``,
+# ``REPLACE`` or a schema-qualified name cannot slip a write past the guard.
 _WRITE_STATEMENT = re.compile(
-    r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE
+    r"\b(?:(?:INSERT|REPLACE|MERGE)(?:\s+OR\s+\w+)?\s+INTO|UPDATE(?:\s+OR\s+\w+)?"
+    r"|DELETE\s+FROM)\s+(?:\"?\w+\"?\s*\.\s*)?\"?(\w+)",
+    re.IGNORECASE,
 )
 _PG_WRITE_LOCK = 0x1ED6E7  # one writer at a time keeps numbering and the chain linear
 
@@ -100,6 +105,7 @@ class UnitOfWork:
         if not rows:
             return []
         table = model.__table__  # type: ignore[attr-defined]
+        defaults = _omitted_defaults(table)  # stored and audited, so events show whole rows
         connection = self.session.connection()
         if _numbers_ids_itself(connection, table, rows):
             # SQLite cannot batch INSERT ... RETURNING in parameter order, so SQLAlchemy
@@ -109,20 +115,19 @@ class UnitOfWork:
             last = connection.execute(select(func.max(table.c.id))).scalar()
             first = (last or 0) + 1
             ids = list(range(first, first + len(rows)))
-            connection.execute(
-                insert(table),
-                [{**row, "id": row_id} for row_id, row in zip(ids, rows, strict=True)],
-            )
+            stored = [
+                {**defaults, **row, "id": row_id} for row_id, row in zip(ids, rows, strict=True)
+            ]
+            connection.execute(insert(table), stored)
         else:
+            stored = [{**defaults, **row} for row in rows]
             ids = list(
                 connection.execute(
-                    insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+                    insert(table).returning(table.c.id, sort_by_parameter_order=True), stored
                 ).scalars()
             )
-        changes = (
-            audit.Change(table.name, str(row_id), "insert", None, {"id": row_id, **row})
-            for row_id, row in zip(ids, rows, strict=True)
-        )
+            stored = [{"id": row_id, **row} for row_id, row in zip(ids, stored, strict=True)]
+        changes = (audit.Change(table.name, str(row["id"]), "insert", None, row) for row in stored)
         audit.append(connection, self.source.value, self.run_id, changes)
         return ids
 
@@ -172,6 +177,24 @@ def _numbers_ids_itself(
     )
 
 
+def _omitted_defaults(table: Table) -> dict[str, Any]:
+    """The value each column gets when an insert omits it (callables run once)."""
+    defaults: dict[str, Any] = {}
+    for column in table.columns:
+        default = column.default
+        if column.primary_key or column.server_default is not None:
+            continue
+        if isinstance(default, ScalarElementColumnDefault):
+            defaults[column.key] = default.arg
+        elif isinstance(default, CallableColumnDefault):
+            # Once per batch, so the rows share one timestamp. SQLAlchemy wraps a
+            # zero-argument factory (`utcnow`) so that it ignores the context.
+            defaults[column.key] = default.arg(None)  # type: ignore[arg-type]
+        elif default is None and column.nullable:
+            defaults[column.key] = None
+    return defaults
+
+
 def _refuse_unaudited_statement(
     conn: Connection,
     cursor: Any,
@@ -180,12 +203,14 @@ def _refuse_unaudited_statement(
     context: Any,
     executemany: bool,
 ) -> None:
-    match = _WRITE_STATEMENT.match(statement)
-    if match and match.group(1) in AUDITED_TABLES and "audit" not in conn.info:
-        raise UnauditedWrite(
-            f"refusing to change {match.group(1)} outside an audited unit of work; "
-            "write through the Ledger API"
-        )
+    if "audit" in conn.info:
+        return
+    for match in _WRITE_STATEMENT.finditer(statement):
+        if match.group(1) in AUDITED_TABLES:
+            raise UnauditedWrite(
+                f"refusing to change {match.group(1)} outside an audited unit of work; "
+                "write through the Ledger API"
+            )
 
 
 def _audit_source(session: Session) -> tuple[Source, int | None] | None:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from ledger.contracts.http import HttpPolicy
     from ledger.models import SyncRun
+    from ledger.reconciliation import MatchReport
     from ledger.registry import Registry
 
 Clock = Callable[[], dt.datetime]
@@ -58,6 +59,7 @@ class Ledger:
         from ledger.plugins import default_registry
         from ledger.plugins_api import Plugins
         from ledger.projects import Projects
+        from ledger.reconciliation import Matching
         from ledger.reports import Reports
         from ledger.transactions import Transactions
         from ledger.users import Users
@@ -80,6 +82,7 @@ class Ledger:
         self.users = Users(self)
         self.reports = Reports(self)
         self.plugins = Plugins(self)
+        self.matching = Matching(self)
 
     def __repr__(self) -> str:
         return f"<Ledger {self.database.engine.url!r} as {self.source}>"
@@ -91,6 +94,10 @@ class Ledger:
         )
         other.run_id = run_id
         return other
+
+    def match(self) -> MatchReport:
+        """Match incoming payments to issued invoices; see ``lg.matching`` for the queue."""
+        return self.matching.run()
 
     def sync(
         self,
@@ -168,12 +175,16 @@ def open_ledger(
 
     url = _database_url(path_or_url)
     database = Database(url)
-    migrate.upgrade(database.engine)
-    recover_interrupted_runs(database)
-    settings = Settings()
-    box = SecretBox(default_key_file(url), settings.secret_key)
-    lg = Ledger(database, source, clock, registry=registry, secret_box=box)
-    lg.plugins.check_key()
+    try:
+        migrate.upgrade(database.engine)
+        recover_interrupted_runs(database)
+        settings = Settings()
+        box = SecretBox(default_key_file(url), settings.secret_key)
+        lg = Ledger(database, source, clock, registry=registry, secret_box=box)
+        lg.plugins.check_key()
+    except BaseException:
+        database.dispose()  # a refused start must not leak its connections
+        raise
     return lg
 
 

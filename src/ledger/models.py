@@ -207,11 +207,16 @@ class Payment(PublicModel):
     transaction_id: int | None
     method: str
     note: str
+    evidence: dict[str, Any]
 
     @classmethod
     def from_row(cls, row: tables.Payment) -> Payment:
-        data = row.model_dump(exclude={"amount_minor", "created_at"})
-        return cls(**data, amount=from_minor(row.amount_minor, row.currency))
+        data = row.model_dump(exclude={"amount_minor", "created_at", "evidence"})
+        return cls(
+            **data,
+            amount=from_minor(row.amount_minor, row.currency),
+            evidence=json.loads(row.evidence or "{}"),
+        )
 
 
 class MoneyTransaction(PublicModel):

@@ -44,7 +44,16 @@ def stored_values(row: tables.PluginSettings | None, box: SecretBox) -> dict[str
 def merge_and_validate(
     model: type[BaseModel], current: dict[str, Any], changes: dict[str, Any]
 ) -> BaseModel:
-    """New settings: `changes` over `current`; a blank secret keeps the stored one."""
+    """New settings: `changes` over `current`; a blank secret keeps the stored one.
+
+    Raises:
+        InvalidInput: naming each field that is wrong, or that the model does not have.
+    """
+    unknown = sorted(set(changes) - set(model.model_fields))
+    if unknown:
+        known = ", ".join(model.model_fields) or "none"
+        errors = {name: f"there is no such setting; the settings are: {known}" for name in unknown}
+        raise InvalidInput(unknown[0], errors[unknown[0]], errors)
     secrets = secret_fields(model)
     kept = {k: v for k, v in changes.items() if not (k in secrets and v in (None, ""))}
     return validated(model, {**current, **kept})

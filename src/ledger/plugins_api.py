@@ -18,6 +18,7 @@ from ledger.plugin_settings import (
     split_for_storage,
     stored_values,
 )
+from ledger.secret_box import CredentialUnreadable
 from ledger.service import Service
 from ledger.tables import utcnow
 
@@ -66,7 +67,11 @@ class Plugins(Service):
         plugin = self._lg.registry.get(name)
         with self._lg.atomic() as uow:
             row = load_row(uow.session, name)
-            current = stored_values(row, self._lg.secret_box)
+            try:
+                current = stored_values(row, self._lg.secret_box)
+            except CredentialUnreadable:
+                # The old secrets are lost; the values given now must supply them again.
+                current = json.loads(row.values) if row is not None else {}
             settings = merge_and_validate(plugin.Settings, current, values)
             plain, hidden = split_for_storage(settings)
             if row is None:

@@ -20,6 +20,7 @@ from ledger.contracts.errors import BadUpstreamData
 from ledger.contracts.plugin import SyncResult
 from ledger.db import RowUpdate, UnitOfWork
 from ledger.errors import InvalidInput
+from ledger.money import quantize
 from ledger.tables import utcnow
 from ledger.transactions import TransactionInput, transaction_row
 from ledger.validation import validated
@@ -127,4 +128,10 @@ def _validated_row(
             f"expected a mapping or TransactionInput, got {type(item).__name__}",
             field=f"transactions[{index}]",
         ) from None
+    if data.amount is not None and quantize(data.amount, data.currency) != data.amount:
+        # Upstream amounts are stored exactly or not at all, never silently rounded.
+        raise BadUpstreamData(
+            f"{data.amount} has more decimal places than {data.currency} allows",
+            field=f"transactions[{index}].amount",
+        )
     return transaction_row(source, data)

@@ -32,6 +32,7 @@ from ledger.db import Database, UnitOfWork
 from ledger.errors import AlreadyRunning, ConfigurationError, Conflict
 from ledger.models import SyncRun
 from ledger.plugin_settings import load_row, load_settings
+from ledger.reconciliation import apply_matching
 from ledger.redaction import Redactor, secret_values
 from ledger.sources import Source
 from ledger.staging import TransactionStage, apply_stage
@@ -210,7 +211,7 @@ class SyncEngine:
         if not outcome.finished.wait(self.policy.time_limit):
             stage.closed_reason = "this run was abandoned after its time limit"
             raise SyncLimitExceeded(
-                f"{plugin_class.name} did not finish within {self.policy.time_limit:.0f} s"
+                f"{plugin_class.name} did not finish within {self.policy.time_limit:g} s"
             )
         if outcome.error is not None:
             if isinstance(outcome.error, PluginError):
@@ -243,6 +244,11 @@ class SyncEngine:
                 fault_point("mid_apply")
                 _store_cursor(uow.session, name, cursor)
                 uow.session.flush()
+                if stage.rows:
+                    report = apply_matching(uow)
+                    record.log.info(
+                        f"payment matching: {report.matched} matched, {report.suggested} suggested"
+                    )
                 record.result = applied
                 record.warnings = [*reported.warnings, *_count_mismatch(reported, applied)]
                 record.cursor_after = cursor

@@ -60,12 +60,16 @@ class Project(SQLModel, table=True):
 class WorkEntry(SQLModel, table=True):
     __tablename__ = "work_entries"
     __table_args__ = (
-        Index("ix_work_entries_earnings", "date", "project_id", "billed_amount_minor"),
+        # Covers monthly earnings (entries of issued invoices by month and project),
+        # and serves lookups by invoice.
+        Index(
+            "ix_work_entries_earnings", "invoice_id", "date", "project_id", "billed_amount_minor"
+        ),
         Index("ix_work_entries_unbilled", "project_id", "invoice_id", "billable"),
     )
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="projects.id")
-    date: dt.date
+    date: dt.date = Field(index=True)
     description: str = Field(default="", sa_type=Text)
     kind: str = Field(default="time", max_length=5)
     started_at: dt.datetime | None = None
@@ -77,7 +81,7 @@ class WorkEntry(SQLModel, table=True):
     billed_rate_minor: int | None = None
     billed_minutes: int | None = None
     billed_amount_minor: int | None = None
-    invoice_id: int | None = Field(default=None, foreign_key="invoices.id", index=True)
+    invoice_id: int | None = Field(default=None, foreign_key="invoices.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
@@ -138,6 +142,7 @@ class MoneyTransaction(SQLModel, table=True):
     message: str = Field(default="", sa_type=Text)
     details: str = Field(default="{}", sa_type=Text)
     kind: str = Field(max_length=7)
+    match_locked: bool = False
     matched_invoice_id: int | None = Field(default=None, foreign_key="invoices.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
 
@@ -149,9 +154,26 @@ class Payment(SQLModel, table=True):
     amount_minor: int
     currency: str = Field(max_length=3)
     paid_on: dt.date
-    transaction_id: int | None = Field(default=None, foreign_key="money_transactions.id")
+    transaction_id: int | None = Field(
+        default=None, foreign_key="money_transactions.id", index=True
+    )
     method: str = Field(default="manual", max_length=10)
     note: str = Field(default="", sa_type=Text)
+    evidence: str = Field(default="{}", sa_type=Text)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class MatchSuggestion(SQLModel, table=True):
+    """A possible match the matcher was not sure enough to apply: the review queue."""
+
+    __tablename__ = "match_suggestions"
+    __table_args__ = (UniqueConstraint("transaction_id", "allocations"),)
+    id: int | None = Field(default=None, primary_key=True)
+    transaction_id: int = Field(foreign_key="money_transactions.id", index=True)
+    allocations: str = Field(sa_type=Text)
+    evidence: str = Field(default="{}", sa_type=Text)
+    score: int = 0
+    status: str = Field(default="open", max_length=10, index=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
@@ -265,6 +287,7 @@ AUDITED_TABLES: frozenset[str] = frozenset(
         AppSettings,
         PluginSettings,
         PluginState,
+        MatchSuggestion,
     )
 )
 """Domain tables whose every change writes an audit event."""

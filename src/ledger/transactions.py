@@ -7,9 +7,10 @@ import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from ledger import tables
+from ledger.errors import Conflict
 from ledger.models import MoneyTransaction, Records
 from ledger.money import OptionalAmount, currency_field, to_minor
 from ledger.service import Ref, Service, get_row, ref_id
@@ -78,6 +79,10 @@ class Transactions(Service):
         data = validated(TransactionInput, fields)
         row = tables.MoneyTransaction(**transaction_row(source, data))
         with self._lg.atomic() as uow:
+            if _recorded(uow.session, row.source, row.external_id):
+                raise Conflict(
+                    f"transaction {row.external_id!r} from {row.source!r} is already recorded"
+                )
             uow.session.add(row)
             uow.session.flush()
         return MoneyTransaction.from_row(row)
@@ -113,3 +118,11 @@ class Transactions(Service):
             query = query.limit(limit)
         with self._lg.reading() as session:
             return Records(MoneyTransaction.from_row(row) for row in session.exec(query))
+
+
+def _recorded(session: Session, source: str, external_id: str) -> bool:
+    query = select(tables.MoneyTransaction.id).where(
+        tables.MoneyTransaction.source == source,
+        tables.MoneyTransaction.external_id == external_id,
+    )
+    return session.exec(query).first() is not None

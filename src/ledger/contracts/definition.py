@@ -76,6 +76,14 @@ def _shape_problems(cls: type[Plugin[Any]], label: str) -> list[Problem]:
                     "`def sync(self, ctx)` with no other parameters",
                 )
             )
+        if inspect.iscoroutinefunction(cls.sync) or inspect.isgeneratorfunction(cls.sync):
+            problems.append(
+                Problem(
+                    "shape",
+                    f"{label}.sync: must be a plain `def` returning SyncResult, "
+                    "not `async def` or a generator",
+                )
+            )
     return problems
 
 

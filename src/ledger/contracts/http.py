@@ -123,7 +123,7 @@ class GuardedTransport(httpx.BaseTransport):
         if self.log.requests > self.policy.max_requests:
             raise SyncLimitExceeded(f"more than {self.policy.max_requests} requests in one run")
         if time.monotonic() > self.deadline:
-            raise SyncLimitExceeded(f"the run took longer than {self.policy.time_limit:.0f} s")
+            raise SyncLimitExceeded(f"the run took longer than {self.policy.time_limit:g} s")
         try:
             response = self.inner.handle_request(request)
             content = _read_capped(response, self.policy.max_response_bytes)

@@ -231,11 +231,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("work_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_work_entries_date"), ["date"], unique=False)
         batch_op.create_index(
-            "ix_work_entries_earnings", ["date", "project_id", "billed_amount_minor"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_work_entries_invoice_id"), ["invoice_id"], unique=False
+            "ix_work_entries_earnings",
+            ["invoice_id", "date", "project_id", "billed_amount_minor"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_work_entries_unbilled", ["project_id", "invoice_id", "billable"], unique=False
@@ -300,8 +300,8 @@ def downgrade() -> None:
     op.drop_table("payments")
     with op.batch_alter_table("work_entries", schema=None) as batch_op:
         batch_op.drop_index("ix_work_entries_unbilled")
-        batch_op.drop_index(batch_op.f("ix_work_entries_invoice_id"))
         batch_op.drop_index("ix_work_entries_earnings")
+        batch_op.drop_index(batch_op.f("ix_work_entries_date"))
 
     op.drop_table("work_entries")
     with op.batch_alter_table("money_transactions", schema=None) as batch_op:
