@@ -244,7 +244,7 @@ class SyncEngine:
                 fault_point("mid_apply")
                 _store_cursor(uow.session, name, cursor)
                 uow.session.flush()
-                if stage.rows:
+                if applied.changed:
                     report = apply_matching(uow)
                     record.log.info(
                         f"payment matching: {report.matched} matched, {report.suggested} suggested"
