@@ -14,9 +14,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install  ## create or migrate the database, then show it
-	$(BIN)/ledger init
-	$(BIN)/ledger status
+run: install  ## serve the web UI on a demo database (user demo, password demo-ledger)
+	$(BIN)/ledger serve --demo
 
 demo: install  ## a throwaway demo database in .demo/
 	rm -rf .demo

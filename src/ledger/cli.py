@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ledger import cli_matching, cli_plugins
+from ledger import cli_matching, cli_plugins, cli_serve
 from ledger.cli_common import DatabaseOption, friendly_errors, open_cli_ledger
 from ledger.cli_matching import review_app
 from ledger.cli_plugins import plugin_app, plugins_app
@@ -24,6 +24,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(plugins_app, name="plugins")
 app.add_typer(plugin_app, name="plugin")
+app.command("serve")(cli_serve.serve)
 app.command("sync")(cli_plugins.sync)
 app.command("sync-history")(cli_plugins.sync_history)
 app.command("sync-show")(cli_plugins.sync_show)

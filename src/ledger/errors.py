@@ -28,12 +28,16 @@ class InvalidInput(LedgerError):
         field: the name of the offending field, as the caller spelled it.
         message: what is wrong and how to fix it.
         errors: every offending field with its message (forms show them all).
+
+    Attributes:
+        codes: field → pydantic error type where known, so a form can translate.
     """
 
     def __init__(self, field: str, message: str, errors: dict[str, str] | None = None) -> None:
         self.field = field
         self.message = message
         self.errors = errors or {field: message}
+        self.codes: dict[str, str] = {}
         super().__init__(f"{field}: {message}")
 
 

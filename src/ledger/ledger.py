@@ -51,6 +51,7 @@ class Ledger:
         registry: Registry | None = None,
         secret_box: SecretBox | None = None,
     ) -> None:
+        from ledger.analytics import Analytics
         from ledger.app_settings import AppSettingsService
         from ledger.audit_log import AuditLog
         from ledger.clients import Clients
@@ -83,6 +84,7 @@ class Ledger:
         self.reports = Reports(self)
         self.plugins = Plugins(self)
         self.matching = Matching(self)
+        self.analytics = Analytics(self)
 
     def __repr__(self) -> str:
         return f"<Ledger {self.database.engine.url!r} as {self.source}>"

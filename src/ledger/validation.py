@@ -17,12 +17,16 @@ def validated(model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = {
-            ".".join(str(part) for part in err["loc"]) or "input": err["msg"]
-            for err in exc.errors()
-        }
+        errors: dict[str, str] = {}
+        codes: dict[str, str] = {}
+        for err in exc.errors():
+            field = ".".join(str(part) for part in err["loc"]) or "input"
+            errors.setdefault(field, err["msg"].removeprefix("Value error, "))
+            codes.setdefault(field, err["type"])
         field, message = next(iter(errors.items()))
-        raise InvalidInput(field, message, errors) from None
+        error = InvalidInput(field, message, errors)
+        error.codes = codes
+        raise error from None
 
 
 def parse_date(value: object, field: str = "date") -> dt.date:

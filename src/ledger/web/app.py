@@ -1,0 +1,77 @@
+"""The web application: `create_app` builds it around a `Ledger`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from ledger.errors import Conflict, InvalidInput, LedgerError, NotFound
+from ledger.ledger import Ledger
+from ledger.web.config import WebConfig
+from ledger.web.rendering import render
+from ledger.web.routes import auth, dashboard
+from ledger.web.security import LoginThrottle, WebMiddleware
+from ledger.web.sessions import SessionStore
+
+STATIC = Path(__file__).parent / "static"
+
+
+def all_routes() -> list[BaseRoute]:
+    """Every page, in one list (no decorators, no discovery)."""
+    from ledger.web.routes import pages
+
+    return [
+        *auth.routes,
+        *dashboard.routes,
+        *pages.routes,
+        Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+    ]
+
+
+def create_app(ledger: Ledger, config: WebConfig | None = None) -> Starlette:
+    """The ASGI app serving `ledger`'s web UI."""
+    config = config or WebConfig()
+    clock = ledger.clock
+    sessions = SessionStore(
+        dt.timedelta(minutes=config.session_idle_minutes),
+        dt.timedelta(hours=config.session_max_hours),
+        clock,
+    )
+    app = Starlette(
+        routes=all_routes(),
+        middleware=[Middleware(WebMiddleware, ledger=ledger, config=config, sessions=sessions)],
+        exception_handlers={LedgerError: ledger_error, HTTPException: http_error},
+    )
+    app.state.ledger = ledger
+    app.state.config = config
+    app.state.sessions = sessions
+    app.state.throttle = LoginThrottle(
+        config.login_attempts, dt.timedelta(minutes=config.login_window_minutes), clock
+    )
+    return app
+
+
+async def ledger_error(request: Request, exc: Exception) -> Response:
+    """A user mistake or a state clash: a page that says so, never a 500."""
+    t = request.state.translator
+    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 400
+    title = {404: t.gettext("Not found"), 409: t.gettext("Not possible now")}.get(
+        status, t.gettext("Please check your input")
+    )
+    message = exc.message if isinstance(exc, InvalidInput) else str(exc)
+    return render(request, "error.html", {"title": title, "message": message}, status=status)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    t = request.state.translator
+    status = getattr(exc, "status_code", 500)
+    title = t.gettext("Not found") if status == 404 else t.gettext("Something went wrong")
+    return render(request, "error.html", {"title": title, "message": ""}, status=status)

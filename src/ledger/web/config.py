@@ -1,0 +1,36 @@
+"""Web settings from ``LEDGER_*`` environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class WebConfig(BaseSettings):
+    """How the web UI is served."""
+
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
+
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Public address of the web UI; absolute links (share links) are built "
+        "from it, never from the request's Host header. https:// makes cookies Secure.",
+    )
+    session_idle_minutes: int = Field(
+        default=60, ge=1, description="Log out after this idle time."
+    )
+    session_max_hours: int = Field(
+        default=12, ge=1, description="Log out after this time at most."
+    )
+    login_attempts: int = Field(default=5, ge=1, description="Failed logins allowed per window.")
+    login_window_minutes: int = Field(
+        default=15, ge=1, description="Window of the login throttle."
+    )
+    demo_login: str = Field(
+        default="",
+        description="Shown on the login page of a demo database (`ledger serve --demo`).",
+    )
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")

@@ -1,0 +1,78 @@
+"""English and Czech: gettext catalogs (Babel) and locale-aware formatting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from babel.dates import format_date, format_datetime
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+
+LOCALES = {"en": "en_GB", "cs": "cs_CZ"}
+CATALOGS = Path(__file__).parent / "locale"
+
+
+@cache
+def catalog(language: str) -> dict[str, str]:
+    """msgid → translation of `language` (English is the source language).
+
+    Every ``.po`` file in the language's ``LC_MESSAGES`` is read: one per area of
+    the UI (``messages.po``, ``invoices.po``, ...), merged.
+    """
+    if language == "en":
+        return {}
+    messages: dict[str, str] = {}
+    for path in sorted((CATALOGS / language / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            po = read_po(handle, locale=language)
+        messages.update(
+            {str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy}
+        )
+    return messages
+
+
+class Translator:
+    """gettext for one language, plus Babel formatting in its locale."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language if language in LOCALES else "en"
+        self.locale = LOCALES[self.language]
+        self._messages = catalog(self.language)
+
+    def gettext(self, message: str, **values: object) -> str:
+        """The translation of `message`, with ``%(name)s`` values filled in."""
+        text = self._messages.get(message, message)
+        return text % values if values else text
+
+    def money(self, amount: Decimal | None, currency: str) -> str:
+        """``1 234,50 Kč`` in Czech, ``CZK 1,234.50`` in English."""
+        if amount is None:
+            return "—"
+        return format_currency(amount, currency, locale=self.locale)
+
+    def number(self, value: Decimal | int | float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def date(self, value: dt.date | None) -> str:
+        """``5. 3. 2025`` in Czech, ``5 Mar 2025`` in English."""
+        if value is None:
+            return ""
+        return format_date(
+            value,
+            format="d. M. yyyy" if self.language == "cs" else "d MMM yyyy",
+            locale=self.locale,
+        )
+
+    def datetime(self, value: dt.datetime | None) -> str:
+        if value is None:
+            return ""
+        return format_datetime(value, format="short", locale=self.locale)
+
+    def hours(self, minutes: int | None) -> str:
+        """Minutes as ``1:30``."""
+        if minutes is None:
+            return ""
+        return f"{minutes // 60}:{minutes % 60:02d}"

@@ -1,0 +1,65 @@
+"""Jinja2 templates: whole pages, or one named block for an HTMX request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
+from jinja2_fragments import render_block
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from ledger.web.i18n import Translator
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=ChainableUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def context_of(request: Request, values: dict[str, Any]) -> dict[str, Any]:
+    """Everything a template may use: the request's translator, session and values."""
+    translator: Translator = request.state.translator
+    session = request.state.session
+    layout: dict[str, Any] = {"running": None, "timer_projects": []}
+    if session and session.user_id:
+        lg = request.state.ledger
+        layout = {"running": lg.entries.running(), "timer_projects": lg.projects.list()}
+    return {
+        **layout,
+        "request": request,
+        "_": translator.gettext,
+        "t": translator,
+        "csrf_token": session.csrf_token if session else "",
+        "user_id": session.user_id if session else None,
+        "flash": session.flash[:] if session else [],
+        "theme": request.state.theme,
+        "section": "",
+        **values,
+    }
+
+
+def render(
+    request: Request, template: str, values: dict[str, Any] | None = None, *,
+    block: str | None = None, status: int = 200,
+) -> HTMLResponse:  # fmt: skip
+    """Render a page, or only `block` of it (for HTMX partial updates)."""
+    context = context_of(request, values or {})
+    if block is not None:
+        html = render_block(environment, template, block, context)
+    else:
+        html = environment.get_template(template).render(context)
+        if request.state.session:
+            request.state.session.flash.clear()
+    return HTMLResponse(html, status_code=status, headers={"Vary": "HX-Request"})
+
+
+def is_htmx(request: Request) -> bool:
+    """Whether htmx sent the request (it then wants a fragment)."""
+    return request.headers.get("HX-Request") == "true"

@@ -1,0 +1,1 @@
+"""Route modules; each exposes ``routes``, collected in `ledger.web.app`."""

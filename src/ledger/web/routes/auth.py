@@ -1,0 +1,95 @@
+"""Set-up of the single account, login and logout."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from ledger.errors import LedgerError
+from ledger.users import MAX_PASSWORD_BYTES
+from ledger.web.forms import form_values
+from ledger.web.rendering import render
+
+
+async def setup_page(request: Request) -> Response:
+    if request.state.ledger.users.count():
+        return RedirectResponse("/login", status_code=303)
+    return render(request, "setup.html", {"values": {}, "errors": {}})
+
+
+async def setup_submit(request: Request) -> Response:
+    lg = request.state.ledger
+    if lg.users.count():
+        return RedirectResponse("/login", status_code=303)
+    values = await form_values(request)
+    t = request.state.translator
+    errors = {}
+    username, password = values.get("username", ""), values.get("password", "")
+    if not username:
+        errors["username"] = t.gettext("This field is required.")
+    if len(password) < 8:
+        errors["password"] = t.gettext("Use at least 8 characters.")
+    elif len(password.encode()) > MAX_PASSWORD_BYTES:
+        errors["password"] = t.gettext("Use at most 72 bytes.")
+    if errors:
+        return render(request, "setup.html", {"values": values, "errors": errors}, status=400)
+    try:
+        user_id = lg.users.create(username, password)
+    except LedgerError as exc:
+        return render(
+            request, "setup.html", {"values": values, "errors": {"username": str(exc)}}, status=400
+        )
+    if values.get("locale") in ("en", "cs"):
+        request.state.ledger.with_source(f"user:{user_id}").settings.update(
+            locale=values["locale"]
+        )
+    return _log_in(request, user_id)
+
+
+async def login_page(request: Request) -> Response:
+    if not request.state.ledger.users.count():
+        return RedirectResponse("/setup", status_code=303)
+    return render(request, "login.html", {"error": "", "username": ""})
+
+
+async def login_submit(request: Request) -> Response:
+    values = await form_values(request)
+    username = values.get("username", "")
+    throttle = request.app.state.throttle
+    keys = (f"ip:{request.client.host if request.client else '?'}", f"user:{username.casefold()}")
+    t = request.state.translator
+    if throttle.blocked(*keys):
+        message = t.gettext("Too many failed attempts. Wait a few minutes and try again.")
+        return render(request, "login.html", {"error": message, "username": username}, status=429)
+    user_id = request.state.ledger.users.authenticate(username, values.get("password", ""))
+    if user_id is None:
+        throttle.failed(*keys)
+        message = t.gettext("Wrong user name or password.")
+        return render(request, "login.html", {"error": message, "username": username}, status=400)
+    throttle.succeeded(*keys)
+    return _log_in(request, user_id)
+
+
+async def logout(request: Request) -> Response:
+    request.app.state.sessions.drop(request.state.session_token)
+    token, _ = request.app.state.sessions.create()
+    request.state.set_session_token = token
+    return RedirectResponse("/login", status_code=303)
+
+
+def _log_in(request: Request, user_id: int) -> Response:
+    sessions = request.app.state.sessions
+    sessions.drop(request.state.session_token)  # a new id on login
+    token, _ = sessions.create(user_id)
+    request.state.set_session_token = token
+    return RedirectResponse("/", status_code=303)
+
+
+routes = [
+    Route("/setup", setup_page, methods=["GET"]),
+    Route("/setup", setup_submit, methods=["POST"]),
+    Route("/login", login_page, methods=["GET"]),
+    Route("/login", login_submit, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"]),
+]

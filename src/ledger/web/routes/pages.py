@@ -1,0 +1,25 @@
+"""The pages behind the navigation, one module each."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from ledger.web.routes import (
+    audit_log,
+    clients,
+    integrations,
+    invoices,
+    money,
+    settings,
+    time_entries,
+)
+
+routes: list[BaseRoute] = [
+    *clients.routes,
+    *time_entries.routes,
+    *invoices.routes,
+    *money.routes,
+    *integrations.routes,
+    *audit_log.routes,
+    *settings.routes,
+]

@@ -1,0 +1,132 @@
+"""Sessions, CSRF, authentication and security headers for every request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import threading
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qs
+
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+
+from ledger.ledger import Ledger
+from ledger.web.config import WebConfig
+from ledger.web.i18n import Translator
+from ledger.web.sessions import COOKIE, SessionStore
+
+PUBLIC_PREFIXES = ("/login", "/setup", "/static/", "/p/", "/favicon.ico")
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'; object-src 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class LoginThrottle:
+    """Refuses logins after too many failures from one address or for one name."""
+
+    def __init__(self, attempts: int, window: dt.timedelta, clock: Callable[[], dt.datetime]):
+        self.attempts = attempts
+        self.window = window
+        self.clock = clock
+        self._failures: dict[str, deque[dt.datetime]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def blocked(self, *keys: str) -> bool:
+        now = self.clock()
+        with self._lock:
+            for key in keys:
+                failures = self._failures[key]
+                while failures and now - failures[0] > self.window:
+                    failures.popleft()
+                if len(failures) >= self.attempts:
+                    return True
+        return False
+
+    def failed(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures[key].append(self.clock())
+
+    def succeeded(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)
+
+
+class WebMiddleware(BaseHTTPMiddleware):
+    """Loads the session, checks CSRF and login, and adds the security headers."""
+
+    def __init__(self, app: object, ledger: Ledger, config: WebConfig, sessions: SessionStore):
+        super().__init__(app)  # type: ignore[arg-type]
+        self.ledger = ledger
+        self.config = config
+        self.sessions = sessions
+
+    async def dispatch(self, request: Request, call_next: Handler) -> Response:
+        token = request.cookies.get(COOKIE)
+        session = self.sessions.get(token)
+        new_token = None
+        if session is None:
+            new_token, session = self.sessions.create()
+        request.state.session = session
+        request.state.session_token = new_token or token
+        settings = self.ledger.settings.get()
+        request.state.translator = Translator(settings.locale)
+        request.state.theme = settings.theme
+        request.state.ledger = self.ledger.with_source(
+            f"user:{session.user_id}" if session.user_id else "system:web"
+        )
+        response = await self._checked(request, call_next)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        cookie = getattr(request.state, "set_session_token", None) or new_token
+        if cookie:
+            response.set_cookie(
+                COOKIE, cookie, httponly=True, samesite="lax", secure=self.config.secure_cookies,
+                path="/",
+            )  # fmt: skip
+        return response
+
+    async def _checked(self, request: Request, call_next: Handler) -> Response:
+        path = request.url.path
+        public = path.startswith(PUBLIC_PREFIXES)
+        if request.method in UNSAFE and not await self._csrf_ok(request):
+            return PlainTextResponse(request.state.translator.gettext(
+                "The form expired. Reload the page and try again."
+            ), status_code=403)  # fmt: skip
+        if not public and request.state.session.user_id is None:
+            target = "/login" if self.ledger.users.count() else "/setup"
+            if request.headers.get("HX-Request") == "true":
+                return Response(status_code=401, headers={"HX-Redirect": target})
+            return RedirectResponse(target, status_code=303)
+        return await call_next(request)
+
+    async def _csrf_ok(self, request: Request) -> bool:
+        expected = request.state.session.csrf_token
+        sent = request.headers.get("X-CSRF-Token")
+        if sent is None and request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            body = await request.body()
+            sent = parse_qs(body.decode(errors="replace")).get("csrf_token", [None])[0]
+        elif sent is None and request.headers.get("content-type", "").startswith("multipart/"):
+            form = await request.form()
+            value = form.get("csrf_token")
+            sent = value if isinstance(value, str) else None
+        return sent is not None and hmac.compare_digest(sent, expected)
