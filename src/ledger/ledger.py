@@ -55,10 +55,12 @@ class Ledger:
         from ledger.app_settings import AppSettingsService
         from ledger.audit_log import AuditLog
         from ledger.clients import Clients
+        from ledger.documents import Documents
         from ledger.entries import Entries
         from ledger.invoices import Invoices
         from ledger.plugins import default_registry
         from ledger.plugins_api import Plugins
+        from ledger.portal import Portal
         from ledger.projects import Projects
         from ledger.reconciliation import Matching
         from ledger.reports import Reports
@@ -84,6 +86,8 @@ class Ledger:
         self.reports = Reports(self)
         self.plugins = Plugins(self)
         self.matching = Matching(self)
+        self.documents = Documents(self)
+        self.portal = Portal(self)
         self.analytics = Analytics(self)
 
     def __repr__(self) -> str:
@@ -108,6 +112,7 @@ class Ledger:
         dry_run: bool = False,
         transport: httpx.BaseTransport | None = None,
         policy: HttpPolicy | None = None,
+        on_start: Callable[[int], None] | None = None,
     ) -> SyncRun:
         """Run plugin `name` once and return its run from the history.
 
@@ -116,10 +121,12 @@ class Ledger:
             dry_run: run the plugin and record what would change, writing nothing.
             transport: an httpx transport to use instead of the network (tests).
             policy: HTTP limits for the run (tests shrink them).
+            on_start: called with the run's id once the run is recorded.
         """
         from ledger.sync import SyncEngine
 
-        return SyncEngine(self, transport=transport, policy=policy).run(name, dry_run=dry_run)
+        engine = SyncEngine(self, transport=transport, policy=policy)
+        return engine.run(name, dry_run=dry_run, on_start=on_start)
 
     def today(self) -> dt.date:
         """Today's date by this ledger's clock."""

@@ -9,11 +9,13 @@ kind, message and traceback, and writes nothing else.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -87,8 +89,13 @@ class SyncEngine:
         self.transport = transport
         self.policy = policy or HttpPolicy()
 
-    def run(self, name: str, *, dry_run: bool = False) -> SyncRun:
+    def run(
+        self, name: str, *, dry_run: bool = False, on_start: Callable[[int], None] | None = None
+    ) -> SyncRun:
         """Sync plugin `name` once; return its run (succeeded or failed).
+
+        `on_start` learns the run's id as soon as the run is recorded (the web UI
+        polls its progress while the sync goes on in a worker).
 
         Raises:
             NotFound: no plugin has that name (the message lists the available ones).
@@ -104,6 +111,8 @@ class SyncEngine:
             )
         run_id = self._start(plugin_class, dry_run)
         _active_runs.add(run_id)
+        if on_start is not None:
+            on_start(run_id)
         try:
             self._execute(plugin_class, row, run_id, dry_run)
         finally:
@@ -118,7 +127,7 @@ class SyncEngine:
             "trigger": self.ledger.source.value,
             "dry_run": dry_run,
             "status": "running",
-            "started_at": utcnow(),
+            "started_at": _precise_now(),
             "pid": os.getpid(),
         }
         try:
@@ -298,7 +307,7 @@ class _RunRecord:
         kind, message, trace = self.error or (None, None, None)
         return {
             "status": status,
-            "finished_at": utcnow(),
+            "finished_at": _precise_now(),
             "created": self.result.created,
             "updated": self.result.updated,
             "unchanged": self.result.unchanged,
@@ -312,6 +321,11 @@ class _RunRecord:
             "cursor_after": self.cursor_after if status == "succeeded" else self.cursor_before,
             "changes": json.dumps(self.changes, default=str),
         }
+
+
+def _precise_now() -> dt.datetime:
+    """Run times keep their microseconds: a sync's duration is often under a second."""
+    return dt.datetime.now(dt.UTC)
 
 
 def _state_row(session: Session, name: str) -> tables.PluginState | None:

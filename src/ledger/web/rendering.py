@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block
@@ -63,3 +64,16 @@ def render(
 def is_htmx(request: Request) -> bool:
     """Whether htmx sent the request (it then wants a fragment)."""
     return request.headers.get("HX-Request") == "true"
+
+
+def back(request: Request, default: str) -> str:
+    """The same-site page the request came from (its path only), else `default`."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    own = urlsplit(str(request.url))
+    if (
+        referer.netloc == own.netloc
+        and referer.path.startswith("/")
+        and not referer.path.startswith("//")
+    ):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return default

@@ -1,7 +1,155 @@
-"""Routes of the integrations pages."""
+"""Integrations: plugins, their settings, "Sync now" with live progress, run history."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import threading
+from typing import Any
 
-routes: list[BaseRoute] = []
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from ledger.errors import InvalidInput, LedgerError
+from ledger.ledger import Ledger
+from ledger.sync import progress_of
+from ledger.web.forms import N_, field_errors, form_values
+from ledger.web.rendering import back, is_htmx, render
+from ledger.web.settings_form import settings_fields, submitted_values
+
+START_WAIT_SECONDS = 10
+RUN_STATUSES = (N_("running"), N_("succeeded"), N_("failed"), N_("interrupted"))
+"""Shown through ``_(run.status)``; listed here so the catalogs carry them."""
+
+
+async def index(request: Request) -> Response:
+    lg = request.state.ledger
+    last = {run.plugin: run for run in reversed(lg.plugins.history(limit=200))}
+    return render(request, "integrations.html", {
+        "plugins": lg.plugins.list(), "last": last, "section": "integrations",
+    })  # fmt: skip
+
+
+async def plugin_page(request: Request) -> Response:
+    return _plugin_page(request, request.path_params["name"], {}, {})
+
+
+def _plugin_page(
+    request: Request, name: str, form: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> Response:
+    lg: Ledger = request.state.ledger
+    plugin = lg.registry.get(name)
+    stored = lg.plugins.settings(name)
+    info = next(p for p in lg.plugins.list() if p.name == name)
+    return render(request, "integration.html", {
+        "plugin": plugin, "info": info, "stored": stored,
+        "fields": settings_fields(plugin.Settings, {**stored, **form}), "errors": errors,
+        "runs": lg.plugins.history(name, limit=25), "section": "integrations",
+    }, status=status)  # fmt: skip
+
+
+async def save_settings(request: Request) -> Response:
+    lg: Ledger = request.state.ledger
+    name = request.path_params["name"]
+    form = await form_values(request)
+    fields = settings_fields(lg.registry.get(name).Settings, {})
+    try:
+        lg.plugins.configure(name, **submitted_values(fields, form))
+    except InvalidInput as exc:
+        errors = field_errors(exc, request.state.translator)
+        shown = {
+            k: v
+            for k, v in form.items()
+            if k not in {f.name for f in fields if f.kind == "secret"}
+        }
+        return _plugin_page(request, name, shown, errors, status=400)
+    request.state.session.flash.append(("ok", request.state.translator.gettext("Settings saved.")))
+    return RedirectResponse(f"/integrations/{name}", status_code=303)
+
+
+async def enable(request: Request) -> Response:
+    request.state.ledger.plugins.enable(request.path_params["name"])
+    return RedirectResponse(back(request, "/integrations"), status_code=303)
+
+
+async def disable(request: Request) -> Response:
+    request.state.ledger.plugins.disable(request.path_params["name"])
+    return RedirectResponse(back(request, "/integrations"), status_code=303)
+
+
+async def sync_now(request: Request) -> Response:
+    """Start a sync in a worker and answer with its progress, polled by htmx."""
+    lg: Ledger = request.state.ledger
+    name = request.path_params["name"]
+    started = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def on_start(run_id: int) -> None:
+        outcome["run_id"] = run_id
+        started.set()
+
+    def work() -> None:
+        try:
+            lg.sync(name, on_start=on_start)
+        except LedgerError as exc:
+            outcome["error"] = exc
+        finally:
+            started.set()
+
+    threading.Thread(target=work, name=f"web-sync-{name}", daemon=True).start()
+    started.wait(START_WAIT_SECONDS)
+    if "error" in outcome:
+        raise outcome["error"]
+    run = lg.plugins.run(outcome["run_id"])
+    if not is_htmx(request):
+        return RedirectResponse(f"/integrations/runs/{run.id}", status_code=303)
+    return render(
+        request, "integration_progress.html", {"run": run, "progress": progress_of(run.id)}
+    )
+
+
+async def progress(request: Request) -> Response:
+    run = request.state.ledger.plugins.run(request.path_params["run_id"])
+    return render(
+        request, "integration_progress.html", {"run": run, "progress": progress_of(run.id)}
+    )
+
+
+async def run_page(request: Request) -> Response:
+    lg: Ledger = request.state.ledger
+    run = lg.plugins.run(request.path_params["run_id"])
+    changes = [
+        {"entity": c["entity"], "entity_id": c["entity_id"], "action": c["action"],
+         "diff": _pairs(c.get("before"), c.get("after"))}
+        for c in run.changes
+    ] if run.dry_run else [
+        {"entity": e.entity, "entity_id": e.entity_id, "action": e.action, "diff": e.changes()}
+        for e in lg.plugins.changes(run.id)
+    ]  # fmt: skip
+    return render(
+        request,
+        "integration_run.html",
+        {"run": run, "changes": changes, "section": "integrations"},
+    )
+
+
+def _pairs(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> dict[str, tuple[Any, Any]]:
+    old, new = before or {}, after or {}
+    return {
+        k: (old.get(k), new.get(k))
+        for k in sorted(set(old) | set(new))
+        if old.get(k) != new.get(k)
+    }
+
+
+routes = [
+    Route("/integrations", index, methods=["GET"]),
+    Route("/integrations/runs/{run_id:int}", run_page, methods=["GET"]),
+    Route("/integrations/runs/{run_id:int}/progress", progress, methods=["GET"]),
+    Route("/integrations/{name}", plugin_page, methods=["GET"]),
+    Route("/integrations/{name}/settings", save_settings, methods=["POST"]),
+    Route("/integrations/{name}/enable", enable, methods=["POST"]),
+    Route("/integrations/{name}/disable", disable, methods=["POST"]),
+    Route("/integrations/{name}/sync", sync_now, methods=["POST"]),
+]
