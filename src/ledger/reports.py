@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlalchemy import select as core_select
 from sqlmodel import Session, SQLModel, col, select
 
 from ledger import billing, tables
@@ -54,25 +55,25 @@ class Reports(Service):
 
         `amount` is None where a time entry has no rate anywhere yet.
         """
-        query = (
-            select(tables.WorkEntry, tables.Project, tables.Client)
-            .join(tables.Project, col(tables.WorkEntry.project_id) == tables.Project.id)
-            .join(tables.Client, col(tables.Project.client_id) == tables.Client.id)
-            .where(
-                col(tables.WorkEntry.invoice_id).is_(None),
-                col(tables.WorkEntry.billable).is_(True),
-            )
-        )
         totals: dict[int, _Tally] = {}
         with self._lg.reading() as session:
             default_rate = _default_rate(session)
-            for entry, project, client in session.exec(query):
-                if entry.kind == "time" and entry.minutes is None:
-                    continue  # the running timer
-                assert project.id is not None
-                assert client.id is not None
-                tally = totals.setdefault(project.id, _Tally(client, project))
-                tally.add(entry, _entry_amount(entry, project, client, default_rate))
+            projects = {p.id: p for p in session.exec(select(tables.Project))}
+            clients = {c.id: c for c in session.exec(select(tables.Client))}
+            for project_id, kind, rate, raw, rounded, amount, count in session.execute(
+                _unbilled_groups()
+            ):
+                project = projects[project_id]
+                client = clients[project.client_id]
+                tally = totals.setdefault(project_id, _Tally(client, project))
+                if kind == "fixed":
+                    tally.add(0, int(amount or 0), count)
+                    continue
+                chosen = billing.resolve_rate(
+                    rate, project.hourly_rate_minor, client.hourly_rate_minor, default_rate
+                )
+                priced = None if chosen is None else billing.time_amount(int(rounded), chosen)
+                tally.add(int(raw), priced, count)
         ordered = sorted(totals.values(), key=lambda t: (t.client.name, t.project.name))
         return Records(tally.result() for tally in ordered)
 
@@ -140,10 +141,9 @@ class _Tally:
     entries: int = 0
     amount_minor: int | None = 0
 
-    def add(self, entry: tables.WorkEntry, amount_minor: int | None) -> None:
-        self.entries += 1
-        if entry.kind == "time":
-            self.minutes += entry.minutes or 0
+    def add(self, minutes: int, amount_minor: int | None, entries: int) -> None:
+        self.entries += entries
+        self.minutes += minutes
         if self.amount_minor is not None:
             self.amount_minor = None if amount_minor is None else self.amount_minor + amount_minor
 
@@ -163,6 +163,40 @@ class _Tally:
         )
 
 
+def _unbilled_groups() -> Any:
+    """Unbilled billable entries summed per project, kind and rate override, in SQL.
+
+    Minutes are rounded per entry by the project's rule, as billing does, so the
+    sum prices exactly like the lines of a draft would (grouped per project and rate).
+    """
+    entry, project = tables.WorkEntry.__table__, tables.Project.__table__  # type: ignore[attr-defined]
+    step = project.c.rounding_minutes
+    up = ((entry.c.minutes + step - 1) // step) * step
+    nearest = ((entry.c.minutes * 2 + step) // (2 * step)) * step
+    rounded = case(
+        (and_(project.c.rounding == "up", step > 0), up),
+        (
+            and_(project.c.rounding == "nearest", step > 0),
+            case((nearest < step, step), else_=nearest),
+        ),
+        else_=entry.c.minutes,
+    )
+    return (
+        core_select(
+            entry.c.project_id, entry.c.kind, entry.c.hourly_rate_minor,
+            func.coalesce(func.sum(entry.c.minutes), 0), func.coalesce(func.sum(rounded), 0),
+            func.sum(entry.c.amount_minor), func.count(),
+        )
+        .join(project, project.c.id == entry.c.project_id)
+        .where(
+            entry.c.invoice_id.is_(None),
+            entry.c.billable.is_(True),
+            or_(entry.c.minutes.is_not(None), entry.c.kind == "fixed"),
+        )
+        .group_by(entry.c.project_id, entry.c.kind, entry.c.hourly_rate_minor)
+    )  # fmt: skip
+
+
 def _count(session: Session, table: type[SQLModel]) -> int:
     return int(session.exec(select(func.count()).select_from(table)).one())
 
@@ -170,20 +204,6 @@ def _count(session: Session, table: type[SQLModel]) -> int:
 def _default_rate(session: Session) -> int | None:
     row = session.exec(select(tables.AppSettings)).first()
     return None if row is None else row.default_hourly_rate_minor
-
-
-def _entry_amount(
-    entry: tables.WorkEntry, project: tables.Project, client: tables.Client, default: int | None
-) -> int | None:
-    if entry.kind == "fixed":
-        return entry.amount_minor
-    rate = billing.resolve_rate(
-        entry.hourly_rate_minor, project.hourly_rate_minor, client.hourly_rate_minor, default
-    )
-    if rate is None:
-        return None
-    minutes = billing.round_minutes(entry.minutes or 0, project.rounding, project.rounding_minutes)
-    return billing.time_amount(minutes, rate)
 
 
 def _month(session: Session, column: Any) -> ColumnElement[str]:

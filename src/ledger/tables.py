@@ -66,6 +66,18 @@ class WorkEntry(SQLModel, table=True):
             "ix_work_entries_earnings", "invoice_id", "date", "project_id", "billed_amount_minor"
         ),
         Index("ix_work_entries_unbilled", "project_id", "invoice_id", "billable"),
+        # Unbilled work summed per project (dashboard, status): only open rows, covered.
+        Index(
+            "ix_work_entries_open",
+            "project_id",
+            "kind",
+            "hourly_rate_minor",
+            "billable",
+            "minutes",
+            "amount_minor",
+            sqlite_where=text("invoice_id IS NULL"),
+            postgresql_where=text("invoice_id IS NULL"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="projects.id")
@@ -175,6 +187,18 @@ class MatchSuggestion(SQLModel, table=True):
     score: int = 0
     status: str = Field(default="open", max_length=10, index=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ShareLink(SQLModel, table=True):
+    """A client portal link to one invoice; only the token's SHA-256 is stored."""
+
+    __tablename__ = "share_links"
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
 
 
 class AppSettings(SQLModel, table=True):
@@ -288,6 +312,7 @@ AUDITED_TABLES: frozenset[str] = frozenset(
         PluginSettings,
         PluginState,
         MatchSuggestion,
+        ShareLink,
     )
 )
 """Domain tables whose every change writes an audit event."""

@@ -17,6 +17,14 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("work_entries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_work_entries_open",
+            ["project_id", "kind", "hourly_rate_minor", "billable", "minutes", "amount_minor"],
+            unique=False,
+            sqlite_where=sa.text("invoice_id IS NULL"),
+            postgresql_where=sa.text("invoice_id IS NULL"),
+        )
     op.create_table(
         "match_suggestions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -52,6 +60,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("work_entries", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_work_entries_open",
+            sqlite_where=sa.text("invoice_id IS NULL"),
+            postgresql_where=sa.text("invoice_id IS NULL"),
+        )
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payments_transaction_id"))
         batch_op.drop_column("evidence")
