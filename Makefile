@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test lint typecheck pytest bench clean
+.PHONY: install run demo test lint typecheck docs docs-build pytest bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,18 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy --strict src/
+	$(BIN)/mypy --strict docs/examples/
+
+docs: install  ## serve the documentation at http://127.0.0.1:8001, rebuilt on every edit
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
+
+docs-build: install  ## build the documentation into site/; any warning or broken link fails
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 pytest: install
 	$(BIN)/pytest -n 2
 
-test: lint typecheck pytest  ## every check
+test: lint typecheck docs-build pytest  ## every check
 
 bench: install
 	$(BIN)/python bench/run_all.py

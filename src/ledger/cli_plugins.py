@@ -203,8 +203,9 @@ def _prompt(model: Any, current: dict[str, Any]) -> dict[str, str]:
                 label + hint, default="", hide_input=True, show_default=False
             )
         else:
-            shown = current.get(field_name, info.default if info.default is not None else "")
+            fallback = None if info.is_required() else info.default
+            shown = current.get(field_name, fallback)
             values[field_name] = typer.prompt(
-                label, default=str(shown) if shown is not None else ""
+                label, default="" if shown is None else str(shown), show_default=shown is not None
             )
     return {k: v for k, v in values.items() if v != ""}

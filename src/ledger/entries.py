@@ -15,7 +15,7 @@ from ledger.errors import Conflict, InvalidInput
 from ledger.models import Records, WorkEntry
 from ledger.money import OptionalAmount, parse_amount, to_minor
 from ledger.service import Ref, Service, get_row, pk, ref_id
-from ledger.validation import validated
+from ledger.validation import parse_date, validated
 
 MAX_MINUTES = 24 * 60
 _MAX_DESCRIPTION = 2000
@@ -98,18 +98,18 @@ class Entries(Service):
         self,
         project: Ref | None = None,
         *,
-        since: dt.date | None = None,
-        until: dt.date | None = None,
+        since: dt.date | str | None = None,
+        until: dt.date | str | None = None,
         unbilled: bool | None = None,
     ) -> Records[WorkEntry]:
-        """Entries by date, filtered by project, period and billing state."""
+        """Entries by date, filtered by project, period (dates or ISO text) and billing state."""
         query = select(tables.WorkEntry, tables.Project.currency).join(tables.Project)
         if project is not None:
             query = query.where(tables.WorkEntry.project_id == ref_id(project, "project"))
         if since is not None:
-            query = query.where(tables.WorkEntry.date >= since)
+            query = query.where(tables.WorkEntry.date >= parse_date(since, "since"))
         if until is not None:
-            query = query.where(tables.WorkEntry.date <= until)
+            query = query.where(tables.WorkEntry.date <= parse_date(until, "until"))
         if unbilled is not None:
             billed = col(tables.WorkEntry.invoice_id)
             query = query.where(billed.is_(None) if unbilled else billed.is_not(None))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -44,7 +45,21 @@ def _display(value: object) -> str:
         return ""
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, Decimal):
+        return format(value, "f")  # 10, not 1E+1
     return str(value)
+
+
+def _html_rows(title: str, header: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> str:
+    """A captioned HTML table of `rows` under `header`, every value escaped."""
+    head = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td style='text-align:left'>{html.escape(_display(v))}</td>" for v in row)
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><caption>{html.escape(title)}</caption><tr>{head}</tr>{body}</table>"
 
 
 class Records(list[T], Generic[T]):
@@ -63,6 +78,12 @@ class Records(list[T], Generic[T]):
 
 
 _NESTED = {"lines"}
+
+
+def _plain(value: Decimal) -> Decimal:
+    """Without trailing zeros, never in exponent form (``10``, not ``1E+1``)."""
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # type: ignore[operator]
 
 
 def _money(minor: int | None, currency: str) -> Decimal | None:
@@ -166,7 +187,7 @@ class InvoiceLine(PublicModel):
             id=row.id,
             position=row.position,
             description=row.description,
-            quantity=Decimal(row.quantity_milli).scaleb(-3).normalize(),
+            quantity=_plain(Decimal(row.quantity_milli).scaleb(-3)),
             unit=row.unit,
             unit_price=from_minor(row.unit_price_minor, currency),
             amount=from_minor(row.amount_minor, currency),
@@ -196,6 +217,11 @@ class Invoice(PublicModel):
     balance: Decimal
     payment_state: str | None
     lines: list[InvoiceLine]
+
+    def _repr_html_(self) -> str:
+        lines = [(x.description, x.quantity, x.unit, x.unit_price, x.amount) for x in self.lines]
+        header = ("description", "quantity", "unit", "unit price", "amount")
+        return super()._repr_html_() + _html_rows("lines", header, lines)
 
 
 class Payment(PublicModel):
@@ -279,6 +305,11 @@ class AuditEntry(PublicModel):
         keys = sorted(set(before) | set(after))
         return {k: (before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)}
 
+    def _repr_html_(self) -> str:
+        title = f"{self.action} {self.entity} {self.entity_id} by {self.source} at {self.at}"
+        rows = [(field, old, new) for field, (old, new) in self.changes().items()]
+        return _html_rows(title, ("field", "before", "after"), rows)
+
 
 class AppSettings(PublicModel):
     supplier_name: str
@@ -324,6 +355,18 @@ class SyncRun(PublicModel):
     cursor_before: str | None
     cursor_after: str | None
     changes: list[dict[str, Any]]
+
+    def _repr_html_(self) -> str:
+        parts = [super()._repr_html_()]
+        if self.warnings:
+            parts.append(_html_rows("warnings", ("warning",), [(w,) for w in self.warnings]))
+        if self.log:
+            lines = [(line.get("level"), line.get("message")) for line in self.log]
+            parts.append(_html_rows("log", ("level", "message"), lines))
+        if self.upstream:
+            calls = [(e.get("method"), e.get("url"), e.get("status")) for e in self.upstream]
+            parts.append(_html_rows("upstream", ("method", "url", "status"), calls))
+        return "".join(parts)
 
     @property
     def duration(self) -> float | None:

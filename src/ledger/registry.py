@@ -24,12 +24,15 @@ class Registry:
     def add(self, plugin: PluginClass) -> PluginClass:
         """Validate and add `plugin`; return it.
 
+        Adding a class again, or a new definition of the same class (a notebook
+        cell run twice), replaces it; another class with a taken name is refused.
+
         Raises:
             PluginDefinitionError: the class breaks the contract or its name is taken.
         """
         validate_plugin_class(plugin)
         existing = self._plugins.get(plugin.name)
-        if existing is not None and existing is not plugin:
+        if existing is not None and not _same_definition(existing, plugin):
             raise PluginDefinitionError(
                 [
                     f"{plugin.__name__}.name: {plugin.name!r} is already registered by "
@@ -60,3 +63,10 @@ class Registry:
 
     def __contains__(self, name: object) -> bool:
         return name in self._plugins
+
+
+def _same_definition(existing: PluginClass, plugin: PluginClass) -> bool:
+    """The same class, or a re-run of its definition (a notebook cell run twice)."""
+    return existing is plugin or (
+        existing.__module__ == plugin.__module__ and existing.__qualname__ == plugin.__qualname__
+    )

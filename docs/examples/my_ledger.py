@@ -1,0 +1,14 @@
+"""The ``ledger`` command line with my own plugins registered.
+
+Run it like the ``ledger`` command: ``python my_ledger.py sync example_bank``.
+"""
+
+from example_bank import ExampleBank
+
+from ledger.cli import main
+from ledger.plugins import register
+
+register(ExampleBank)
+
+if __name__ == "__main__":
+    main()
