@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 import ledger
 from ledger import migrate
@@ -69,9 +71,10 @@ def pg_template() -> Iterator[str]:
     migrate.upgrade(database.engine)
     database.dispose()
     yield name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        drop_database(admin, name)
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -86,12 +89,32 @@ def database_url(
         return
     name = f"ledger_t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        drop_database(admin, name)
+    finally:
+        admin.dispose()
+
+
+def drop_database(admin: Engine, name: str, attempts: int = 20) -> None:
+    """Drop a test database; retried, since autovacuum may be visiting it for a moment."""
+    for attempt in range(attempts):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.25)
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep key files and default databases of every test out of the real data directory."""
+    monkeypatch.setenv("LEDGER_DATA_DIR", str(tmp_path / "data"))
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import typer
 
 from ledger import cli_matching, cli_plugins, cli_serve
 from ledger.cli_common import DatabaseOption, friendly_errors, open_cli_ledger
+from ledger.cli_documents import invoice_app
 from ledger.cli_matching import review_app
 from ledger.cli_plugins import plugin_app, plugins_app
 
@@ -33,13 +34,16 @@ app.add_typer(review_app, name="review")
 app.command("unmatch")(cli_matching.unmatch)
 app.command("match-manual")(cli_matching.match_manual)
 app.command("invoices")(cli_matching.invoices)
+app.add_typer(invoice_app, name="invoice")
 
 
 @app.command()
 @friendly_errors
 def init(
     database: DatabaseOption = None,
-    demo: Annotated[bool, typer.Option(help="Add a realistic demo dataset.")] = False,
+    demo: Annotated[
+        bool, typer.Option(help="Add a realistic demo dataset and enable the demo bank.")
+    ] = False,
 ) -> None:
     """Create the database (or migrate it to the newest schema)."""
     lg = open_cli_ledger(database)
@@ -48,7 +52,8 @@ def init(
         from ledger.demo import load_demo
 
         summary = load_demo(lg)
-        typer.echo(f"demo data added: {summary}")
+        lg.plugins.enable("demo_bank")
+        typer.echo(f"demo data added: {summary}; try `ledger sync demo_bank`")
 
 
 @app.command()
