@@ -111,7 +111,8 @@ def main() -> None:
     rows = synthetic_rows(args.rows)
     with tempfile.TemporaryDirectory() as tmp:
         floor = floor_seconds(Path(tmp) / "floor.db", rows)
-        lg = ledger.open(Path(tmp) / "bench.db", source="cli", registry=Registry([make_plugin(rows)]))
+        registry = Registry([make_plugin(rows)])
+        lg = ledger.open(Path(tmp) / "bench.db", source="cli", registry=registry)
         lg.plugins.enable("synthetic_bank")
         started = time.perf_counter()
         first = lg.sync("synthetic_bank")
@@ -120,8 +121,10 @@ def main() -> None:
         again = lg.sync("synthetic_bank")
         again_s = time.perf_counter() - started
         lg.close()
-    assert first.status == "succeeded" and first.created == args.rows, first.error_message
-    assert again.status == "succeeded" and again.unchanged == args.rows, again.error_message
+    assert first.status == "succeeded", first.error_message
+    assert first.created == args.rows
+    assert again.status == "succeeded", again.error_message
+    assert again.unchanged == args.rows
     print(f"{'step':<34} {'seconds':>8} {'rows/s':>10}  target")
     print(f"{'floor: raw sqlite3 executemany':<34} {floor:>8.3f} {args.rows / floor:>10,.0f}")
     ratio = first_s / floor

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
-from ledger import tables
+from ledger import numbering, tables
 from ledger.models import AppSettings
 from ledger.numbering import check_pattern
 from ledger.service import Service
@@ -70,6 +71,26 @@ class AppSettingsService(Service):
                 setattr(row, key, value)
             uow.session.flush()
         return AppSettings.from_row(row)
+
+    def next_number(self, pattern: str | None = None, on: dt.date | None = None) -> str:
+        """The number an invoice issued `on` (today) would get under `pattern`.
+
+        A preview only: nothing is reserved. `pattern` defaults to the saved one and
+        is checked like the settings form checks it.
+        """
+        issued_on = on or self._lg.today()
+        with self._lg.reading() as session:
+            chosen = check_pattern(pattern) if pattern is not None else _current_pattern(session)
+            series = numbering.series_key(chosen, issued_on)
+            query = select(func.max(tables.Invoice.sequence)).where(
+                tables.Invoice.series == series
+            )
+            sequence = int(session.exec(query).one() or 0) + 1
+        return numbering.format_number(chosen, issued_on, sequence)
+
+
+def _current_pattern(session: Session) -> str:
+    return (_row(session) or tables.AppSettings()).number_pattern
 
 
 def _row(session: Session) -> tables.AppSettings | None:

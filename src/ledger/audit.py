@@ -1,7 +1,8 @@
 """The audit trail: append-only, hash-chained events for every domain change.
 
-Events are written with SQLAlchemy Core in the same transaction as the change they
-describe (never as ORM objects: a bulk sync writes tens of thousands of them). Each
+Events are written with one executemany on the change's own connection, in the
+same transaction (never as ORM objects: a bulk sync writes tens of thousands of
+them; on SQLite the rows skip Core's per-row processing, see `_insert_events`). Each
 event's hash covers its content and the previous event's hash, so editing or
 deleting one breaks the chain at that point and `verify_chain` names it.
 """
@@ -11,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,19 +182,20 @@ def verify_chain(conn: Connection) -> int:
     """
     prev = GENESIS_HASH
     count = 0
-    for row in _events_in_order(conn):
-        if row["prev_hash"] != prev:
-            raise AuditChainBroken(row["id"], "does not link to the event before it")
-        if event_hash(prev, row) != row["hash"]:
-            raise AuditChainBroken(row["id"], "content does not match its hash")
-        prev = row["hash"]
-        count += 1
+    events = _events_in_order(conn)
+    with closing(events):  # stopping at a broken link closes the server-side cursor
+        for row in events:
+            if row["prev_hash"] != prev:
+                raise AuditChainBroken(row["id"], "does not link to the event before it")
+            if event_hash(prev, row) != row["hash"]:
+                raise AuditChainBroken(row["id"], "content does not match its hash")
+            prev = row["hash"]
+            count += 1
     return count
 
 
-def _events_in_order(conn: Connection) -> Iterator[Mapping[str, Any]]:
-    result = conn.execution_options(yield_per=5000).execute(
-        select(AUDIT_TABLE).order_by(AUDIT_TABLE.c.id)
-    )
-    for row in result.mappings():
-        yield dict(row)
+def _events_in_order(conn: Connection) -> Generator[Mapping[str, Any], None, None]:
+    query = select(AUDIT_TABLE).order_by(AUDIT_TABLE.c.id)
+    with conn.execution_options(yield_per=5000).execute(query) as result:
+        for row in result.mappings():
+            yield dict(row)

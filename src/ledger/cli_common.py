@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
-from ledger.errors import LedgerError
+from ledger.errors import ConfigurationError, LedgerError
 from ledger.ledger import Ledger, open_ledger
 
 DatabaseOption = Annotated[
@@ -37,5 +38,15 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def open_cli_ledger(database: str | None) -> Ledger:
-    """The ledger the CLI works on; its writes are attributed to ``cli``."""
-    return open_ledger(database, source="cli")
+    """The ledger the CLI works on; its writes are attributed to ``cli``.
+
+    Raises:
+        ConfigurationError: when the database cannot be opened (a file that is not a
+            database, a server that does not answer), as one line without a traceback.
+    """
+    try:
+        return open_ledger(database, source="cli")
+    except (OSError, SQLAlchemyError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        first_line = str(reason).strip().splitlines()[0] if str(reason).strip() else repr(reason)
+        raise ConfigurationError(f"cannot open the database: {first_line}") from exc

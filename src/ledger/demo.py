@@ -1,7 +1,7 @@
 """A realistic demo dataset: a Czech freelancer with CZK and EUR clients.
 
 Deterministic for a given date: six months of work, monthly invoices issued on the
-first of the next month, most paid, one partly paid and one overdue.
+first of the next month, most paid, one overdue and one partly paid (not yet due).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 from ledger.errors import Conflict, LedgerError
 from ledger.ledger import Ledger
+from ledger.models import Invoice
 
 SUPPLIER = {
     "supplier_name": "Jana Nováková",
@@ -53,6 +54,7 @@ CLIENTS: list[dict[str, Any]] = [
         "hourly_rate": "85",
         "language": "en",
         "vat_id": "DE811234567",
+        "payment_terms_days": 30,
         "contact_name": "Lukas Becker",
         "email": "ap@nordwind.example",
         "address": "Hafenstraße 8\n20457 Hamburg\nGermany",
@@ -95,8 +97,8 @@ def load_demo(lg: Ledger, seed: int = 2026) -> str:
         projects = _clients_and_projects(lg)
         entry_count = _work(lg, rng, projects, today)
         invoices = _invoices(lg, today)
-        _payments(lg, invoices)
-        _add_timer_free_today(lg, projects, today)
+        _payments(lg, invoices, today)
+        entry_count += _add_timer_free_today(lg, projects, today)
     return (
         f"{len(CLIENTS)} clients, {len(projects)} projects, "
         f"{entry_count} entries, {len(invoices)} invoices"
@@ -153,22 +155,30 @@ def _invoices(lg: Ledger, today: dt.date) -> list[int]:
     return issued
 
 
-def _payments(lg: Ledger, invoices: list[int]) -> None:
-    # All but the newest month's invoices are paid; one is paid in part, and the
-    # newest month stays open (the oldest of those becomes overdue with time).
+def _payments(lg: Ledger, invoices: list[int], today: dt.date) -> None:
+    # The older months' invoices are paid but for the newest of them, which stays
+    # open and is overdue by now. The newest month's are open; the first of them that
+    # is not yet due (Nordwind's terms are 30 days) is paid in part.
     open_from = max(0, len(invoices) - len(CLIENTS))
-    for position, invoice_id in enumerate(invoices[:open_from]):
+    for invoice_id in invoices[: max(0, open_from - 1)]:
         invoice = lg.invoices.get(invoice_id)
-        assert invoice.issue_date is not None
-        paid_on = invoice.issue_date + dt.timedelta(days=10)
-        if position == open_from - 1:
+        lg.invoices.record_payment(invoice, invoice.total, _paid_on(invoice, today))
+    for invoice_id in invoices[open_from:]:
+        invoice = lg.invoices.get(invoice_id)
+        if invoice.payment_state == "unpaid":
+            paid_on = _paid_on(invoice, today)
             lg.invoices.record_payment(invoice, invoice.total / 2, paid_on, "first half")
-        else:
-            lg.invoices.record_payment(invoice, invoice.total, paid_on)
+            return
 
 
-def _add_timer_free_today(lg: Ledger, projects: list[int], today: dt.date) -> None:
+def _paid_on(invoice: Invoice, today: dt.date) -> dt.date:
+    assert invoice.issue_date is not None
+    return min(invoice.issue_date + dt.timedelta(days=10), today)
+
+
+def _add_timer_free_today(lg: Ledger, projects: list[int], today: dt.date) -> int:
     lg.entries.add(projects[0], date=today, minutes=45, description="Standup and triage")
+    return 1
 
 
 def _month_start(today: dt.date, months_back: int) -> dt.date:

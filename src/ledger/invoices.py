@@ -3,23 +3,74 @@ number, cancelled (releasing their work) and paid."""
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from ledger import billing, numbering, tables
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.models import Invoice, InvoiceLine, Payment, Records
+from ledger.models import Invoice, InvoiceLine, Payment, PublicModel, Records
 from ledger.money import amount_to_minor, from_minor, parse_amount, to_minor
 from ledger.payment_state import payment_state
 from ledger.service import Ref, Service, get_row, pk, ref_id
-from ledger.validation import parse_date
+from ledger.validation import parse_date, refuse_nul
 
 InvoiceRef = Ref | str
 """An invoice by id, object, or issued number (``"2026-0001"``)."""
+
+INVOICES = tables.Invoice.__table__  # type: ignore[attr-defined]
+PAYMENTS = tables.Payment.__table__  # type: ignore[attr-defined]
+_BATCH = 500  # ids per IN (...) when loading many invoices: well under SQLite's limit
+
+
+class CurrencyTotals(PublicModel):
+    """What a set of invoices adds up to in one currency."""
+
+    currency: str
+    invoices: int
+    total: Decimal
+    paid: Decimal
+    outstanding: Decimal
+
+
+class PreviewEntry(PublicModel):
+    """An unbilled entry a draft would take, priced as the draft would price it."""
+
+    id: int
+    date: dt.date
+    project: str
+    description: str
+    kind: str
+    minutes: int
+    amount: Decimal
+
+
+class PreviewLine(PublicModel):
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    amount: Decimal
+
+
+class DraftPreview(PublicModel):
+    """A draft invoice before it exists: see `Invoices.preview`."""
+
+    client_id: int
+    client_name: str
+    currency: str
+    entries: list[PreviewEntry]
+    lines: list[PreviewLine]
+    vat_rate: Decimal | None
+    subtotal: Decimal
+    vat: Decimal
+    total: Decimal
 
 
 class Invoices(Service):
@@ -74,15 +125,139 @@ class Invoices(Service):
         with self._lg.reading() as session:
             return self._public(session, _load(session, invoice))
 
-    def list(self, *, status: str | None = None, client: Ref | None = None) -> Records[Invoice]:
-        """Invoices, newest first."""
-        query = select(tables.Invoice).order_by(col(tables.Invoice.id).desc())
-        if status is not None:
-            query = query.where(tables.Invoice.status == status)
-        if client is not None:
-            query = query.where(tables.Invoice.client_id == ref_id(client, "client"))
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        client: Ref | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Records[Invoice]:
+        """Invoices, newest first; `limit` and `offset` page through them."""
+        query = _filtered(
+            select(tables.Invoice).order_by(col(tables.Invoice.id).desc()), status, client
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
         with self._lg.reading() as session:
-            return Records(self._public(session, row) for row in session.exec(query))
+            return Records(self._public_many(session, list(session.exec(query))))
+
+    def count(self, *, status: str | None = None, client: Ref | None = None) -> int:
+        """How many invoices `list` returns with the same filters (for paging)."""
+        query = _filtered(select(func.count()).select_from(tables.Invoice), status, client)
+        with self._lg.reading() as session:
+            return int(session.exec(query).one())
+
+    def totals(
+        self, *, status: str | None = None, client: Ref | None = None
+    ) -> Records[CurrencyTotals]:
+        """Per currency, the filtered invoices' totals (cancelled ones left out)."""
+        invoice, payment = INVOICES.c, PAYMENTS.c
+        paid = (
+            core_select(payment.invoice_id, func.sum(payment.amount_minor).label("paid"))
+            .group_by(payment.invoice_id)
+            .subquery()
+        )
+        paid_minor = func.coalesce(paid.c.paid, 0)
+        outstanding = case(
+            (
+                (invoice.status == "issued") & (invoice.total_minor > paid_minor),
+                invoice.total_minor - paid_minor,
+            ),
+            else_=0,
+        )
+        query = (
+            core_select(
+                invoice.currency,
+                func.count(),
+                func.sum(invoice.total_minor),
+                func.sum(paid_minor),
+                func.sum(outstanding),
+            )
+            .select_from(INVOICES.outerjoin(paid, paid.c.invoice_id == invoice.id))
+            .where(invoice.status != "cancelled")
+            .group_by(invoice.currency)
+            .order_by(invoice.currency)
+        )
+        if status is not None:
+            query = query.where(invoice.status == status)
+        if client is not None:
+            query = query.where(invoice.client_id == ref_id(client, "client"))
+        with self._lg.reading() as session:
+            rows = session.connection().execute(query).all()
+        return Records(
+            CurrencyTotals(
+                currency=currency,
+                invoices=int(count),
+                total=from_minor(int(total or 0), currency),
+                paid=from_minor(int(paid_sum or 0), currency),
+                outstanding=from_minor(int(left or 0), currency),
+            )
+            for currency, count, total, paid_sum, left in rows
+        )
+
+    def preview(
+        self,
+        client: Ref,
+        *,
+        project: Ref | None = None,
+        since: dt.date | str | None = None,
+        until: dt.date | str | None = None,
+        grouping: billing.Grouping = "project",
+        vat_rate: Decimal | str | int | None = None,
+    ) -> DraftPreview:
+        """What `draft` would make of the same arguments: its entries, lines and total.
+
+        Writes nothing. Raises the same `InvalidInput` as `draft`.
+        """
+        if grouping not in billing.GROUPINGS:
+            raise InvalidInput("grouping", f"use one of {', '.join(billing.GROUPINGS)}")
+        vat_bp = _vat_basis_points(vat_rate)
+        with self._lg.reading() as session:
+            owner = get_row(session, tables.Client, ref_id(client, "client"), "client")
+            candidates = _unbilled(session, owner, project, since, until)
+            if not candidates:
+                raise InvalidInput(
+                    "client", f"{owner.name} has no unbilled billable work to invoice"
+                )
+            priced = _price(session, owner, candidates)
+        currency = owner.currency
+        drafts = billing.group_lines(priced, grouping)
+        subtotal = sum(line.amount_minor for line in drafts)
+        vat = billing.vat_amount(subtotal, vat_bp)
+        return DraftPreview(
+            client_id=pk(owner),
+            client_name=owner.name,
+            currency=currency,
+            entries=[
+                PreviewEntry(
+                    id=entry.entry_id,
+                    date=entry.date,
+                    project=entry.project_name,
+                    description=entry.description,
+                    kind=entry.kind,
+                    minutes=entry.minutes,
+                    amount=from_minor(entry.amount_minor, currency),
+                )
+                for entry in sorted(priced, key=lambda e: (e.date, e.entry_id))
+            ],
+            lines=[
+                PreviewLine(
+                    description=line.description,
+                    quantity=Decimal(line.quantity_milli).scaleb(-3).normalize(),
+                    unit=line.unit,
+                    unit_price=from_minor(line.unit_price_minor, currency),
+                    amount=from_minor(line.amount_minor, currency),
+                )
+                for line in drafts
+            ],
+            vat_rate=None if vat_bp is None else Decimal(vat_bp) / 100,
+            subtotal=from_minor(subtotal, currency),
+            vat=from_minor(vat, currency),
+            total=from_minor(subtotal + vat, currency),
+        )
 
     def update(self, invoice: InvoiceRef, **fields: Any) -> Invoice:
         """Change a draft's notes, dates, language or VAT rate."""
@@ -256,15 +431,67 @@ class Invoices(Service):
             )
 
     def _public(self, session: Session, row: tables.Invoice) -> Invoice:
-        assert row.id is not None
         client = get_row(session, tables.Client, row.client_id, "client")
-        paid = _paid_minor(session, row)
         tolerance = _settings(session).payment_tolerance_minor
+        return self._model(
+            row, client.name, _paid_minor(session, row), tolerance, _lines(session, row)
+        )
+
+    def _public_many(
+        self, session: Session, rows: Sequence[tables.Invoice]
+    ) -> builtins.list[Invoice]:
+        """`_public` of many invoices in a few queries, not a few per invoice."""
+        if not rows:
+            return []
+        tolerance = _settings(session).payment_tolerance_minor
+        names: dict[int, str] = {}
+        paid: dict[int, int] = {}
+        lines: dict[int, builtins.list[tables.InvoiceLine]] = {}
+        for start in range(0, len(rows), _BATCH):
+            ids = [pk(row) for row in rows[start : start + _BATCH]]
+            client_ids = {row.client_id for row in rows[start : start + _BATCH]}
+            for client in session.exec(
+                select(tables.Client).where(col(tables.Client.id).in_(client_ids))
+            ):
+                names[pk(client)] = client.name
+            paid |= dict(
+                session.exec(
+                    select(tables.Payment.invoice_id, func.sum(tables.Payment.amount_minor))
+                    .where(col(tables.Payment.invoice_id).in_(ids))
+                    .group_by(col(tables.Payment.invoice_id))
+                ).all()
+            )
+            for line in session.exec(
+                select(tables.InvoiceLine)
+                .where(col(tables.InvoiceLine.invoice_id).in_(ids))
+                .order_by(col(tables.InvoiceLine.position))
+            ):
+                lines.setdefault(line.invoice_id, []).append(line)
+        return [
+            self._model(
+                row,
+                names[row.client_id],
+                int(paid.get(pk(row)) or 0),
+                tolerance,
+                lines.get(pk(row), []),
+            )
+            for row in rows
+        ]
+
+    def _model(
+        self,
+        row: tables.Invoice,
+        client_name: str,
+        paid: int,
+        tolerance: int,
+        lines: Sequence[tables.InvoiceLine],
+    ) -> Invoice:
+        assert row.id is not None
         state = payment_state(row, paid, tolerance, self._lg.today())
         return Invoice(
             id=row.id,
             client_id=row.client_id,
-            client_name=client.name,
+            client_name=client_name,
             status=row.status,
             number=row.number,
             variable_symbol=row.variable_symbol,
@@ -282,8 +509,16 @@ class Invoices(Service):
             paid=from_minor(paid, row.currency),
             balance=from_minor(row.total_minor - paid, row.currency),
             payment_state=state,
-            lines=[InvoiceLine.from_row(line, row.currency) for line in _lines(session, row)],
+            lines=[InvoiceLine.from_row(line, row.currency) for line in lines],
         )
+
+
+def _filtered(query: Any, status: str | None, client: Ref | None) -> Any:
+    if status is not None:
+        query = query.where(tables.Invoice.status == status)
+    if client is not None:
+        query = query.where(tables.Invoice.client_id == ref_id(client, "client"))
+    return query
 
 
 def _load(session: Session, invoice: InvoiceRef) -> tables.Invoice:
@@ -447,6 +682,7 @@ def _set_line(line: tables.InvoiceLine, currency: str, **fields: Any) -> None:
     allowed = {"description", "quantity", "unit_price", "unit"}
     if unknown := set(fields) - allowed:
         raise InvalidInput(sorted(unknown)[0], f"cannot be changed; use {sorted(allowed)}")
+    refuse_nul({k: v for k, v in fields.items() if isinstance(v, str)})
     if "description" in fields:
         text = str(fields["description"]).strip()
         if not text:
@@ -480,6 +716,7 @@ def _set_field(row: tables.Invoice, key: str, value: Any) -> None:
             raise InvalidInput("language", "use en or cs")
         row.language = value
     elif key == "notes":
+        refuse_nul({"notes": str(value)})
         row.notes = str(value)
     else:
         setattr(row, key, None if value in (None, "") else parse_date(value, key))

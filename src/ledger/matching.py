@@ -4,15 +4,18 @@ Pure and linear: open invoices are indexed by variable symbol, by amount and by
 the numbers a message may mention, then each payment is looked up once. Only a
 variable symbol (with the same currency) is confident enough to apply by itself;
 everything weaker becomes a suggestion for the review queue, with the evidence
-that led to it.
+that led to it. Symbols compare without leading zeros, as banks pad them.
 """
 
 from __future__ import annotations
 
+import functools
+import gc
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,57 +81,136 @@ class _Index:
 def find_matches(
     invoices: Iterable[OpenInvoice], payments: Iterable[IncomingPayment], tolerance_minor: int
 ) -> list[Decision]:
-    """Decide for each payment: a confident match, suggestions, or nothing."""
-    index = _build_index(invoices, tolerance_minor)
+    """Decide for each payment: a confident match, suggestions, or nothing.
+
+    Confident matches are decided first, in payment order; suggestions then see
+    the balances those matches leave, the same ones a later run loads from the
+    database, so running again on the result suggests nothing new.
+    """
+    with collector_paused():
+        return _find(list(invoices), payments, tolerance_minor)
+
+
+def _find(
+    open_invoices: list[OpenInvoice], payments: Iterable[IncomingPayment], tolerance_minor: int
+) -> list[Decision]:
+    index = _build_index(open_invoices, tolerance_minor)
+    by_symbol, balance = index.by_symbol, index.balance
     decisions: list[Decision] = []
+    unsure: list[IncomingPayment] = []
     for payment in payments:
         if payment.amount_minor <= 0:
             continue  # outgoing money never pays an invoice
-        decision = _by_symbol(payment, index, tolerance_minor)
-        if decision is not None:
-            for allocation in decision.allocations:
-                index.balance[allocation.invoice_id] -= allocation.amount_minor
-            decisions.append(decision)
+        symbol = payment.variable_symbol.lstrip("0")  # as `_plain`, inline: the hot loop
+        candidates = by_symbol.get((symbol, payment.currency)) if symbol else None
+        decision = None
+        if candidates:
+            decision = _by_symbol(payment, candidates, index, tolerance_minor)
+        if decision is None:
+            unsure.append(payment)
             continue
-        decisions.extend(_suggestions(payment, index, tolerance_minor))
+        for allocation in decision.allocations:
+            balance[allocation.invoice_id] -= allocation.amount_minor
+        decisions.append(decision)
+    _index_amounts(index, open_invoices, tolerance_minor)
+    by_amount, by_digits, bucket = index.by_amount, index.by_digits, index.bucket
+    for payment in unsure:
+        numbers = _numbers(payment.message)
+        # Most income has nothing to do with an invoice: two look-ups tell.
+        if (payment.currency, payment.amount_minor // bucket) in by_amount or (
+            numbers and not by_digits.keys().isdisjoint(numbers)
+        ):
+            decisions.extend(_suggestions(payment, numbers, index, tolerance_minor))
     return decisions
 
 
-def _build_index(invoices: Iterable[OpenInvoice], tolerance: int) -> _Index:
-    # Amounts are bucketed by the tolerance, so "equal within tolerance" is at
-    # most three dictionary look-ups, not one per minor unit of tolerance.
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Hold off Python's cyclic garbage collector during bulk work, then restore it.
+
+    Matching keeps tens of thousands of new objects alive (a payment each, then
+    the decisions and rows to write); every few thousand survivors set off a full
+    collection of every object in the process, a fifth of a 50,000-transaction
+    run. Reference counting still frees what the work drops. The collector is
+    left as it was found, so a caller that switched it off keeps it off.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build_index(invoices: list[OpenInvoice], tolerance: int) -> _Index:
     index = _Index(bucket=tolerance + 1)
     for invoice in invoices:
         index.balance[invoice.id] = invoice.balance_minor
-        index.by_symbol[(invoice.variable_symbol, invoice.currency)].append(invoice)
-        index.by_amount[(invoice.currency, invoice.balance_minor // index.bucket)].append(invoice)
-        index.by_digits[invoice.variable_symbol] = invoice
+        symbol = _plain(invoice.variable_symbol)
+        index.by_symbol[(symbol, invoice.currency)].append(invoice)
+        if symbol:
+            index.by_digits[symbol] = invoice
     return index
+
+
+def _index_amounts(index: _Index, invoices: list[OpenInvoice], tolerance: int) -> None:
+    # Amounts are bucketed by the tolerance and each open invoice is filed under
+    # its bucket and both neighbours, so "equal within tolerance" is one
+    # dictionary look-up, not one per minor unit of tolerance.
+    for invoice in invoices:
+        balance = index.balance[invoice.id]
+        if balance > tolerance:
+            bucket = balance // index.bucket
+            for key in (bucket - 1, bucket, bucket + 1):
+                index.by_amount[(invoice.currency, key)].append(invoice)
+
+
+def _plain(symbol: str) -> str:
+    """A symbol as compared: banks may pad it with leading zeros (``0001090028``)."""
+    return symbol.lstrip("0")
+
+
+def _numbers(message: str) -> list[str]:
+    """The numbers a message mentions, as plain digits (``2026-0001`` → ``20260001``)."""
+    tokens: list[str] = _NUMBER.findall(message) if message else []
+    if not tokens:
+        return tokens
+    # A token holds only digits, "/" and "-": dropping the two leaves the digits.
+    return [token.replace("-", "").replace("/", "").lstrip("0") for token in tokens]
 
 
 def _is_open(invoice: OpenInvoice, index: _Index, tolerance: int) -> bool:
     return index.balance[invoice.id] > tolerance
 
 
-def _by_symbol(payment: IncomingPayment, index: _Index, tolerance: int) -> Decision | None:
-    if not payment.variable_symbol:
-        return None
-    candidates = [
-        invoice
-        for invoice in index.by_symbol.get((payment.variable_symbol, payment.currency), [])
-        if _is_open(invoice, index, tolerance)
-    ]
-    if len(candidates) != 1:
-        return None
-    invoice = candidates[0]
+def _by_symbol(
+    payment: IncomingPayment, candidates: list[OpenInvoice], index: _Index, tolerance: int
+) -> Decision | None:
+    if len(candidates) == 1:  # the usual case: one invoice per symbol
+        invoice = candidates[0]
+        if not _is_open(invoice, index, tolerance):
+            return None
+    else:
+        open_ones = [i for i in candidates if _is_open(i, index, tolerance)]
+        if len(open_ones) != 1:
+            return None
+        invoice = open_ones[0]
     balance = index.balance[invoice.id]
-    evidence = _evidence(payment, invoice, balance, tolerance, symbol=True)
-    others = [i for i in _mentioned(payment, index, tolerance) if i.id != invoice.id]
-    together = balance + sum(index.balance[i.id] for i in others)
+    numbers = _numbers(payment.message)
+    evidence = _evidence(payment, invoice, balance, tolerance, numbers, symbol=True)
+    others: list[OpenInvoice] = []
+    if numbers:
+        others = [
+            i
+            for i in _mentioned(numbers, index, tolerance)
+            if i.id != invoice.id and i.currency == payment.currency
+        ]
     if (
         others
         and payment.amount_minor > balance + tolerance
-        and abs(payment.amount_minor - together) <= tolerance
+        and abs(payment.amount_minor - balance - sum(index.balance[i.id] for i in others))
+        <= tolerance
     ):
         allocations = tuple(Allocation(i.id, index.balance[i.id]) for i in [invoice, *others])
         evidence |= {
@@ -141,10 +223,15 @@ def _by_symbol(payment: IncomingPayment, index: _Index, tolerance: int) -> Decis
     )
 
 
-def _suggestions(payment: IncomingPayment, index: _Index, tolerance: int) -> list[Decision]:
+def _suggestions(
+    payment: IncomingPayment, numbers: list[str], index: _Index, tolerance: int
+) -> list[Decision]:
     mentioned = [
-        i for i in _mentioned(payment, index, tolerance) if i.currency == payment.currency
+        i for i in _mentioned(numbers, index, tolerance) if i.currency == payment.currency
     ]
+    same = _same_amount(payment, index, tolerance)
+    if not (mentioned or same):
+        return []  # the common case: income that has nothing to do with an invoice
     suggestions: dict[tuple[int, ...], Decision] = {}
     if len(mentioned) > 1:
         total = sum(index.balance[i.id] for i in mentioned)
@@ -160,11 +247,11 @@ def _suggestions(payment: IncomingPayment, index: _Index, tolerance: int) -> lis
             suggestions[tuple(a.invoice_id for a in allocations)] = Decision(
                 payment.id, allocations, evidence, confident=False, score=4
             )
-    for invoice in [*mentioned, *_same_amount(payment, index, tolerance)]:
+    for invoice in [*mentioned, *same]:
         if (invoice.id,) in suggestions:
             continue
         balance = index.balance[invoice.id]
-        evidence = _evidence(payment, invoice, balance, tolerance, symbol=False)
+        evidence = _evidence(payment, invoice, balance, tolerance, numbers, symbol=False)
         amount_agrees = evidence["amount"] in ("exact", "within tolerance")
         if not (amount_agrees or evidence["message"]):
             continue
@@ -181,21 +268,17 @@ def _suggestions(payment: IncomingPayment, index: _Index, tolerance: int) -> lis
 
 
 def _same_amount(payment: IncomingPayment, index: _Index, tolerance: int) -> list[OpenInvoice]:
-    bucket = payment.amount_minor // index.bucket
+    key = (payment.currency, payment.amount_minor // index.bucket)
     return [
         invoice
-        for key in (bucket - 1, bucket, bucket + 1)
-        for invoice in index.by_amount.get((payment.currency, key), [])
-        if _is_open(invoice, index, tolerance)
-        and index.balance[invoice.id] == invoice.balance_minor  # untouched in this run
-        and abs(invoice.balance_minor - payment.amount_minor) <= tolerance
+        for invoice in index.by_amount.get(key, ())
+        if abs(index.balance[invoice.id] - payment.amount_minor) <= tolerance
     ]
 
 
-def _mentioned(payment: IncomingPayment, index: _Index, tolerance: int) -> list[OpenInvoice]:
+def _mentioned(numbers: list[str], index: _Index, tolerance: int) -> list[OpenInvoice]:
     found: dict[int, OpenInvoice] = {}
-    for token in _NUMBER.findall(payment.message):
-        digits = re.sub(r"\D", "", token).lstrip("0")
+    for digits in numbers:
         invoice = index.by_digits.get(digits)
         if invoice is not None and _is_open(invoice, index, tolerance):
             found[invoice.id] = invoice
@@ -203,36 +286,42 @@ def _mentioned(payment: IncomingPayment, index: _Index, tolerance: int) -> list[
 
 
 def _evidence(
-    payment: IncomingPayment, invoice: OpenInvoice, balance: int, tolerance: int, *, symbol: bool
+    payment: IncomingPayment,
+    invoice: OpenInvoice,
+    balance: int,
+    tolerance: int,
+    numbers: list[str],
+    *,
+    symbol: bool,
 ) -> dict[str, Any]:
     difference = payment.amount_minor - balance
     if abs(difference) <= tolerance:
         amount = "exact" if difference == 0 else "within tolerance"
     else:
         amount = "partial" if difference < 0 else "over"
-    mentioned = invoice.variable_symbol in {
-        re.sub(r"\D", "", token).lstrip("0") for token in _NUMBER.findall(payment.message)
-    }
     return {
         "variable_symbol": True if symbol else _symbol_state(payment),
         "amount": amount,
         "currency": payment.currency == invoice.currency,
-        "message": mentioned,
+        "message": _plain(invoice.variable_symbol) in numbers,
         "counterparty": same_party(payment.counterparty_name, invoice.client_name),
     }
 
 
 def _symbol_state(payment: IncomingPayment) -> str:
-    return "wrong" if payment.variable_symbol else "missing"
+    return "wrong" if _plain(payment.variable_symbol) else "missing"
 
 
+@functools.lru_cache(maxsize=8192)
 def same_party(counterparty: str, client: str) -> bool:
     """Whether a bank's payer name and a client name plausibly name the same party."""
     left, right = _name_words(counterparty), _name_words(client)
     return bool(left) and bool(right) and (left <= right or right <= left)
 
 
-def _name_words(name: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def _name_words(name: str) -> frozenset[str]:
+    # Cached: a run compares the same few client names again and again.
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
     words = {re.sub(r"[^a-z0-9]", "", word) for word in re.split(r"[\s,]+", plain)}
-    return {w for w in words if w and w not in _LEGAL_SUFFIXES}
+    return frozenset(w for w in words if w and w not in _LEGAL_SUFFIXES)

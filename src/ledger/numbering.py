@@ -9,11 +9,18 @@ import string
 from ledger.errors import InvalidInput
 
 MAX_VARIABLE_SYMBOL_DIGITS = 10
+_SPEC = re.compile(r"0?\d{0,2}d?")
 _FIELDS = {"year", "yy", "month", "seq"}
 
 
 def check_pattern(pattern: str) -> str:
     """A numbering pattern such as ``{year}-{seq:04d}``; `{seq}` is required."""
+    specs = [spec for _, name, spec, _ in _fields(pattern) if name is not None]
+    if any(spec and not _SPEC.fullmatch(spec) for spec in specs):
+        raise InvalidInput(
+            "number_pattern",
+            f"{pattern!r} is not a valid pattern: use formats like {{seq:04d}} (2 digits at most)",
+        )
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
         sample = format_number(pattern, dt.date(2026, 12, 31), 9999)
@@ -68,3 +75,12 @@ def _render(pattern: str, issue_date: dt.date, sequence: int | None) -> str:
 def variable_symbol(number: str) -> str:
     """The digits of an invoice number, without leading zeros (``2026-0001`` → ``20260001``)."""
     return re.sub(r"\D", "", number).lstrip("0") or "0"
+
+
+def _fields(pattern: str) -> list[tuple[str, str | None, str | None, str | None]]:
+    try:
+        return list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        raise InvalidInput(
+            "number_pattern", f"{pattern!r} is not a valid pattern: {exc}"
+        ) from None

@@ -21,7 +21,14 @@ from sqlmodel import Session, col, select
 from ledger import tables
 from ledger.db import RowUpdate, UnitOfWork
 from ledger.errors import Conflict, InvalidInput
-from ledger.matching import Allocation, Decision, IncomingPayment, OpenInvoice, find_matches
+from ledger.matching import (
+    Allocation,
+    Decision,
+    IncomingPayment,
+    OpenInvoice,
+    collector_paused,
+    find_matches,
+)
 from ledger.models import PublicModel, Records
 from ledger.money import amount_to_minor, from_minor
 from ledger.service import Ref, Service, get_row, ref_id
@@ -74,7 +81,12 @@ class Matching(Service):
             return apply_matching(uow)
 
     def queue(self) -> Records[Suggestion]:
-        """Open suggestions, best first: the review queue."""
+        """Open suggestions, best first: the review queue.
+
+        A suggestion whose payment has been matched meanwhile, or one of whose
+        invoices is no longer open (paid or cancelled since), is not offered; it
+        comes back if that changes again (an unmatch).
+        """
         with self._lg.reading() as session:
             rows = session.exec(
                 select(tables.MatchSuggestion, tables.MoneyTransaction)
@@ -83,7 +95,20 @@ class Matching(Service):
                 .order_by(col(tables.MatchSuggestion.score).desc(), col(tables.MatchSuggestion.id))
             ).all()
             numbers = _invoice_numbers(session)
-        return Records(_suggestion(s, t, numbers) for s, t in rows)
+            tolerance = _tolerance(session)
+            still_open = {i.id for i in _open_invoices(session) if i.balance_minor > tolerance}
+            matched = _matched_transactions(session)
+        return Records(
+            _suggestion(s, t, numbers)
+            for s, t in rows
+            if t.id not in matched and all(i in still_open for i, _ in json.loads(s.allocations))
+        )
+
+    def waiting(self) -> int:
+        """How many suggestions the review queue holds (without loading them)."""
+        query = core_select(func.count()).where(SUGGESTIONS.c.status == "open")
+        with self._lg.reading() as session:
+            return int(session.connection().execute(query).scalar() or 0)
 
     def accept(self, suggestion: Ref) -> None:
         """Apply a suggestion as a match; other suggestions for its payment close."""
@@ -92,7 +117,12 @@ class Matching(Service):
             transaction = get_row(
                 uow.session, tables.MoneyTransaction, row.transaction_id, "transaction"
             )
+            if _applied(uow.session, transaction):
+                raise Conflict(
+                    f"transaction {transaction.id} is already matched; unmatch it first"
+                )
             allocations = [Allocation(i, a) for i, a in json.loads(row.allocations)]
+            _refuse_paid(uow.session, allocations)
             evidence = {**json.loads(row.evidence), "accepted_suggestion": row.id}
             _apply(uow, transaction, allocations, evidence, method="accepted")
             row.status = "accepted"
@@ -136,6 +166,9 @@ class Matching(Service):
     def unmatch(self, transaction: Ref) -> int:
         """Undo every match of a transaction; the matcher leaves it alone afterwards.
 
+        Suggestions for the transaction that the undone match accepted or
+        superseded are open again, so one of them can be accepted instead.
+
         Returns:
             How many payments were removed.
         """
@@ -154,6 +187,12 @@ class Matching(Service):
                 uow.session.delete(payment)
             row.matched_invoice_id = None
             row.match_locked = True
+            closed = select(tables.MatchSuggestion).where(
+                tables.MatchSuggestion.transaction_id == row.id,
+                col(tables.MatchSuggestion.status).in_(("accepted", "superseded")),
+            )
+            for suggestion in uow.session.exec(closed):
+                suggestion.status = "open"
             uow.session.flush()
             return len(payments)
 
@@ -161,16 +200,22 @@ class Matching(Service):
 def apply_matching(uow: UnitOfWork) -> MatchReport:
     """Find and apply matches and suggestions inside an open unit of work."""
     session = uow.session
-    tolerance = _tolerance(session)
-    decisions = find_matches(_open_invoices(session), _incoming(session), tolerance)
-    confident = [d for d in decisions if d.confident]
-    _insert_payments(uow, confident)
-    suggested = _insert_suggestions(uow, [d for d in decisions if not d.confident])
+    with collector_paused():
+        payments, facts = _incoming(session)
+        decisions = find_matches(_open_invoices(session), payments, _tolerance(session))
+        confident = [d for d in decisions if d.confident]
+        _insert_payments(uow, confident, facts)
+        suggested = _insert_suggestions(uow, [d for d in decisions if not d.confident])
     return MatchReport(
         matched=len(confident),
         suggested=suggested,
         decisions=[_describe(d) for d in confident],
     )
+
+
+def matching_input(session: Session) -> tuple[list[OpenInvoice], list[IncomingPayment], int]:
+    """What `find_matches` works on: open invoices, unmatched payments, the tolerance."""
+    return _open_invoices(session), _incoming(session)[0], _tolerance(session)
 
 
 def _open_invoices(session: Session) -> list[OpenInvoice]:
@@ -200,7 +245,13 @@ def _open_invoices(session: Session) -> list[OpenInvoice]:
     ]
 
 
-def _incoming(session: Session) -> list[IncomingPayment]:
+_Facts = tuple[dt.date, str, int | None]
+"""A transaction's booking date, currency and invoice link: what applying a match
+needs besides the matcher's view. Plain tuples of plain values, which the garbage
+collector stops tracking, so holding one per transaction costs it nothing."""
+
+
+def _incoming(session: Session) -> tuple[list[IncomingPayment], dict[int, _Facts]]:
     matched = core_select(PAYMENTS.c.transaction_id).where(PAYMENTS.c.transaction_id.is_not(None))
     query = (
         core_select(
@@ -210,6 +261,8 @@ def _incoming(session: Session) -> list[IncomingPayment]:
             TRANSACTIONS.c.variable_symbol,
             TRANSACTIONS.c.message,
             TRANSACTIONS.c.counterparty_name,
+            TRANSACTIONS.c.booked_on,
+            TRANSACTIONS.c.matched_invoice_id,
         )
         .where(
             TRANSACTIONS.c.kind == "income",
@@ -218,53 +271,49 @@ def _incoming(session: Session) -> list[IncomingPayment]:
         )
         .order_by(TRANSACTIONS.c.booked_on, TRANSACTIONS.c.id)
     )
-    return [IncomingPayment(*row) for row in session.connection().execute(query)]
+    payments: list[IncomingPayment] = []
+    facts: dict[int, _Facts] = {}
+    for row in session.connection().execute(query):
+        row_id, amount, currency, symbol, message, name, booked_on, linked = row
+        payments.append(IncomingPayment(row_id, amount, currency, symbol, message, name))
+        facts[row_id] = (booked_on, currency, linked)
+    return payments, facts
 
 
-def _insert_payments(uow: UnitOfWork, decisions: Sequence[Decision]) -> None:
+def _insert_payments(
+    uow: UnitOfWork, decisions: Sequence[Decision], facts: dict[int, _Facts]
+) -> None:
     if not decisions:
         return
-    conn = uow.session.connection()
-    ids = [d.transaction_id for d in decisions]
-    facts = {
-        row.id: row
-        for row in conn.execute(
-            core_select(
-                TRANSACTIONS.c.id,
-                TRANSACTIONS.c.booked_on,
-                TRANSACTIONS.c.currency,
-                TRANSACTIONS.c.matched_invoice_id,
-            ).where(TRANSACTIONS.c.id.in_(ids))
-        )
-    }
     now = utcnow()
-    payments = [
-        {
-            "invoice_id": a.invoice_id,
-            "amount_minor": a.amount_minor,
-            "currency": facts[d.transaction_id].currency,
-            "paid_on": facts[d.transaction_id].booked_on,
-            "transaction_id": d.transaction_id,
-            "method": "match",
-            "note": "",
-            "evidence": json.dumps(d.evidence, sort_keys=True),
-            "created_at": now,
-        }
-        for d in decisions
-        for a in d.allocations
-    ]
-    uow.insert_many(tables.Payment, payments)
-    uow.update_many(
-        tables.MoneyTransaction,
-        [
+    payments = []
+    links = []
+    for d in decisions:
+        booked_on, currency, linked = facts[d.transaction_id]
+        evidence = json.dumps(d.evidence, sort_keys=True)
+        payments += [
+            {
+                "invoice_id": a.invoice_id,
+                "amount_minor": a.amount_minor,
+                "currency": currency,
+                "paid_on": booked_on,
+                "transaction_id": d.transaction_id,
+                "method": "match",
+                "note": "",
+                "evidence": evidence,
+                "created_at": now,
+            }
+            for a in d.allocations
+        ]
+        links.append(
             RowUpdate(
                 d.transaction_id,
-                {"matched_invoice_id": facts[d.transaction_id].matched_invoice_id},
+                {"matched_invoice_id": linked},
                 {"matched_invoice_id": d.allocations[0].invoice_id},
             )
-            for d in decisions
-        ],
-    )
+        )
+    uow.insert_many(tables.Payment, payments)
+    uow.update_many(tables.MoneyTransaction, links)
 
 
 def _insert_suggestions(uow: UnitOfWork, decisions: Sequence[Decision]) -> int:
@@ -329,6 +378,27 @@ def _applied(session: Session, transaction: tables.MoneyTransaction) -> int:
         PAYMENTS.c.transaction_id == transaction.id
     )
     return int(session.connection().execute(query).scalar() or 0)
+
+
+def _matched_transactions(session: Session) -> set[int]:
+    query = core_select(PAYMENTS.c.transaction_id).where(PAYMENTS.c.transaction_id.is_not(None))
+    return set(session.connection().execute(query.distinct()).scalars())
+
+
+def _refuse_paid(session: Session, allocations: list[Allocation]) -> None:
+    """A suggestion may be older than the payment that settled one of its invoices."""
+    tolerance = _tolerance(session)
+    for allocation in allocations:
+        invoice = get_row(session, tables.Invoice, allocation.invoice_id, "invoice")
+        paid = core_select(func.sum(PAYMENTS.c.amount_minor)).where(
+            PAYMENTS.c.invoice_id == invoice.id
+        )
+        balance = invoice.total_minor - int(session.connection().execute(paid).scalar() or 0)
+        if invoice.status == "issued" and balance <= tolerance:
+            raise Conflict(
+                f"invoice {invoice.number or invoice.id} is already paid; "
+                "match the payment by hand if it belongs there too"
+            )
 
 
 def _close_other_suggestions(

@@ -19,6 +19,7 @@ class HasId(Protocol):
     def id(self) -> int | None: ...
 
 
+MAX_ID = 2**63
 Ref = int | HasId
 """A row given by id or by any object with an ``id``."""
 
@@ -40,7 +41,8 @@ def ref_id(ref: Ref, field: str) -> int:
 
 def get_row(session: Session, table: type[RowT], row_id: int, what: str) -> RowT:
     """Load one row or raise `NotFound` naming it."""
-    row = session.get(table, row_id)
+    # An id past 64 bits cannot exist; asking the database would overflow instead.
+    row = session.get(table, row_id) if 0 < row_id < MAX_ID else None
     if row is None:
         raise NotFound(f"{what} {row_id} does not exist")
     return row

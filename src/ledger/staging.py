@@ -166,6 +166,8 @@ def _required_fields(source: str, item: dict[str, Any]) -> dict[str, Any] | None
     )
     if type(external_id) is not str or type(item.get("booked_on")) is not dt.date:
         return None
+    if "\x00" in external_id:
+        return None
     external_id = external_id.strip()
     if not 0 < len(external_id) <= _MAX_ID or currency not in CURRENCY_EXPONENTS:
         return None
@@ -188,7 +190,7 @@ def _required_fields(source: str, item: dict[str, Any]) -> dict[str, Any] | None
 def _optional_fields(item: dict[str, Any], row: dict[str, Any]) -> bool:
     for name, limit in _TEXT_LIMITS.items():
         text = item.get(name, "")
-        if type(text) is not str or len(text := text.strip()) > limit:
+        if type(text) is not str or len(text := text.strip()) > limit or "\x00" in text:
             return False
         row[name] = text
     for name in _SYMBOLS:

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> dt.datetime:
     """Aware UTC now, to the second: every timestamp in the database is UTC."""
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+# Money columns are BigInteger: minor units of a large amount overflow 32 bits
+# (21,474,836.47 CZK) on PostgreSQL.
 
 
 class User(SQLModel, table=True):
@@ -38,7 +42,7 @@ class Client(SQLModel, table=True):
     vat_id: str = Field(default="", max_length=20)
     currency: str = Field(max_length=3)
     language: str = Field(default="en", max_length=2)
-    hourly_rate_minor: int | None = None
+    hourly_rate_minor: int | None = Field(default=None, sa_type=BigInteger)
     payment_terms_days: int = 14
     archived: bool = False
     created_at: dt.datetime = Field(default_factory=utcnow)
@@ -49,7 +53,7 @@ class Project(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="clients.id", index=True)
     name: str = Field(max_length=200)
-    hourly_rate_minor: int | None = None
+    hourly_rate_minor: int | None = Field(default=None, sa_type=BigInteger)
     currency: str = Field(max_length=3)
     rounding: str = Field(default="none", max_length=10)
     rounding_minutes: int = 0
@@ -88,11 +92,11 @@ class WorkEntry(SQLModel, table=True):
     ended_at: dt.datetime | None = None
     minutes: int | None = None
     billable: bool = True
-    hourly_rate_minor: int | None = None
-    amount_minor: int | None = None
-    billed_rate_minor: int | None = None
+    hourly_rate_minor: int | None = Field(default=None, sa_type=BigInteger)
+    amount_minor: int | None = Field(default=None, sa_type=BigInteger)
+    billed_rate_minor: int | None = Field(default=None, sa_type=BigInteger)
     billed_minutes: int | None = None
-    billed_amount_minor: int | None = None
+    billed_amount_minor: int | None = Field(default=None, sa_type=BigInteger)
     invoice_id: int | None = Field(default=None, foreign_key="invoices.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
 
@@ -115,9 +119,9 @@ class Invoice(SQLModel, table=True):
     notes: str = Field(default="", sa_type=Text)
     grouping: str = Field(default="project", max_length=10)
     vat_rate_bp: int | None = None
-    subtotal_minor: int = 0
-    vat_minor: int = 0
-    total_minor: int = 0
+    subtotal_minor: int = Field(default=0, sa_type=BigInteger)
+    vat_minor: int = Field(default=0, sa_type=BigInteger)
+    total_minor: int = Field(default=0, sa_type=BigInteger)
     created_at: dt.datetime = Field(default_factory=utcnow)
     issued_at: dt.datetime | None = None
     cancelled_at: dt.datetime | None = None
@@ -131,8 +135,8 @@ class InvoiceLine(SQLModel, table=True):
     description: str = Field(sa_type=Text)
     quantity_milli: int
     unit: str = Field(max_length=10)
-    unit_price_minor: int
-    amount_minor: int
+    unit_price_minor: int = Field(sa_type=BigInteger)
+    amount_minor: int = Field(sa_type=BigInteger)
     project_id: int | None = Field(default=None, foreign_key="projects.id")
 
 
@@ -144,7 +148,7 @@ class MoneyTransaction(SQLModel, table=True):
     external_id: str = Field(max_length=100)
     account: str = Field(default="", max_length=60)
     booked_on: dt.date = Field(index=True)
-    amount_minor: int
+    amount_minor: int = Field(sa_type=BigInteger)
     currency: str = Field(max_length=3)
     counterparty_name: str = Field(default="", max_length=200)
     counterparty_account: str = Field(default="", max_length=60)
@@ -163,7 +167,7 @@ class Payment(SQLModel, table=True):
     __tablename__ = "payments"
     id: int | None = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoices.id", index=True)
-    amount_minor: int
+    amount_minor: int = Field(sa_type=BigInteger)
     currency: str = Field(max_length=3)
     paid_on: dt.date
     transaction_id: int | None = Field(
@@ -214,8 +218,8 @@ class AppSettings(SQLModel, table=True):
     supplier_account_number: str = Field(default="", max_length=40)
     number_pattern: str = Field(default="{year}-{seq:04d}", max_length=60)
     default_due_days: int = 14
-    payment_tolerance_minor: int = 100
-    default_hourly_rate_minor: int | None = None
+    payment_tolerance_minor: int = Field(default=100, sa_type=BigInteger)
+    default_hourly_rate_minor: int | None = Field(default=None, sa_type=BigInteger)
     locale: str = Field(default="en", max_length=5)
     theme: str = Field(default="auto", max_length=5)
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
+from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ledger import tables
 from ledger.errors import Conflict
-from ledger.models import MoneyTransaction, Records
-from ledger.money import OptionalAmount, currency_field, to_minor
+from ledger.models import MoneyTransaction, PublicModel, Records
+from ledger.money import OptionalAmount, currency_field, from_minor, to_minor
 from ledger.service import Ref, Service, get_row, ref_id
 from ledger.validation import validated
 
@@ -102,22 +106,101 @@ class Transactions(Service):
         kind: Kind | None = None,
         matched: bool | None = None,
         limit: int | None = None,
+        offset: int = 0,
     ) -> Records[MoneyTransaction]:
-        """Transactions, newest booking first, filtered by source, kind and match state."""
-        query = select(tables.MoneyTransaction).order_by(
-            col(tables.MoneyTransaction.booked_on).desc(), col(tables.MoneyTransaction.id).desc()
+        """Transactions, newest booking first, filtered by source, kind and match state.
+
+        `limit` and `offset` page through them.
+        """
+        query = _filtered(
+            select(tables.MoneyTransaction).order_by(
+                col(tables.MoneyTransaction.booked_on).desc(),
+                col(tables.MoneyTransaction.id).desc(),
+            ),
+            source,
+            kind,
+            matched,
         )
-        if source is not None:
-            query = query.where(tables.MoneyTransaction.source == source)
-        if kind is not None:
-            query = query.where(tables.MoneyTransaction.kind == kind)
-        if matched is not None:
-            link = col(tables.MoneyTransaction.matched_invoice_id)
-            query = query.where(link.is_not(None) if matched else link.is_(None))
         if limit is not None:
             query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
         with self._lg.reading() as session:
             return Records(MoneyTransaction.from_row(row) for row in session.exec(query))
+
+    def count(
+        self,
+        *,
+        source: str | None = None,
+        kind: Kind | None = None,
+        matched: bool | None = None,
+    ) -> int:
+        """How many transactions `list` returns with the same filters (for paging)."""
+        query = _filtered(
+            select(func.count()).select_from(tables.MoneyTransaction), source, kind, matched
+        )
+        with self._lg.reading() as session:
+            return int(session.exec(query).one())
+
+    def sources(self) -> builtins.list[str]:
+        """Every source that has reported transactions, by name."""
+        query = select(tables.MoneyTransaction.source).distinct()
+        with self._lg.reading() as session:
+            return sorted(session.exec(query))
+
+    def matches(self, transactions: Iterable[Ref]) -> dict[int, builtins.list[TransactionMatch]]:
+        """transaction id → the invoice payments it was matched to (unmatched ones absent)."""
+        ids = [ref_id(t, "transaction") for t in transactions]
+        found: dict[int, builtins.list[TransactionMatch]] = {}
+        with self._lg.reading() as session:
+            for start in range(0, len(ids), _BATCH):
+                query = (
+                    select(tables.Payment, tables.Invoice)
+                    .join(tables.Invoice, col(tables.Payment.invoice_id) == tables.Invoice.id)
+                    .where(col(tables.Payment.transaction_id).in_(ids[start : start + _BATCH]))
+                    .order_by(col(tables.Payment.id))
+                )
+                for payment, invoice in session.exec(query):
+                    assert payment.id is not None
+                    assert payment.transaction_id is not None
+                    found.setdefault(payment.transaction_id, []).append(
+                        TransactionMatch(
+                            payment_id=payment.id,
+                            invoice_id=payment.invoice_id,
+                            invoice_number=invoice.number,
+                            amount=from_minor(payment.amount_minor, payment.currency),
+                            currency=payment.currency,
+                            method=payment.method,
+                            evidence=json.loads(payment.evidence or "{}"),
+                        )
+                    )
+        return found
+
+
+class TransactionMatch(PublicModel):
+    """The part of a transaction applied to one invoice, and why."""
+
+    payment_id: int
+    invoice_id: int
+    invoice_number: str | None
+    amount: Decimal
+    currency: str
+    method: str
+    evidence: dict[str, Any]
+
+
+_BATCH = 500  # ids per IN (...): well under SQLite's limit
+
+
+def _filtered(query: Any, source: str | None, kind: str | None, matched: bool | None) -> Any:
+    if source is not None:
+        query = query.where(tables.MoneyTransaction.source == source)
+    if kind is not None:
+        query = query.where(tables.MoneyTransaction.kind == kind)
+    if matched is not None:
+        link = col(tables.MoneyTransaction.matched_invoice_id)
+        query = query.where(link.is_not(None) if matched else link.is_(None))
+    return query
 
 
 def _recorded(session: Session, source: str, external_id: str) -> bool:

@@ -6,8 +6,9 @@ import bcrypt
 from sqlmodel import select
 
 from ledger import tables
-from ledger.errors import Conflict, InvalidInput
-from ledger.service import Service
+from ledger.errors import Conflict, InvalidInput, NotFound
+from ledger.service import Service, get_row
+from ledger.validation import refuse_nul
 
 BCRYPT_ROUNDS = 12
 MIN_PASSWORD = 8
@@ -29,6 +30,7 @@ class Users(Service):
 
     def create(self, username: str, password: str) -> int:
         """Create a user; return its id."""
+        refuse_nul({"username": username, "password": password})
         name = username.strip()
         if not name or len(name) > 80:
             raise InvalidInput("username", "use 1 to 80 characters")
@@ -55,6 +57,35 @@ class Users(Service):
         if row is None or len(encoded) > MAX_PASSWORD_BYTES:
             return None
         return row.id if bcrypt.checkpw(encoded, row.password_hash.encode()) else None
+
+    def change_password(self, user_id: int, current: str, new: str) -> None:
+        """Replace a user's password once `current` proves it is theirs.
+
+        Raises `InvalidInput` naming ``current_password`` (wrong) and/or
+        ``new_password`` (too short, or too long for bcrypt); nothing is written
+        then. The change is audited, with the hash redacted in the audit trail.
+        """
+        errors: dict[str, str] = {}
+        try:
+            encoded = check_password(new)
+        except InvalidInput as exc:
+            errors["new_password"] = exc.message
+        with self._lg.reading() as session:
+            row = session.get(tables.User, user_id)
+            if row is None:
+                raise NotFound(f"user {user_id} does not exist")
+            stored = row.password_hash.encode()
+        given = current.encode()
+        if len(given) > MAX_PASSWORD_BYTES or not bcrypt.checkpw(given, stored):
+            errors["current_password"] = "the current password is not right"  # noqa: S105
+        if errors:
+            field, message = next(iter(errors.items()))
+            raise InvalidInput(field, message, errors)
+        hashed = bcrypt.hashpw(encoded, bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+        with self._lg.atomic() as uow:
+            row = get_row(uow.session, tables.User, user_id, "user")
+            row.password_hash = hashed
+            uow.session.flush()
 
     def count(self) -> int:
         """How many accounts exist (the web UI offers set-up when none)."""

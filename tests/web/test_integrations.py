@@ -128,3 +128,13 @@ def test_czech_integrations_page(client: TestClient, lg: Ledger) -> None:
     page = client.get("/integrations").text
     assert "Integrace" in page
     assert "Zapnout" in page
+
+
+def test_a_refused_sync_now_explains_itself_in_the_progress_box(client: TestClient) -> None:
+    token = csrf(client, "/integrations/fio")
+    response = client.post(
+        "/integrations/fio/sync", headers={"HX-Request": "true", "X-CSRF-Token": token}
+    )
+    assert response.status_code == 200
+    assert 'data-testid="sync-refused"' in response.text
+    assert "<html" not in response.text

@@ -35,13 +35,22 @@ class DemoBank(Plugin):  # type: ignore[type-arg]
         today = ctx.today()
         # An invoice is paid once: invoices the bank already paid keep their
         # transaction as it was, so a later sync restates nothing differently.
+        # The n-th invoice paid pays in the n-th of five ways: exactly, in part,
+        # too much, without a variable symbol, with a wrong one.
         already = {t.external_id for t in ctx.ledger.transactions.list(source=self.name)}
+        unpaid = sorted(
+            (
+                invoice
+                for invoice in ctx.ledger.invoices.list(status="issued")
+                if invoice.payment_state in ("unpaid", "overdue", "partially_paid")
+                and f"demo-{invoice.number}" not in already
+            ),
+            key=lambda invoice: invoice.id,
+        )
         rows = [
             row
-            for invoice in ctx.ledger.invoices.list(status="issued")
-            if invoice.payment_state in ("unpaid", "overdue", "partially_paid")
-            and f"demo-{invoice.number}" not in already
-            and (row := _payment(invoice, today)) is not None
+            for style, invoice in enumerate(unpaid)
+            if (row := _payment(invoice, style % 5, today)) is not None
         ]
         rows += _expenses(today)
         ctx.log.info(f"demo bank statement: {len(rows)} transactions")
@@ -49,12 +58,11 @@ class DemoBank(Plugin):  # type: ignore[type-arg]
         return ctx.ledger.transactions.upsert(rows)
 
 
-def _payment(invoice: Invoice, today: dt.date) -> dict[str, Any] | None:
+def _payment(invoice: Invoice, style: int, today: dt.date) -> dict[str, Any] | None:
     if invoice.issue_date is None or not invoice.number or not invoice.variable_symbol:
         return None
     booked = min(today, invoice.issue_date + dt.timedelta(days=PAYMENT_DELAY_DAYS))
     amount, symbol, message = invoice.balance, invoice.variable_symbol, f"Invoice {invoice.number}"
-    style = invoice.id % 5
     if style == 1:
         amount = (invoice.balance / 2).quantize(Decimal("0.01"))
         message = f"First instalment {invoice.number}"

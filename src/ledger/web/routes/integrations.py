@@ -98,6 +98,8 @@ async def sync_now(request: Request) -> Response:
     threading.Thread(target=work, name=f"web-sync-{name}", daemon=True).start()
     started.wait(START_WAIT_SECONDS)
     if "error" in outcome:
+        if is_htmx(request):  # the progress box shows why, the page stays as it was
+            return render(request, "integration_progress.html", {"error": str(outcome["error"])})
         raise outcome["error"]
     run = lg.plugins.run(outcome["run_id"])
     if not is_htmx(request):

@@ -1,7 +1,203 @@
-"""Routes of the settings pages."""
+"""Settings: who invoices (supplier identity), invoice numbering, language, theme, password."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import re
+from typing import Any
 
-routes: list[BaseRoute] = []
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ledger.app_settings import SettingsInput
+from ledger.errors import InvalidInput
+from ledger.models import AppSettings
+from ledger.money import from_minor, parse_amount, to_minor
+from ledger.numbering import check_pattern
+from ledger.web.form_help import (
+    amount_error,
+    back_path,
+    errors_for,
+    flash,
+    unstorable,
+    with_model_errors,
+)
+from ledger.web.forms import N_, form_values
+from ledger.web.i18n import Translator
+from ledger.web.rendering import render
+
+TEXT_FIELDS = (
+    "supplier_name", "supplier_address", "supplier_company_id", "supplier_vat_id",
+    "supplier_email", "supplier_iban", "supplier_bic", "supplier_account_number",
+    "number_pattern", "default_due_days", "locale", "theme",
+)  # fmt: skip
+# Amounts in the form, stored in hundredths (the settings hold minor units).
+AMOUNT_FIELDS = {
+    "payment_tolerance": "payment_tolerance_minor",
+    "default_hourly_rate": "default_hourly_rate_minor",
+}
+MAX_PATTERN = 60  # SettingsInput.number_pattern's max_length
+THEMES = {"auto": N_("Follow the system"), "light": N_("Light"), "dark": N_("Dark")}
+PATTERN_HELP = N_(
+    "Use {seq} for the running number, optionally with {year}, {yy} and {month}, "
+    "e.g. {year}-{seq:04d}. Its digits must fit a 10-digit variable symbol."
+)
+FORM_OPTIONS: dict[str, Any] = {
+    "rename": {minor: name for name, minor in AMOUNT_FIELDS.items()},
+    "amounts": tuple(AMOUNT_FIELDS),
+    "fallbacks": {"number_pattern": PATTERN_HELP},
+}
+PASSWORD_PREFIXES = {
+    "use at least": ("new_password", N_("Use at least 8 characters.")),
+    "use at most": ("new_password", N_("Use at most 72 bytes.")),
+    "the current password": ("current_password", N_("The current password is not right.")),
+}
+
+
+def _pattern_refused(pattern: str) -> bool:
+    """Widths like ``{seq:999999999d}`` would build huge strings: refused up front."""
+    return bool(re.search(r"\{[^}]*\d{3,}", pattern))
+
+
+def _values(settings: AppSettings) -> dict[str, str]:
+    values = {name: str(getattr(settings, name)) for name in TEXT_FIELDS}
+    for name, minor in AMOUNT_FIELDS.items():
+        stored = getattr(settings, minor)
+        values[name] = "" if stored is None else str(from_minor(stored, "CZK"))
+    return values
+
+
+def _page(
+    request: Request, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+    *, password_errors: dict[str, str] | None = None, status: int = 200,
+) -> Response:  # fmt: skip
+    lg = request.state.ledger
+    t: Translator = request.state.translator
+    return render(request, "settings.html", {
+        "section": "settings",
+        "values": values or _values(lg.settings.get()),
+        "errors": errors or {},
+        "password_errors": password_errors or {},
+        "next_number": lg.settings.next_number(),
+        "today": t.date(lg.today()),
+        "themes": THEMES,
+        "pattern_help": PATTERN_HELP,
+    }, status=status)  # fmt: skip
+
+
+async def settings_page(request: Request) -> Response:
+    return _page(request)
+
+
+async def settings_save(request: Request) -> Response:
+    lg = request.state.ledger
+    t: Translator = request.state.translator
+    values = await form_values(request)
+    form = {name: values.get(name, "") for name in (*TEXT_FIELDS, *AMOUNT_FIELDS)}
+    fields: dict[str, Any] = {name: form[name] for name in TEXT_FIELDS}
+    errors = unstorable(form, t)
+    if _pattern_refused(form["number_pattern"]):
+        errors["number_pattern"] = t.gettext(PATTERN_HELP)
+    else:
+        try:  # checked apart: a bad pattern would hide the other fields' errors
+            check_pattern(form["number_pattern"])
+        except InvalidInput:
+            errors["number_pattern"] = t.gettext(PATTERN_HELP)
+    for name, minor in AMOUNT_FIELDS.items():
+        problem = amount_error(form[name], "CZK", t)
+        if problem:
+            errors.setdefault(name, problem)
+        elif form[name]:
+            fields[minor] = to_minor(parse_amount(form[name]), "CZK")
+        elif name == "payment_tolerance":
+            errors.setdefault(name, t.gettext("This field is required."))
+        else:
+            fields[minor] = None
+    if errors:
+        errors = with_model_errors(SettingsInput, fields, errors, t, **FORM_OPTIONS)
+    else:
+        try:
+            lg.settings.update(**fields)
+        except InvalidInput as exc:
+            errors = errors_for(exc, t, **FORM_OPTIONS)
+    if errors:
+        return _page(request, form, errors, status=400)
+    # The language may have just changed: say it in the new one.
+    saved = type(t)(fields["locale"])
+    flash(request, "ok", saved.gettext("The settings were saved."))
+    return RedirectResponse("/settings", status_code=303)
+
+
+async def number_preview(request: Request) -> Response:
+    """The next invoice number under the pattern being typed (htmx, as you type)."""
+    lg = request.state.ledger
+    t: Translator = request.state.translator
+    pattern = request.query_params.get("number_pattern", "")
+    try:
+        if (
+            _pattern_refused(pattern)
+            or len(pattern) > MAX_PATTERN
+            or unstorable({"p": pattern}, t)
+        ):
+            raise InvalidInput("number_pattern", "refused")
+        preview, error = lg.settings.next_number(pattern), ""
+    except InvalidInput:
+        preview, error = "", t.gettext(PATTERN_HELP)
+    values = {"preview": preview, "preview_error": error, "today": t.date(lg.today())}
+    return render(request, "settings.html", values, block="preview")
+
+
+async def theme(request: Request) -> Response:
+    t: Translator = request.state.translator
+    chosen = (await form_values(request)).get("theme", "")
+    if chosen not in THEMES:
+        title, message = (
+            t.gettext("Please check your input"),
+            t.gettext("Choose one of the offered values."),
+        )
+        return render(request, "error.html", {"title": title, "message": message}, status=400)
+    request.state.ledger.settings.update(theme=chosen)
+    return RedirectResponse(back_path(request, "/"), status_code=303)
+
+
+async def change_password(request: Request) -> Response:
+    t: Translator = request.state.translator
+    values = await form_values(request)
+    user_id: int = request.state.session.user_id
+    throttle = request.app.state.throttle
+    key = f"password:{user_id}"
+    errors: dict[str, str] = {}
+    if throttle.blocked(key):
+        errors["current_password"] = t.gettext(
+            "Too many failed attempts. Wait a few minutes and try again."
+        )
+    else:
+        try:
+            request.state.ledger.users.change_password(
+                user_id, values.get("current_password", ""), values.get("new_password", "")
+            )
+        except InvalidInput as exc:
+            errors = errors_for(exc, t, prefixes=PASSWORD_PREFIXES)
+            if "current_password" in errors:
+                throttle.failed(key)
+    if errors:
+        return _page(request, password_errors=errors, status=400)
+    throttle.succeeded(key)
+    # Every session of the user ends (other browsers too); this one starts afresh.
+    sessions = request.app.state.sessions
+    sessions.drop_user(user_id)
+    token, session = sessions.create(user_id)
+    session.flash.append(
+        ("ok", t.gettext("Your password was changed. Other sessions were logged out."))
+    )
+    request.state.set_session_token = token
+    return RedirectResponse("/settings", status_code=303)
+
+
+routes: list[BaseRoute] = [
+    Route("/settings", settings_page, methods=["GET"]),
+    Route("/settings", settings_save, methods=["POST"]),
+    Route("/settings/number-preview", number_preview, methods=["GET"]),
+    Route("/settings/theme", theme, methods=["POST"]),
+    Route("/settings/password", change_password, methods=["POST"]),
+]

@@ -1,0 +1,80 @@
+"""The public surface of the `ledger` package."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ledger
+from ledger.errors import LedgerError
+from ledger.ledger import Ledger, open_ledger
+
+
+def test_all_is_sorted_and_unique() -> None:
+    assert ledger.__all__ == sorted(set(ledger.__all__))
+
+
+@pytest.mark.parametrize("name", ledger.__all__)
+def test_every_exported_name_is_importable(name: str) -> None:
+    value = getattr(ledger, name)
+    assert value is not None
+    assert name in dir(ledger)
+    namespace: dict[str, object] = {}
+    exec(f"from ledger import {name}", namespace)
+    assert namespace[name] is value
+
+
+def test_star_import_gives_exactly_all() -> None:
+    namespace: dict[str, object] = {}
+    exec("from ledger import *", namespace)
+    assert set(namespace) - {"__builtins__"} == set(ledger.__all__)
+
+
+def test_everything_ledger_defines_at_the_top_level_is_exported() -> None:
+    for name in ledger.__all__:
+        getattr(ledger, name)  # load the lazy ones
+    defined_here = {
+        name
+        for name, value in vars(ledger).items()
+        if not name.startswith("_")
+        and not inspect.ismodule(value)
+        and getattr(value, "__module__", "").startswith("ledger")
+    }
+    assert defined_here == set(ledger.__all__)
+
+
+def test_the_main_entry_points() -> None:
+    assert ledger.open is open_ledger
+    assert ledger.Ledger is Ledger
+    assert ledger.__version__ == importlib.metadata.version("ledger")
+    errors = [getattr(ledger, n) for n in ledger.__all__ if n.endswith(("Error", "Input"))]
+    assert errors
+    assert all(issubclass(e, LedgerError) for e in errors)
+    assert issubclass(ledger.AlreadyRunning, ledger.Conflict)
+
+
+def test_the_package_is_typed() -> None:
+    assert (Path(ledger.__file__).parent / "py.typed").exists()
+
+
+def test_pandas_and_weasyprint_load_only_when_used(tmp_path: Path) -> None:
+    code = (
+        "import sys, ledger; "
+        "lg = ledger.open(sys.argv[1]); "
+        "lg.clients.add(name='Acme', currency='CZK'); "
+        "lg.audit.list(); "
+        "print(sorted(m for m in ('pandas', 'weasyprint') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "ledger.db")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
