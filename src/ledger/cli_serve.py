@@ -41,7 +41,10 @@ def serve(
         typer.echo(f"demo database: log in as {DEMO_USER!r} with password {DEMO_PASSWORD!r}")
     typer.echo(f"ledger is at http://{host}:{port}/")
     config = WebConfig(demo_login=f"{DEMO_USER} / {DEMO_PASSWORD}" if demo else "")
-    uvicorn.run(create_app(lg, config), host=host, port=port, log_level="warning")
+    # No access log: portal addresses carry their secret token in the path.
+    uvicorn.run(
+        create_app(lg, config), host=host, port=port, log_level="warning", access_log=False
+    )
 
 
 def prepare_demo(lg: object) -> None:

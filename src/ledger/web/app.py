@@ -53,6 +53,7 @@ def create_app(ledger: Ledger, config: WebConfig | None = None) -> Starlette:
     app.state.ledger = ledger
     app.state.config = config
     app.state.sessions = sessions
+    app.state.portal_throttle = LoginThrottle(30, dt.timedelta(minutes=10), clock)
     app.state.throttle = LoginThrottle(
         config.login_attempts, dt.timedelta(minutes=config.login_window_minutes), clock
     )

@@ -79,6 +79,8 @@ class WebMiddleware(BaseHTTPMiddleware):
         self.sessions = sessions
 
     async def dispatch(self, request: Request, call_next: Handler) -> Response:
+        if request.url.path.startswith("/p/"):
+            return await self._portal(request, call_next)
         token = request.cookies.get(COOKIE)
         session = self.sessions.get(token)
         new_token = None
@@ -101,6 +103,21 @@ class WebMiddleware(BaseHTTPMiddleware):
                 COOKIE, cookie, httponly=True, samesite="lax", secure=self.config.secure_cookies,
                 path="/",
             )  # fmt: skip
+        return response
+
+    async def _portal(self, request: Request, call_next: Handler) -> Response:
+        """The client portal: no session, no cookie, GET only, read-only ledger."""
+        if request.method not in ("GET", "HEAD"):
+            return PlainTextResponse("Method not allowed", status_code=405)
+        request.state.session = None
+        request.state.session_token = None
+        request.state.translator = Translator("en")
+        request.state.theme = "light"
+        request.state.ledger = self.ledger.with_source("system:portal")
+        request.state.ledger.writes_blocked = "the client portal never writes"
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         return response
 
     async def _checked(self, request: Request, call_next: Handler) -> Response:

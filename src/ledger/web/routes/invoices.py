@@ -20,6 +20,7 @@ from ledger.web.fields import CHOOSE, TOO_LARGE, Fields, int_or_none, page_numbe
 from ledger.web.forms import N_, form_values
 from ledger.web.rendering import is_htmx, render
 from ledger.web.responses import done, partial, refused
+from ledger.web.routes.documents import LINK_STATES
 
 PAGE_SIZE = 50
 MAX_QUANTITY = 100_000
@@ -209,7 +210,11 @@ def _invoice_page(
         for p in payments
         if p.transaction_id is not None
     }
+    shared = invoice.status == "issued"
     return render(request, "invoice.html", {
+        "links": lg.portal.links(invoice) if shared else [],
+        "LINK_STATES": LINK_STATES,
+        "has_qr": shared and lg.documents.payment_code(invoice) is not None,
         "invoice": invoice, "draft": invoice.status == "draft", "payments": payments,
         "transactions": transactions,
         "errors": errors or {}, "form": form or {}, "edit_line": edit_line,

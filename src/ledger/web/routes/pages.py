@@ -7,9 +7,11 @@ from starlette.routing import BaseRoute
 from ledger.web.routes import (
     audit_log,
     clients,
+    documents,
     integrations,
     invoices,
     money,
+    portal,
     settings,
     time_entries,
 )
@@ -20,6 +22,8 @@ routes: list[BaseRoute] = [
     *invoices.routes,
     *money.routes,
     *integrations.routes,
+    *documents.routes,
+    *portal.routes,
     *audit_log.routes,
     *settings.routes,
 ]

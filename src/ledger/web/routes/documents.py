@@ -1,0 +1,83 @@
+"""Invoice documents in the web UI: PDF download, payment QR code, share links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from ledger.errors import InvalidInput, NotFound
+from ledger.ledger import Ledger
+from ledger.web import fields  # noqa: F401  (registers the {name:id} path convertor)
+from ledger.web.forms import N_, form_values
+
+MONTH = re.compile(r"(\d{4})-(\d{2})")
+LINK_STATES = {"active": N_("active"), "expired": N_("expired"), "revoked": N_("revoked")}
+
+
+def pdf_response(content: bytes, file_name: str) -> Response:
+    """A PDF download with a safe file name."""
+    return Response(content, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{file_name}"',
+        "Cache-Control": "no-store",
+    })  # fmt: skip
+
+
+async def invoice_pdf(request: Request) -> Response:
+    lg: Ledger = request.state.ledger
+    invoice = lg.invoices.get(request.path_params["invoice_id"])
+    return pdf_response(lg.documents.invoice_pdf(invoice), lg.documents.file_name(invoice))
+
+
+async def month_pdf(request: Request) -> Response:
+    lg: Ledger = request.state.ledger
+    match = MONTH.fullmatch(request.query_params.get("month", ""))
+    if match is None:
+        raise InvalidInput("month", "use YYYY-MM, e.g. 2026-11")
+    year, month = int(match.group(1)), int(match.group(2))
+    return pdf_response(
+        lg.documents.month_pdf(year, month), lg.documents.month_file_name(year, month)
+    )
+
+
+async def invoice_qr(request: Request) -> Response:
+    svg = request.state.ledger.documents.payment_qr(request.path_params["invoice_id"], fmt="svg")
+    if svg is None:
+        raise NotFound("this invoice's currency has no payment QR standard")
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+async def share(request: Request) -> Response:
+    """Create a share link; its address is shown once, on the next page."""
+    lg: Ledger = request.state.ledger
+    invoice_id = request.path_params["invoice_id"]
+    values = await form_values(request)
+    days = values.get("expires_days", "")
+    if days and not (days.isdigit() and 0 < int(days) <= 3650):
+        raise InvalidInput("expires_days", "give a number of days between 1 and 3650, or nothing")
+    expires = dt.timedelta(days=int(days)) if days else None
+    _, token = lg.portal.create_link(invoice_id, expires)
+    address = f"{request.app.state.config.base_url.rstrip('/')}/p/{token}"
+    request.state.session.flash.append(("share", address))
+    return RedirectResponse(f"/invoices/{invoice_id}#documents", status_code=303)
+
+
+async def revoke(request: Request) -> Response:
+    lg: Ledger = request.state.ledger
+    invoice_id, link_id = request.path_params["invoice_id"], request.path_params["link_id"]
+    if link_id not in {link.id for link in lg.portal.links(invoice_id)}:
+        raise NotFound(f"share link {link_id} is not on invoice {invoice_id}")
+    lg.portal.revoke(link_id)
+    return RedirectResponse(f"/invoices/{invoice_id}#documents", status_code=303)
+
+
+routes = [
+    Route("/invoices/month.pdf", month_pdf, methods=["GET"]),
+    Route("/invoices/{invoice_id:id}/pdf", invoice_pdf, methods=["GET"]),
+    Route("/invoices/{invoice_id:id}/qr.svg", invoice_qr, methods=["GET"]),
+    Route("/invoices/{invoice_id:id}/share", share, methods=["POST"]),
+    Route("/invoices/{invoice_id:id}/share/{link_id:id}/revoke", revoke, methods=["POST"]),
+]

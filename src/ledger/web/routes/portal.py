@@ -1,0 +1,77 @@
+"""The client portal: ``/p/<token>`` shows one invoice to whoever holds the link.
+
+GETs here change nothing (mail scanners open links), the token is never logged
+or stored in clear, every failed lookup looks the same (a plain 404) and failed
+lookups are throttled per address.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from ledger.ledger import Ledger
+from ledger.models import Invoice
+from ledger.web.evidence import labels
+from ledger.web.i18n import Translator
+from ledger.web.rendering import render
+from ledger.web.routes.documents import pdf_response
+
+PORTAL_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+
+
+def _invoice(request: Request) -> Invoice | None:
+    throttle = request.app.state.portal_throttle
+    address = f"portal:{request.client.host if request.client else '?'}"
+    if throttle.blocked(address):
+        return None
+    invoice: Invoice | None = request.state.ledger.portal.resolve(request.path_params["token"])
+    if invoice is None:
+        throttle.failed(address)
+    return invoice
+
+
+def _not_found() -> Response:
+    return PlainTextResponse("Not found", status_code=404, headers=PORTAL_HEADERS)
+
+
+async def portal_page(request: Request) -> Response:
+    invoice = _invoice(request)
+    if invoice is None:
+        return _not_found()
+    lg: Ledger = request.state.ledger
+    request.state.translator = Translator(invoice.language)
+    qr = lg.documents.payment_qr(invoice, fmt="svg")
+    response = render(request, "portal.html", {
+        "invoice": invoice,
+        "supplier": lg.settings.get(),
+        "client": lg.clients.get(invoice.client_id),
+        "qr": None if qr is None else "data:image/svg+xml;base64," + base64.b64encode(qr).decode(),
+        "token": request.path_params["token"],
+        **labels(request.state.translator),
+    })  # fmt: skip
+    response.headers.update(PORTAL_HEADERS)
+    return response
+
+
+async def portal_pdf(request: Request) -> Response:
+    invoice = _invoice(request)
+    if invoice is None:
+        return _not_found()
+    lg: Ledger = request.state.ledger
+    response = pdf_response(lg.documents.invoice_pdf(invoice), lg.documents.file_name(invoice))
+    response.headers.update(PORTAL_HEADERS)
+    return response
+
+
+routes = [
+    Route("/p/{token}", portal_page, methods=["GET"]),
+    Route("/p/{token}/pdf", portal_pdf, methods=["GET"]),
+]
