@@ -1,0 +1,81 @@
+"""A live ledger server and Debian's Chromium driven by Playwright.
+
+The browser is required: without Chromium these tests fail, they never skip
+(`.ci/run` installs it). `LEDGER_CHROMIUM` names the binary when it is not on PATH.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+import ledger
+from ledger.ledger import Ledger
+from ledger.web import create_app
+from ledger.web.config import WebConfig
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+SCREENSHOTS = Path(os.environ.get("LEDGER_SCREENSHOTS", "build/screenshots"))
+
+
+@dataclass
+class LiveServer:
+    url: str
+    ledger: Ledger
+
+
+def chromium_path() -> str:
+    path = os.environ.get("LEDGER_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail("Chromium is missing: install Debian's `chromium` (CI does, in .ci/run)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+    yield launched
+    launched.close()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """ledger on a fresh SQLite file, served by uvicorn on a free loopback port."""
+    lg = ledger.open(tmp_path / "ledger.db", source="system:web")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    app = create_app(lg, WebConfig(base_url=url))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield LiveServer(url, lg)
+    server.should_exit = True
+    thread.join(5)
+    lg.close()

@@ -1,0 +1,133 @@
+"""A freelancer's month, end to end, in a real browser.
+
+Set up → client → project → time (typed and by the timer) → invoice issued →
+PDF downloaded and read back → share link opened in a fresh browser, its QR
+decoded, then revoked → demo bank synced with live progress → the invoice is
+paid with its evidence → the audit log names every step's source. Along the way
+the main pages are photographed in light and dark, English and Czech.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import zxingcpp
+from conftest import SCREENSHOTS, LiveServer
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect
+from pypdf import PdfReader
+
+PASSWORD = "correct horse battery"
+PAGES = [
+    "/", "/time", "/clients", "/invoices", "/invoices/1", "/money", "/integrations", "/audit",
+    "/settings",
+]  # fmt: skip
+
+
+def test_a_month_from_set_up_to_paid(live_server: LiveServer, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page.on("dialog", lambda dialog: dialog.accept())
+    url = live_server.url
+
+    page.goto(url + "/")
+    expect(page).to_have_url(url + "/setup")
+    page.fill("input[name=username]", "jana")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Create account')")
+    expect(page.locator("h1")).to_have_text("Dashboard")
+
+    page.goto(url + "/settings")
+    page.fill("input[name=supplier_name]", "Jana Nováková")
+    page.fill("input[name=supplier_iban]", "CZ6508000000192000145399")
+    page.locator("form:has(input[name=supplier_name]) button[type=submit], form:has(input[name=supplier_name]) button").first.click()
+
+    page.goto(url + "/clients/new")
+    page.fill("input[name=name]", "Acme s.r.o.")
+    page.select_option("select[name=currency]", "CZK")
+    page.fill("input[name=hourly_rate]", "1500")
+    page.locator("form:has(input[name=name]) button").last.click()
+    expect(page.locator("h1")).to_contain_text("Acme s.r.o.")
+
+    page.fill("form[action$='/projects'] input[name=name]", "Web")
+    page.locator("form[action$='/projects'] button").click()
+    expect(page.locator("body")).to_contain_text("Web")
+
+    page.goto(url + "/time")
+    form = page.locator("[data-testid=add-entry]")
+    form.locator("input[name=date]").fill("2026-11-02")
+    form.locator("select[name=project]").select_option(index=1)
+    form.locator("input[name=description]").fill("Code review")
+    form.locator("input[name=duration]").fill("1:30")
+    form.locator("button").last.click()
+    expect(page.locator("#week")).to_contain_text("Code review")
+
+    timer = page.locator("#timer")
+    timer.locator("input[name=description]").fill("Standup")
+    timer.locator("button").click()
+    expect(page.locator("[data-testid=timer-running]")).to_contain_text("Standup")
+    page.locator("#timer button").click()
+    expect(page.locator("[data-testid=timer-running]")).to_have_count(0)
+
+    page.goto(url + "/invoices/new")
+    page.select_option("select[name=client]", label="Acme s.r.o. (CZK)")
+    page.click("[data-testid=create-draft]")
+    page.click("[data-testid=issue]")
+    expect(page.locator("[data-testid=state]")).to_have_text(re.compile("Unpaid|Overdue"))
+    number = page.locator("[data-testid=variable-symbol]").inner_text()
+    total = page.locator("[data-testid=total]").inner_text()
+    invoice_url = page.url.split("#")[0]
+
+    with page.expect_download() as download:
+        page.click("[data-testid=download-pdf]")
+    text = PdfReader(io.BytesIO(download.value.path().read_bytes())).pages[0].extract_text()
+    assert total.replace("CZK", "").strip().split(".")[0].replace(",", "") in text.replace(",", "").replace("\xa0", "").replace(" ", "")
+
+    page.click("[data-testid=create-share-link]")
+    address = page.locator("[data-testid=share-link]").input_value()
+    visitor = browser.new_context().new_page()
+    response = visitor.goto(address)
+    assert response is not None and response.status == 200
+    expect(visitor.locator("[data-testid=portal-total]")).to_have_text(total)
+    qr = visitor.locator("[data-testid=portal-qr]").screenshot()
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr)))
+    assert decoded, "the QR code on the portal decodes"
+    assert decoded[0].text.startswith("SPD*1.0*ACC:CZ6508000000192000145399")
+    assert f"X-VS:{number}" in decoded[0].text
+    page.goto(invoice_url)
+    page.click("[data-testid=revoke-share-link]")
+    gone = visitor.goto(address)
+    assert gone is not None and gone.status == 404
+    visitor.context.close()
+
+    page.goto(url + "/integrations/demo_bank")
+    page.locator("form[action$='/enable'] button").click()
+    page.goto(url + "/integrations/demo_bank")
+    page.click("[data-testid=sync-now]")
+    expect(page.locator("[data-testid=sync-status]")).to_have_text("succeeded", timeout=20_000)
+
+    page.goto(invoice_url)
+    expect(page.locator("[data-testid=state]")).to_have_text("Paid")
+    expect(page.locator("body")).to_contain_text("variable symbol agrees")
+
+    page.goto(url + "/audit")
+    sources = page.locator("[data-testid=audit-row] code").all_inner_texts()
+    assert "user:1" in sources
+    assert "plugin:demo_bank" in sources
+    photograph(page, url)
+
+
+def photograph(page: Page, url: str) -> None:
+    """The main pages in light and dark, English and Czech, as test artifacts."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for language in ("en", "cs"):
+        for theme in ("light", "dark"):
+            page.goto(url + "/settings")
+            page.select_option("select[name=locale]", language)
+            page.select_option("select[name=theme]", theme)
+            page.locator("form:has(select[name=locale]) button").last.click()
+            for path in PAGES:
+                page.goto(url + path)
+                name = path.strip("/").replace("/", "-") or "dashboard"
+                page.screenshot(path=SCREENSHOTS / f"{name}-{language}-{theme}.png", full_page=True)
+    assert len(list(SCREENSHOTS.glob("*.png"))) >= len(PAGES) * 4
