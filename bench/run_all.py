@@ -1,4 +1,7 @@
-"""Run every ``bench/bench_*.py`` script in turn; extra arguments go to each one.
+"""Run every ``bench/bench_*.py`` script in turn at full size.
+
+Each script takes its own options for a smaller run (``--help`` lists them); run it
+directly for that.
 
 Uses the project's virtualenv interpreter when there is one, so ``python3
 bench/run_all.py`` works as well as ``make bench``.
@@ -27,7 +30,7 @@ def main() -> int:
     failed = []
     for script in sorted(BENCH.glob("bench_*.py")):
         print(f"== {script.name}", flush=True)
-        if subprocess.run([python, str(script), *sys.argv[1:]], check=False).returncode:
+        if subprocess.run([python, str(script)], check=False).returncode:
             failed.append(script.name)
     if failed:
         print(f"failed: {', '.join(failed)}")

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Annotated, ParamSpec, TypeVar
 
+import click
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -45,8 +46,12 @@ def open_cli_ledger(database: str | None) -> Ledger:
             database, a server that does not answer), as one line without a traceback.
     """
     try:
-        return open_ledger(database, source="cli")
+        lg = open_ledger(database, source="cli")
     except (OSError, SQLAlchemyError) as exc:
         reason = getattr(exc, "orig", None) or exc
         first_line = str(reason).strip().splitlines()[0] if str(reason).strip() else repr(reason)
         raise ConfigurationError(f"cannot open the database: {first_line}") from exc
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(lg.close)  # the command's connections end with it
+    return lg

@@ -108,8 +108,10 @@ def _print_queue(queue: list[Suggestion]) -> None:
 
 
 def _why(evidence: dict[str, Any]) -> str:
-    parts = []
+    parts = ["matched by hand"] if evidence.get("manual") else []
     for key, value in sorted(evidence.items()):
+        if key == "manual":
+            continue
         if value is True:
             parts.append(f"{key.replace('_', ' ')} agrees")
         elif value is False:
