@@ -1,10 +1,11 @@
-"""Run every ``bench/bench_*.py`` script in turn at full size.
+"""Run every ``bench/bench_*.py`` script in turn, each with its default arguments.
 
-Each script takes its own options for a smaller run (``--help`` lists them); run it
-directly for that.
+    python bench/run_all.py                 # all of them (``make bench``)
+    python bench/run_all.py core sync       # only bench_core.py and bench_sync.py
 
 Uses the project's virtualenv interpreter when there is one, so ``python3
-bench/run_all.py`` works as well as ``make bench``.
+bench/run_all.py`` works as well as ``make bench``. To pass options, run a script
+directly (``python bench/bench_core.py --entries 5000``).
 """
 
 from __future__ import annotations
@@ -25,10 +26,18 @@ def interpreter() -> str:
     return sys.executable
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
+    scripts = sorted(BENCH.glob("bench_*.py"))
+    if names:
+        wanted = {name.removeprefix("bench_").removesuffix(".py") for name in names}
+        unknown = wanted - {s.stem.removeprefix("bench_") for s in scripts}
+        if unknown:
+            print(f"no such benchmark: {', '.join(sorted(unknown))}", file=sys.stderr)
+            return 2
+        scripts = [s for s in scripts if s.stem.removeprefix("bench_") in wanted]
     python = interpreter()
     failed = []
-    for script in sorted(BENCH.glob("bench_*.py")):
+    for script in scripts:
         print(f"== {script.name}", flush=True)
         if subprocess.run([python, str(script)], check=False).returncode:
             failed.append(script.name)
@@ -38,4 +47,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

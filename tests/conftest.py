@@ -6,27 +6,21 @@ databases, and every database-backed test runs on both. In CI it must be set.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 
 import ledger
 from ledger import migrate
 from ledger.db import Database
 from ledger.ledger import Ledger
-
-PG_URL = os.environ.get("LEDGER_TEST_DATABASE_URL", "")
-BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
-NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
+from support import BACKENDS, PG_URL, FakeClock, drop_database
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,19 +28,6 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             "CI must set LEDGER_TEST_DATABASE_URL: the suite runs on PostgreSQL too"
         )
-
-
-class FakeClock:
-    """A clock tests can move."""
-
-    def __init__(self, now: dt.datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
 
 
 @pytest.fixture(scope="session")
@@ -96,19 +77,6 @@ def database_url(
         drop_database(admin, name)
     finally:
         admin.dispose()
-
-
-def drop_database(admin: Engine, name: str, attempts: int = 20) -> None:
-    """Drop a test database; retried, since autovacuum may be visiting it for a moment."""
-    for attempt in range(attempts):
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            return
-        except DBAPIError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.25)
 
 
 @pytest.fixture(autouse=True)

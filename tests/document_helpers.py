@@ -58,8 +58,9 @@ def issued_invoice(
 
 def decode_image(image: Image.Image) -> tuple[bytes, str]:
     """The one QR code in `image`: its raw bytes and error correction level."""
-    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    results = zxingcpp.read_barcodes(image)
     assert len(results) == 1, f"expected one QR code, found {len(results)}"
+    assert results[0].format == zxingcpp.BarcodeFormat.QRCode
     return results[0].bytes, results[0].ec_level
 
 

@@ -15,9 +15,9 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import ledger
-from conftest import PG_URL, FakeClock, drop_database
 from ledger import tables
 from ledger.ledger import Clock, Ledger
+from support import PG_URL, FakeClock, drop_database
 
 Snapshot = dict[str, dict[int, dict[str, Any]]]
 

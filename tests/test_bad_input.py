@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from conftest import BACKENDS
 from helpers import row_counts, shared_ledger, snapshot
 from ledger.errors import Conflict, InvalidInput, LedgerError, NotFound
 from ledger.ledger import Ledger
 from ledger.models import Client, Invoice, Project
+from support import BACKENDS
 
 
 @dataclass

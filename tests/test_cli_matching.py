@@ -209,7 +209,7 @@ def test_match_manual_in_parts_and_invoices_shows_why(shop: Shop) -> None:
         "paid 12100.00 on 2026-11-22",
         "paid 5000.00 on 2026-11-22",
     ]
-    assert all("manual" in line for line in paid_lines)
+    assert all("matched by hand" in line for line in paid_lines)
 
 
 @pytest.mark.parametrize(

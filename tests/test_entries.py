@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from conftest import BACKENDS
 from helpers import row_counts, shared_ledger, snapshot
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.ledger import Ledger
 from ledger.models import Client, Project
+from support import BACKENDS
 
 D = Decimal
 NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)

@@ -8,9 +8,11 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 from typer.testing import CliRunner
 
 import ledger
@@ -23,7 +25,7 @@ from document_helpers import (
     read_pdf,
 )
 from ledger.cli import app
-from ledger.errors import InvalidInput, NotFound
+from ledger.errors import ConfigurationError, InvalidInput, NotFound
 from ledger.invoice_pdf import (
     FetchRefused,
     Formats,
@@ -90,9 +92,9 @@ def _host_secrets() -> list[str]:
 
 
 def _attachments(reader: PdfReader) -> list[str]:
-    names = reader.trailer["/Root"].get("/Names", {})
+    names = cast(DictionaryObject, reader.trailer["/Root"]).get("/Names", {})
     annotations = [
-        annotation.get_object().get("/Subtype")
+        cast(DictionaryObject, annotation.get_object()).get("/Subtype")
         for page in reader.pages
         for annotation in page.get("/Annots", [])
     ]
@@ -153,7 +155,8 @@ def test_an_english_invoice_uses_english_labels_and_formats(supplier: Ledger) ->
 
 def test_the_fonts_are_the_bundled_ones_embedded(supplier: Ledger) -> None:
     reader = read_pdf(supplier.documents.invoice_pdf(issued_invoice(supplier)))
-    fonts = [font.get_object() for font in reader.pages[0]["/Resources"]["/Font"].values()]
+    resources = cast(Any, reader.pages[0]["/Resources"])
+    fonts = [font.get_object() for font in resources["/Font"].values()]
     assert fonts
     for font in fonts:
         assert str(font["/BaseFont"]).split("+")[-1] in ("Ledger-Sans", "Ledger-Sans-Bold")
@@ -167,6 +170,7 @@ def test_the_pdf_carries_the_payment_qr_code(supplier: Ledger) -> None:
     assert code is not None
     images = read_pdf(supplier.documents.invoice_pdf(invoice)).pages[0].images
     assert len(images) == 1
+    assert images[0].image is not None
     raw, level = decode_image(images[0].image)
     assert raw.decode(code.encoding) == code.payload
     assert level == "M"
@@ -346,6 +350,15 @@ def test_documents_do_not_load_weasyprint_until_a_pdf_is_made(tmp_path: Path) ->
     assert result.stdout.strip() == "False True"
 
 
+def test_a_missing_pdf_library_is_a_clear_error(
+    supplier: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invoice = issued_invoice(supplier)
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if it could not be loaded
+    with pytest.raises(ConfigurationError, match="Pango"):
+        supplier.documents.invoice_pdf(invoice)
+
+
 # --- a month merged ------------------------------------------------------------------------
 
 
@@ -366,6 +379,7 @@ def test_a_months_invoices_merge_into_one_pdf(supplier: Ledger) -> None:
         f"Faktura {third.number}",
     ]
     pages = [page.extract_text() for page in reader.pages]
+    assert first.number is not None
     assert first.number in pages[0]
     assert "€800.00" in pages[1]
     assert "stornována" in pages[2]

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 import ledger.tables  # noqa: F401  (registers every table on the metadata)
-from conftest import BACKENDS
 from helpers import exercise, open_copy, row_counts, shared_ledger
 from ledger.errors import InvalidInput
 from ledger.ledger import Ledger
@@ -25,6 +24,7 @@ from ledger.money import (
     quantize,
     to_minor,
 )
+from support import BACKENDS
 
 D = Decimal
 

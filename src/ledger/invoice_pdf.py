@@ -24,6 +24,7 @@ from decimal import Decimal
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from ledger.errors import ConfigurationError
 from ledger.models import AppSettings, Client, Invoice
 from ledger.payment_qr import ascii_text
 
@@ -192,8 +193,7 @@ def render_pdf(document: InvoiceDocument) -> bytes:
     configuration; renders take turns using it (a lock), which also keeps them from
     competing for the CPU they are bound by.
     """
-    from weasyprint import HTML
-
+    HTML = _weasyprint().HTML  # noqa: N806  (the class)
     images = {QR_URL: document.payment_code.png(scale=4)} if document.payment_code else {}
     html = HTML(string=render_html(document), url_fetcher=asset_fetcher(images))
     with _RENDER_LOCK:
@@ -280,10 +280,23 @@ def _environment() -> jinja2.Environment:
 _RENDER_LOCK = threading.Lock()
 
 
+def _weasyprint() -> Any:
+    """The weasyprint module, or a clear error when it or the system's Pango is missing."""
+    try:
+        import weasyprint
+    except (OSError, ImportError) as exc:  # OSError: cffi could not load libpango
+        raise ConfigurationError(
+            f"PDF invoices need WeasyPrint and the Pango library, which could not be loaded "
+            f"({exc}); install Pango (Debian: apt-get install libpango-1.0-0 "
+            "libpangoft2-1.0-0) and reinstall ledger"
+        ) from exc
+    return weasyprint
+
+
 @functools.cache
 def _shared_fonts() -> tuple[Any, Any]:
     """A WeasyPrint font configuration holding the bundled fonts, and their @font-face CSS."""
-    from weasyprint import CSS
+    CSS = _weasyprint().CSS  # noqa: N806  (the class)
     from weasyprint.text.fonts import FontConfiguration
 
     font_config = FontConfiguration()

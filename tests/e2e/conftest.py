@@ -6,42 +6,20 @@ The browser is required: without Chromium these tests fail, they never skip
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import uvicorn
+from browser_kit import CHROMIUM_FLAGS, LiveServer, chromium_path
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
 import ledger
-from ledger.ledger import Ledger
 from ledger.web import create_app
 from ledger.web.config import WebConfig
-
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-SCREENSHOTS = Path(os.environ.get("LEDGER_SCREENSHOTS", "build/screenshots"))
-
-
-@dataclass
-class LiveServer:
-    url: str
-    ledger: Ledger
-
-
-def chromium_path() -> str:
-    path = os.environ.get("LEDGER_CHROMIUM") or shutil.which("chromium")
-    if not path:
-        pytest.fail("Chromium is missing: install Debian's `chromium` (CI does, in .ci/run)")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -13,11 +13,10 @@ import io
 import re
 
 import zxingcpp
+from browser_kit import SCREENSHOTS, LiveServer
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
-
-from conftest import SCREENSHOTS, LiveServer
 
 PASSWORD = "correct horse battery"
 PAGES = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -29,7 +30,8 @@ def pdf_response(content: bytes, file_name: str) -> Response:
 async def invoice_pdf(request: Request) -> Response:
     lg: Ledger = request.state.ledger
     invoice = lg.invoices.get(request.path_params["invoice_id"])
-    return pdf_response(lg.documents.invoice_pdf(invoice), lg.documents.file_name(invoice))
+    pdf = await run_in_threadpool(lg.documents.invoice_pdf, invoice)  # keeps the loop free
+    return pdf_response(pdf, lg.documents.file_name(invoice))
 
 
 async def month_pdf(request: Request) -> Response:
@@ -38,9 +40,8 @@ async def month_pdf(request: Request) -> Response:
     if match is None:
         raise InvalidInput("month", "use YYYY-MM, e.g. 2026-11")
     year, month = int(match.group(1)), int(match.group(2))
-    return pdf_response(
-        lg.documents.month_pdf(year, month), lg.documents.month_file_name(year, month)
-    )
+    pdf = await run_in_threadpool(lg.documents.month_pdf, year, month)
+    return pdf_response(pdf, lg.documents.month_file_name(year, month))
 
 
 async def invoice_qr(request: Request) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -66,7 +67,8 @@ async def portal_pdf(request: Request) -> Response:
     if invoice is None:
         return _not_found()
     lg: Ledger = request.state.ledger
-    response = pdf_response(lg.documents.invoice_pdf(invoice), lg.documents.file_name(invoice))
+    pdf = await run_in_threadpool(lg.documents.invoice_pdf, invoice)
+    response = pdf_response(pdf, lg.documents.file_name(invoice))
     response.headers.update(PORTAL_HEADERS)
     return response
 
