@@ -61,7 +61,7 @@ def redact(entity: str, values: Mapping[str, Any] | None) -> dict[str, Any] | No
 
 
 def _iso(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
+    if isinstance(value, dt.date):  # and so dt.datetime
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
@@ -124,7 +124,9 @@ def append(conn: Connection, source: str, run_id: int | None, changes: Iterable[
     run_text = "" if run_id is None else str(run_id)
     rows: list[tuple[Any, ...]] = []
     for change in changes:
-        entity, entity_id, action = change.entity, change.entity_id, change.action
+        # str(): a table's name is SQLAlchemy's `quoted_name`, which sqlite3 would look
+        # up adapters for, row by row.
+        entity, entity_id, action = str(change.entity), change.entity_id, change.action
         before = _dump_redacted(entity, change.before)
         after = _dump_redacted(entity, change.after)
         digest = _digest(

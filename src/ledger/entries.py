@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -253,14 +254,13 @@ def _plain_row(item: Mapping[str, Any], currency: str) -> dict[str, Any] | None:
     }
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
 def _plain_date(value: object) -> dt.date | None:
     if type(value) is dt.date:
         return value
-    if type(value) is not str or len(value) != 10 or value[4] != "-" or value[7] != "-":
-        return None
-    if not (value.isascii() and value[:4].isdigit() and value[5:7].isdigit()):
-        return None
-    if not value[8:].isdigit():
+    if type(value) is not str or not _ISO_DATE.fullmatch(value):
         return None
     try:
         return dt.date.fromisoformat(value)

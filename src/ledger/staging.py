@@ -26,33 +26,26 @@ from ledger.db import RowUpdate, UnitOfWork
 from ledger.errors import InvalidInput
 from ledger.money import CURRENCY_EXPONENTS, quantize
 from ledger.tables import utcnow
-from ledger.transactions import TransactionInput, transaction_row
+from ledger.transactions import (
+    COMPARED_COLUMNS,
+    TransactionInput,
+    fingerprint,
+    transaction_row,
+)
 from ledger.validation import validated
 
-COMPARED_COLUMNS = (
-    "account",
-    "booked_on",
-    "amount_minor",
-    "currency",
-    "counterparty_name",
-    "counterparty_account",
-    "variable_symbol",
-    "constant_symbol",
-    "specific_symbol",
-    "message",
-    "details",
-    "kind",
-)
 _TABLE = tables.MoneyTransaction.__table__  # type: ignore[attr-defined]
 
-Stored = dict[str, tuple[int, tuple[Any, ...]]]
+Stored = dict[str, tuple[int, str]]
 
 
 def stored_transactions(session: Session, source: str) -> Stored:
-    """external id → (row id, compared values) of every stored row of `source`."""
-    columns = [_TABLE.c[name] for name in COMPARED_COLUMNS]
-    query = select(_TABLE.c.external_id, _TABLE.c.id, *columns).where(_TABLE.c.source == source)
-    return {row[0]: (row[1], tuple(row[2:])) for row in session.connection().execute(query)}
+    """external id → (row id, fingerprint) of every stored row of `source`."""
+    query = select(_TABLE.c.external_id, _TABLE.c.id, _TABLE.c.fingerprint).where(
+        _TABLE.c.source == source
+    )
+    rows = session.connection().execute(query)
+    return {external_id: (row_id, digest) for external_id, row_id, digest in rows}
 
 
 class TransactionStage:
@@ -82,7 +75,7 @@ class TransactionStage:
             found = stored.get(external_id)
             if found is None:
                 created += 1
-            elif found[1] != _compared(row):
+            elif found[1] != row["fingerprint"]:
                 updated += 1
             else:
                 unchanged += 1
@@ -103,30 +96,34 @@ def apply_stage(uow: UnitOfWork, stage: TransactionStage) -> SyncResult:
     )
     now = utcnow()
     inserts: list[dict[str, Any]] = []
-    updates: list[RowUpdate] = []
+    changed: dict[int, dict[str, Any]] = {}
     for external_id, row in stage.rows.items():
         found = stored.get(external_id)
         if found is None:
             inserts.append({**row, "created_at": now, "matched_invoice_id": None})
-            continue
-        row_id, values = found
-        before = {
-            name: old
-            for name, old in zip(COMPARED_COLUMNS, values, strict=True)
-            if row[name] != old
-        }
-        if before:
-            updates.append(
-                RowUpdate(row_id, before, {name: row[name] for name in COMPARED_COLUMNS})
-            )
+        elif found[1] != row["fingerprint"]:
+            changed[found[0]] = row
+    updates = _updates(uow, changed)
     uow.insert_many(tables.MoneyTransaction, inserts)
     uow.update_many(tables.MoneyTransaction, updates)
     unchanged = len(stage.rows) - len(inserts) - len(updates)
     return SyncResult(created=len(inserts), updated=len(updates), unchanged=unchanged)
 
 
-def _compared(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    return tuple(row[name] for name in COMPARED_COLUMNS)
+def _updates(uow: UnitOfWork, changed: dict[int, dict[str, Any]]) -> list[RowUpdate]:
+    """Row updates for rows whose fingerprint changed, with the old values of what differs."""
+    columns = ("fingerprint", *COMPARED_COLUMNS)
+    updates = []
+    ids = sorted(changed)
+    for start in range(0, len(ids), 500):  # bounded IN lists on every database
+        query = select(_TABLE.c.id, *(_TABLE.c[name] for name in columns)).where(
+            _TABLE.c.id.in_(ids[start : start + 500])
+        )
+        for row_id, *old in uow.session.connection().execute(query):
+            new = changed[row_id]
+            before = {n: o for n, o in zip(columns, old, strict=True) if new[n] != o}
+            updates.append(RowUpdate(row_id, before, {n: new[n] for n in columns}))
+    return updates
 
 
 _TEXT_LIMITS = {
@@ -204,6 +201,7 @@ def _optional_fields(item: dict[str, Any], row: dict[str, Any]) -> bool:
     ):
         return False
     row["details"] = json.dumps(details, sort_keys=True, ensure_ascii=False) if details else "{}"
+    row["fingerprint"] = fingerprint(row)
     return True
 
 

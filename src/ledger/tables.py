@@ -157,6 +157,7 @@ class MoneyTransaction(SQLModel, table=True):
     specific_symbol: str = Field(default="", max_length=10)
     message: str = Field(default="", sa_type=Text)
     details: str = Field(default="{}", sa_type=Text)
+    fingerprint: str = Field(default="", max_length=32)
     kind: str = Field(max_length=7)
     match_locked: bool = False
     matched_invoice_id: int | None = Field(default=None, foreign_key="invoices.id")

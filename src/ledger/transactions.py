@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -61,18 +62,38 @@ class TransactionInput(BaseModel):
 
 Kind = Literal["income", "expense"]
 
+COMPARED_COLUMNS = (
+    "account", "booked_on", "amount_minor", "currency", "counterparty_name",
+    "counterparty_account", "variable_symbol", "constant_symbol", "specific_symbol",
+    "message", "details", "kind",
+)  # fmt: skip
+"""What a source reports about a transaction; a re-sync compares these."""
+
+
+def fingerprint(row: Mapping[str, Any]) -> str:
+    """A digest of the compared columns: a re-sync compares 32 characters, not 12 columns.
+
+    Each value's text (ISO for the date) is prefixed by its length, so no text,
+    whatever it holds, can shift into its neighbour's place.
+    """
+    values = [str(row[name]) for name in COMPARED_COLUMNS]
+    text = "\x1f".join([f"{len(value)}:{value}" for value in values])
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
 
 def transaction_row(source: str, data: TransactionInput) -> dict[str, Any]:
     """The stored columns of a validated transaction."""
     assert data.amount is not None
     amount_minor = to_minor(data.amount, data.currency)
-    return {
+    row = {
         "source": source,
         **data.model_dump(exclude={"amount", "details"}),
         "details": json.dumps(data.details, sort_keys=True, ensure_ascii=False),
         "amount_minor": amount_minor,
         "kind": "income" if amount_minor > 0 else "expense",
     }
+    row["fingerprint"] = fingerprint(row)
+    return row
 
 
 class Transactions(Service):

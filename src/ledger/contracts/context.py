@@ -58,7 +58,7 @@ class PluginTransactions:
     def __init__(self, reader: Ledger, stage: TransactionStage) -> None:
         self._reader = reader
         self._stage = stage
-        self._stored: dict[str, tuple[int, tuple[Any, ...]]] | None = None
+        self._stored: dict[str, tuple[int, str]] | None = None
 
     def upsert(self, items: Iterable[TransactionInput | Mapping[str, Any]]) -> SyncResult:
         """Create or update transactions keyed on their ``external_id``.

@@ -436,7 +436,7 @@ def _transactions(lg: Ledger) -> list[dict[str, Any]]:
 
 
 def _normalised(lg: Ledger) -> list[dict[str, Any]]:
-    dropped = {"id", "created_at", "matched_invoice_id", "match_locked"}
+    dropped = {"id", "created_at", "matched_invoice_id", "match_locked", "fingerprint"}
     return [{k: v for k, v in row.items() if k not in dropped} for row in _transactions(lg)]
 
 

@@ -19,6 +19,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("money_transactions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("details", sa.Text(), nullable=False, server_default="{}"))
+        batch_op.add_column(
+            sa.Column("fingerprint", sa.String(length=32), nullable=False, server_default="")
+        )
     op.create_table(
         "plugin_settings",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -88,4 +91,5 @@ def downgrade() -> None:
     op.drop_table("plugin_state")
     op.drop_table("plugin_settings")
     with op.batch_alter_table("money_transactions", schema=None) as batch_op:
+        batch_op.drop_column("fingerprint")
         batch_op.drop_column("details")
