@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from ledger import billing, numbering, tables
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.models import Invoice, InvoiceLine, Payment, PublicModel, Records
+from ledger.models import Invoice, InvoiceLine, Payment, PublicModel, Records, plain_decimal
 from ledger.money import amount_to_minor, from_minor, parse_amount, to_minor
 from ledger.payment_state import payment_state
 from ledger.service import Ref, Service, get_row, pk, ref_id
@@ -93,18 +93,11 @@ class Invoices(Service):
             InvalidInput: when there is no unbilled work to invoice, or a time entry
                 has no hourly rate anywhere (entry, project, client or default).
         """
-        if grouping not in billing.GROUPINGS:
-            raise InvalidInput("grouping", f"use one of {', '.join(billing.GROUPINGS)}")
+        _check_grouping(grouping)
         vat_bp = _vat_basis_points(vat_rate)
         with self._lg.atomic() as uow:
             session = uow.session
-            owner = get_row(session, tables.Client, ref_id(client, "client"), "client")
-            candidates = _unbilled(session, owner, project, since, until)
-            if not candidates:
-                raise InvalidInput(
-                    "client", f"{owner.name} has no unbilled billable work to invoice"
-                )
-            priced = _price(session, owner, candidates)
+            owner, candidates, priced = _work_to_bill(session, client, project, since, until)
             invoice = tables.Invoice(
                 client_id=pk(owner),
                 currency=owner.currency,
@@ -212,17 +205,10 @@ class Invoices(Service):
 
         Writes nothing. Raises the same `InvalidInput` as `draft`.
         """
-        if grouping not in billing.GROUPINGS:
-            raise InvalidInput("grouping", f"use one of {', '.join(billing.GROUPINGS)}")
+        _check_grouping(grouping)
         vat_bp = _vat_basis_points(vat_rate)
         with self._lg.reading() as session:
-            owner = get_row(session, tables.Client, ref_id(client, "client"), "client")
-            candidates = _unbilled(session, owner, project, since, until)
-            if not candidates:
-                raise InvalidInput(
-                    "client", f"{owner.name} has no unbilled billable work to invoice"
-                )
-            priced = _price(session, owner, candidates)
+            owner, _, priced = _work_to_bill(session, client, project, since, until)
         currency = owner.currency
         drafts = billing.group_lines(priced, grouping)
         subtotal = sum(line.amount_minor for line in drafts)
@@ -246,7 +232,7 @@ class Invoices(Service):
             lines=[
                 PreviewLine(
                     description=line.description,
-                    quantity=Decimal(line.quantity_milli).scaleb(-3).normalize(),
+                    quantity=plain_decimal(Decimal(line.quantity_milli).scaleb(-3)),
                     unit=line.unit,
                     unit_price=from_minor(line.unit_price_minor, currency),
                     amount=from_minor(line.amount_minor, currency),
@@ -519,6 +505,24 @@ def _filtered(query: Any, status: str | None, client: Ref | None) -> Any:
     if client is not None:
         query = query.where(tables.Invoice.client_id == ref_id(client, "client"))
     return query
+
+
+def _check_grouping(grouping: str) -> None:
+    if grouping not in billing.GROUPINGS:
+        raise InvalidInput("grouping", f"use one of {', '.join(billing.GROUPINGS)}")
+
+
+def _work_to_bill(
+    session: Session, client: Ref, project: Ref | None, since: object, until: object
+) -> tuple[
+    tables.Client, list[tuple[tables.WorkEntry, tables.Project]], list[billing.BillableEntry]
+]:
+    """The client, its unbilled billable entries and their prices; an error when none."""
+    owner = get_row(session, tables.Client, ref_id(client, "client"), "client")
+    candidates = _unbilled(session, owner, project, since, until)
+    if not candidates:
+        raise InvalidInput("client", f"{owner.name} has no unbilled billable work to invoice")
+    return owner, candidates, _price(session, owner, candidates)
 
 
 def _load(session: Session, invoice: InvoiceRef) -> tables.Invoice:

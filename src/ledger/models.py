@@ -80,7 +80,7 @@ class Records(list[T], Generic[T]):
 _NESTED = {"lines"}
 
 
-def _plain(value: Decimal) -> Decimal:
+def plain_decimal(value: Decimal) -> Decimal:
     """Without trailing zeros, never in exponent form (``10``, not ``1E+1``)."""
     normal = value.normalize()
     return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # type: ignore[operator]
@@ -187,7 +187,7 @@ class InvoiceLine(PublicModel):
             id=row.id,
             position=row.position,
             description=row.description,
-            quantity=_plain(Decimal(row.quantity_milli).scaleb(-3)),
+            quantity=plain_decimal(Decimal(row.quantity_milli).scaleb(-3)),
             unit=row.unit,
             unit_price=from_minor(row.unit_price_minor, currency),
             amount=from_minor(row.amount_minor, currency),
