@@ -368,6 +368,18 @@ class SyncRun(PublicModel):
             parts.append(_html_rows("upstream", ("method", "url", "status"), calls))
         return "".join(parts)
 
+    def would_change(self) -> list[AuditEntry]:
+        """A dry run's changes, shaped as the audit events they would have been
+        (numbered 0: they were never written)."""
+        return [
+            AuditEntry(
+                id=0, at=self.started_at, source=f"plugin:{self.plugin}", run_id=self.id,
+                entity=c["entity"], entity_id=str(c["entity_id"]), action=c["action"],
+                before=c.get("before"), after=c.get("after"),
+            )
+            for c in self.changes
+        ]  # fmt: skip
+
     @property
     def duration(self) -> float | None:
         """Seconds from start to end."""

@@ -138,3 +138,15 @@ def test_a_refused_sync_now_explains_itself_in_the_progress_box(client: TestClie
     assert response.status_code == 200
     assert 'data-testid="sync-refused"' in response.text
     assert "<html" not in response.text
+
+
+def test_a_dry_run_page_lists_what_would_change(client: TestClient, lg: Ledger) -> None:
+    load_demo(lg)
+    lg.plugins.enable("demo_bank")
+    run = lg.sync("demo_bank", dry_run=True)
+    page = client.get(f"/integrations/runs/{run.id}").text
+    assert "Dry run" in page
+    assert run.created > 0
+    for change in run.changes:
+        assert f"{change['entity']} {change['entity_id']}" in page
+    assert lg.transactions.list() == []

@@ -119,30 +119,12 @@ async def progress(request: Request) -> Response:
 async def run_page(request: Request) -> Response:
     lg: Ledger = request.state.ledger
     run = lg.plugins.run(request.path_params["run_id"])
-    changes = [
-        {"entity": c["entity"], "entity_id": c["entity_id"], "action": c["action"],
-         "diff": _pairs(c.get("before"), c.get("after"))}
-        for c in run.changes
-    ] if run.dry_run else [
-        {"entity": e.entity, "entity_id": e.entity_id, "action": e.action, "diff": e.changes()}
-        for e in lg.plugins.changes(run.id)
-    ]  # fmt: skip
+    changes = run.would_change() if run.dry_run else lg.plugins.changes(run.id)
     return render(
         request,
         "integration_run.html",
         {"run": run, "changes": changes, "section": "integrations"},
     )
-
-
-def _pairs(
-    before: dict[str, Any] | None, after: dict[str, Any] | None
-) -> dict[str, tuple[Any, Any]]:
-    old, new = before or {}, after or {}
-    return {
-        k: (old.get(k), new.get(k))
-        for k in sorted(set(old) | set(new))
-        if old.get(k) != new.get(k)
-    }
 
 
 routes = [
