@@ -22,9 +22,10 @@ demo: install  ## a throwaway demo database in .demo/
 	$(BIN)/ledger init --demo --database .demo/ledger.db
 	$(BIN)/ledger status --database .demo/ledger.db
 
-lint: install
+lint: install  ## ruff, and the layering contracts (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy --strict src/

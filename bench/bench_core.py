@@ -305,7 +305,7 @@ def _floor(path: Path, work: Workload) -> Row:
 
 
 def _entry_columns() -> list[str]:
-    from ledger import tables
+    from ledger.storage import tables
 
     return list(tables.WorkEntry.__table__.columns.keys())  # type: ignore[attr-defined]
 

@@ -33,8 +33,8 @@ from pathlib import Path
 from pypdf import PdfReader
 
 import ledger
-from ledger.ledger import Ledger
-from ledger.models import Invoice
+from ledger.api import Ledger
+from ledger.core.models import Invoice
 
 WARM_TARGET_S = 0.2
 INVOICES = 200

@@ -46,10 +46,11 @@ from typing import Any
 import sqlalchemy as sa
 
 import ledger
-from ledger import tables
-from ledger.matching import find_matches
-from ledger.reconciliation import matching_input
-from ledger.transactions import TransactionInput, transaction_row
+from ledger.contracts import TransactionInput
+from ledger.core.matching.algorithm import find_matches
+from ledger.core.matching.service import matching_input
+from ledger.core.transactions import transaction_row
+from ledger.storage import tables
 
 SOURCE = "system:bench"
 TRANSACTIONS = 50_000

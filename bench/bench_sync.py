@@ -23,7 +23,7 @@ from typing import Any
 
 import ledger
 from ledger.contracts import Plugin, SyncContext, SyncResult
-from ledger.registry import Registry
+from ledger.platform.registry import Registry
 
 FIRST_SYNC_VS_FLOOR = 5.0
 RESYNC_S = 0.5

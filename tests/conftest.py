@@ -17,9 +17,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 import ledger
-from ledger import migrate
-from ledger.db import Database
-from ledger.ledger import Ledger
+from ledger.api import Ledger
+from ledger.storage import migrate
+from ledger.storage.database import Database
 from support import BACKENDS, PG_URL, FakeClock, drop_database
 
 

@@ -11,8 +11,8 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from ledger.ledger import Ledger
-from ledger.models import Invoice
+from ledger.api import Ledger
+from ledger.core.models import Invoice
 
 SUPPLIER: dict[str, Any] = {
     "supplier_name": "Jana Nováková",

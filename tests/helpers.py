@@ -15,8 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import ledger
-from ledger import tables
-from ledger.ledger import Clock, Ledger
+from ledger.api import Clock, Ledger
+from ledger.storage import tables
 from support import PG_URL, FakeClock, drop_database
 
 Snapshot = dict[str, dict[int, dict[str, Any]]]

@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 import ledger
-from ledger import tables
+from ledger.api import Clock, Ledger
 from ledger.contracts import Plugin, SyncContext, SyncResult
 from ledger.contracts.http import HttpPolicy
-from ledger.ledger import Clock, Ledger
-from ledger.registry import Registry
+from ledger.platform.registry import Registry
+from ledger.storage import tables
 
 FIO_FIXTURES = Path(__file__).parent / "fixtures" / "fio"
 

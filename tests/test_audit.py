@@ -12,12 +12,13 @@ from sqlmodel import SQLModel
 
 import ledger
 from helpers import Snapshot, exercise, row_counts, snapshot
-from ledger import audit, tables
-from ledger.audit import REDACTED, REDACTED_COLUMNS
+from ledger.api import Ledger
+from ledger.core.models import AuditEntry
 from ledger.errors import AuditChainBroken, InvalidInput, UnauditedWrite
-from ledger.ledger import Ledger
-from ledger.models import AuditEntry
-from ledger.sources import Source
+from ledger.storage import audit_chain as audit
+from ledger.storage import tables
+from ledger.storage.audit_chain import REDACTED, REDACTED_COLUMNS
+from ledger.storage.sources import Source
 
 CLIENTS = SQLModel.metadata.tables["clients"]
 FOUNDATION_TABLES = {

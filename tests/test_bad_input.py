@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from helpers import row_counts, shared_ledger, snapshot
+from ledger.api import Ledger
+from ledger.core.models import Client, Invoice, Project
 from ledger.errors import Conflict, InvalidInput, LedgerError, NotFound
-from ledger.ledger import Ledger
-from ledger.models import Client, Invoice, Project
 from support import BACKENDS
 
 

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from ledger import billing, numbering
-from ledger.billing import BillableEntry
+from ledger.core import pricing as billing
+from ledger.core.invoices import numbering
+from ledger.core.pricing import BillableEntry
 from ledger.errors import InvalidInput
 
 NOV = dt.date(2026, 11, 2)

@@ -12,8 +12,8 @@ import typer
 from typer.testing import CliRunner, Result
 
 import ledger
-from ledger.backup import backup
-from ledger.cli import app
+from ledger.cli.app import app
+from ledger.storage.backup import backup
 
 runner = CliRunner()
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from ledger import cli_matching
-from ledger.cli import app
-from ledger.cli_common import open_cli_ledger
-from ledger.ledger import Ledger
-from ledger.models import Invoice, MoneyTransaction
+from ledger.api import Ledger
+from ledger.cli import matching as cli_matching
+from ledger.cli.app import app
+from ledger.cli.common import open_cli_ledger
+from ledger.core.models import Invoice, MoneyTransaction
 
 runner = CliRunner()
 

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import ledger
-from ledger.cli import app
+from ledger.cli.app import app
 from plugin_helpers import count
 
 TOKEN = "cli-canary-token-Pq7Rs2"

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from helpers import row_counts
+from ledger.api import Ledger
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.ledger import Ledger
 
 D = Decimal
 
@@ -79,7 +79,7 @@ def test_a_client_in_use_cannot_be_deleted(lg: Ledger, in_use_by: str) -> None:
         # an invoice keeps the client even when its projects went elsewhere
         other = lg.clients.add(name="Other", currency="CZK")
         with lg.atomic() as uow:
-            from ledger import tables
+            from ledger.storage import tables
 
             row = uow.session.get(tables.Project, web.id)
             assert row is not None

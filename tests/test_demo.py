@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
+from ledger.api import Ledger
 from ledger.demo import load_demo
 from ledger.errors import Conflict
-from ledger.ledger import Ledger
 
 
 def test_demo_data(lg: Ledger) -> None:

@@ -34,12 +34,12 @@ import typer.main
 import yaml
 from typer.testing import CliRunner
 
-from ledger.cli import app
+from ledger.cli.app import app
 from ledger.config import Settings
-from ledger.contracts.testing import CHECK_NAMES
-from ledger.contracts.testing.harness import guard_sockets
-from ledger.contracts.testing.spec import DOCS_PAGE
-from ledger.plugins import default_registry
+from ledger.platform.registry import default_registry
+from ledger.testing import CHECK_NAMES
+from ledger.testing.harness import guard_sockets
+from ledger.testing.spec import DOCS_PAGE
 from ledger.web.config import WebConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,11 +71,11 @@ CHECK_PAGE_SECTIONS = [
     "## When opting out is acceptable",
 ]
 MESSAGE_SOURCES = [
-    ROOT / "src/ledger/contracts/testing/checks.py",
-    ROOT / "src/ledger/contracts/testing/runner.py",
-    ROOT / "src/ledger/contracts/testing/recording.py",
+    ROOT / "src/ledger/testing/checks.py",
+    ROOT / "src/ledger/testing/runner.py",
+    ROOT / "src/ledger/testing/recording.py",
     ROOT / "src/ledger/contracts/definition.py",
-    ROOT / "src/ledger/sync.py",
+    ROOT / "src/ledger/platform/engine.py",
 ]
 INCLUDE = re.compile(r'^-{2}8<-{2} "([^"]+)"$')
 

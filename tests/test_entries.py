@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from helpers import row_counts, shared_ledger, snapshot
+from ledger.api import Ledger
+from ledger.core.models import Client, Project
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.ledger import Ledger
-from ledger.models import Client, Project
 from support import BACKENDS
 
 D = Decimal

@@ -12,8 +12,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from ledger.ledger import Ledger
-from ledger.models import SyncRun
+from ledger.api import Ledger
+from ledger.core.models import SyncRun
 from plugin_helpers import (
     Sleeps,
     Upstream,

@@ -24,7 +24,7 @@ from ledger.contracts.http import (
     SyncLimitExceeded,
     build_client,
 )
-from ledger.redaction import Redactor
+from ledger.contracts.redaction import Redactor
 from plugin_helpers import Sleeps, Upstream, ok, status
 
 SECRET = "s3cr3t/t0ken+value"

@@ -24,15 +24,15 @@ from document_helpers import (
     pdf_text,
     read_pdf,
 )
-from ledger.cli import app
-from ledger.errors import ConfigurationError, InvalidInput, NotFound
-from ledger.invoice_pdf import (
+from ledger.api import Ledger
+from ledger.cli.app import app
+from ledger.documents.pdf import (
     FetchRefused,
     Formats,
     asset_fetcher,
     safe_file_name,
 )
-from ledger.ledger import Ledger
+from ledger.errors import ConfigurationError, InvalidInput, NotFound
 
 NBSP = "\u00a0"
 CZECH_LABELS = [

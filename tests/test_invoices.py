@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from ledger.api import Ledger
+from ledger.core.models import Client, Project
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.ledger import Ledger
-from ledger.models import Client, Project
 
 D = Decimal
 

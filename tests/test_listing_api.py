@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from helpers import row_counts
+from ledger.api import Ledger
+from ledger.core.models import Client
 from ledger.errors import InvalidInput
-from ledger.ledger import Ledger
-from ledger.models import Client
 
 
 @pytest.fixture

@@ -19,10 +19,16 @@ from typing import Any
 
 import pytest
 
-from ledger import matching
-from ledger.matching import Decision, IncomingPayment, OpenInvoice, find_matches, same_party
-from ledger.money import to_minor
-from ledger.numbering import variable_symbol
+from ledger.core.invoices.numbering import variable_symbol
+from ledger.core.matching import algorithm as matching
+from ledger.core.matching.algorithm import (
+    Decision,
+    IncomingPayment,
+    OpenInvoice,
+    find_matches,
+    same_party,
+)
+from ledger.core.money import to_minor
 
 FIO = Path(__file__).parent / "fixtures" / "fio"
 TOLERANCE = 100  # the default payment_tolerance_minor: 1.00 CZK

@@ -16,11 +16,11 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 import ledger
-import ledger.tables
+import ledger.storage.tables
 from helpers import open_copy
-from ledger import migrate
-from ledger.db import Database
-from ledger.ledger import Ledger
+from ledger.api import Ledger
+from ledger.storage import migrate
+from ledger.storage.database import Database
 
 
 @pytest.fixture
@@ -108,7 +108,9 @@ def test_sqlite_busy_timeout(sqlite_lg: Ledger) -> None:
 def test_sqlite_enforces_foreign_keys(sqlite_lg: Ledger) -> None:
     sqlite_lg.clients.add(name="Acme", currency="CZK")
     with pytest.raises(sa.exc.IntegrityError, match="FOREIGN KEY"), sqlite_lg.atomic() as uow:
-        uow.session.add(ledger.tables.Project(client_id=999, name="Orphan", currency="CZK"))
+        uow.session.add(
+            ledger.storage.tables.Project(client_id=999, name="Orphan", currency="CZK")
+        )
     assert sqlite_lg.projects.list() == []
 
 

@@ -11,12 +11,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-import ledger.tables  # noqa: F401  (registers every table on the metadata)
+import ledger.storage.tables  # noqa: F401  (registers every table on the metadata)
 from helpers import exercise, open_copy, row_counts, shared_ledger
-from ledger.errors import InvalidInput
-from ledger.ledger import Ledger
-from ledger.models import Client, Project
-from ledger.money import (
+from ledger.api import Ledger
+from ledger.core.models import Client, Project
+from ledger.core.money import (
     CURRENCY_EXPONENTS,
     check_currency,
     from_minor,
@@ -24,6 +23,7 @@ from ledger.money import (
     quantize,
     to_minor,
 )
+from ledger.errors import InvalidInput
 from support import BACKENDS
 
 D = Decimal

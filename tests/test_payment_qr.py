@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from document_helpers import SUPPLIER, decode_png, decode_svg, issued_invoice
-from ledger import payment_qr
+from ledger.api import Ledger
+from ledger.documents import payment_qr
+from ledger.documents.payment_qr import PaymentCode, check_iban, czech_account_to_iban, epc, spayd
 from ledger.errors import InvalidInput
-from ledger.ledger import Ledger
-from ledger.payment_qr import PaymentCode, check_iban, czech_account_to_iban, epc, spayd
 
 FIXTURES = Path(__file__).parent / "fixtures" / "qr"
 SPAYD = json.loads((FIXTURES / "spayd-vectors.json").read_text(encoding="utf-8"))

@@ -13,11 +13,11 @@ from cryptography.fernet import Fernet
 from sqlmodel import col, select
 
 import ledger
-from ledger import tables
+from ledger.api import Clock, Ledger
+from ledger.core.models import SyncRun
 from ledger.errors import ConfigurationError, InvalidInput
-from ledger.ledger import Clock, Ledger
-from ledger.models import SyncRun
-from ledger.sources import Source
+from ledger.storage import tables
+from ledger.storage.sources import Source
 from plugin_helpers import Upstream, count, domain_snapshot, fio_body, ok, raw_rows, stored_text
 
 TOKEN = "settings-canary-4hG7tQ2wXy"

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 
 from document_helpers import SUPPLIER, issued_invoice
 from helpers import row_counts, snapshot
+from ledger.api import Ledger
+from ledger.core.models import Invoice
+from ledger.core.portal import TOKEN_BYTES, token_hash
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.ledger import Ledger
-from ledger.models import Invoice
-from ledger.portal import TOKEN_BYTES, token_hash
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import ledger
+from ledger.api import Ledger, open_ledger
 from ledger.errors import LedgerError
-from ledger.ledger import Ledger, open_ledger
 
 
 def test_all_is_sorted_and_unique() -> None:

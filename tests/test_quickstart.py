@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ledger.ledger import Ledger
+from ledger.api import Ledger
 
 
 def test_readme_quickstart(lg: Ledger) -> None:

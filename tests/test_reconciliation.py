@@ -22,14 +22,14 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from ledger import tables
+from ledger.api import Ledger
 from ledger.contracts.http import HttpPolicy
+from ledger.core.invoices.numbering import variable_symbol
+from ledger.core.models import Client, Invoice, MoneyTransaction
+from ledger.core.money import to_minor
 from ledger.demo import load_demo
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.ledger import Ledger
-from ledger.models import Client, Invoice, MoneyTransaction
-from ledger.money import to_minor
-from ledger.numbering import variable_symbol
+from ledger.storage import tables
 
 FIO = Path(__file__).parent / "fixtures" / "fio"
 MATCHING_TABLES = ("payments", "money_transactions", "match_suggestions")

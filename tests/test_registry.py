@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field, SecretStr
 
 from ledger.contracts import NoSettings, Plugin, PluginDefinitionError, SyncContext, SyncResult
 from ledger.errors import NotFound
-from ledger.plugins import BUNDLED, DemoBank, Fio, default_registry, register
-from ledger.registry import Registry
+from ledger.platform.registry import Registry, default_registry, register
+from ledger.plugins import BUNDLED, DemoBank, Fio
 
 
 class Described(BaseModel):

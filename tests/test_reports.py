@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ledger.ledger import Ledger
+from ledger.api import Ledger
 
 D = Decimal
 

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from ledger.contracts import TransactionInput
+from ledger.core.transactions import transaction_row
 from ledger.errors import LedgerError
-from ledger.staging import fast_row
-from ledger.transactions import TransactionInput, transaction_row
+from ledger.platform.staging import fast_row
 
 BASE: dict[str, Any] = {
     "external_id": " 2600001 ",

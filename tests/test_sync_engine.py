@@ -17,12 +17,12 @@ import pytest
 import sqlalchemy as sa
 
 import ledger
-from ledger import tables
+from ledger.api import Ledger
 from ledger.contracts import BadUpstreamData, SyncContext, SyncResult
 from ledger.contracts.http import HttpPolicy
+from ledger.core.models import SyncRun
 from ledger.errors import AlreadyRunning, Conflict, NotFound
-from ledger.ledger import Ledger
-from ledger.models import SyncRun
+from ledger.storage import tables
 from plugin_helpers import (
     count,
     cursor_of,

@@ -18,10 +18,10 @@ import pytest
 import sqlalchemy as sa
 
 import ledger
+from ledger.api import Ledger
 from ledger.contracts import SyncContext, SyncResult
 from ledger.demo import load_demo
-from ledger.ledger import Ledger
-from ledger.sync import FAULT_ENV
+from ledger.platform.engine import FAULT_ENV
 from plugin_helpers import count, cursor_of, domain_snapshot, make_plugin, open_with, row
 
 KILL_SCRIPT = """

@@ -2,7 +2,7 @@
 
 from test_example_bank import SPEC
 
-from ledger.contracts.testing import run_contract
+from ledger.testing import run_contract
 
 report = run_contract(SPEC)
 print(report.render())

@@ -7,8 +7,8 @@ from pathlib import Path
 from example_bank import ExampleBank
 
 import ledger
-from ledger.contracts.testing import RecordedResponse, Recording
-from ledger.plugins import Registry
+from ledger import Registry
+from ledger.testing import RecordedResponse, Recording
 
 lg = ledger.open(Path(tempfile.mkdtemp()) / "ledger.db", registry=Registry([ExampleBank]))
 lg.plugins.configure(

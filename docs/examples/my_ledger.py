@@ -5,8 +5,8 @@ Run it like the ``ledger`` command: ``python my_ledger.py sync example_bank``.
 
 from example_bank import ExampleBank
 
-from ledger.cli import main
-from ledger.plugins import register
+from ledger import register
+from ledger.cli.app import main
 
 register(ExampleBank)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from example_bank import ExampleBank
 
 import ledger
-from ledger.plugins import Registry
+from ledger import Registry
 
 folder = Path(tempfile.mkdtemp())
 lg = ledger.open(folder / "ledger.db", registry=Registry([ExampleBank]))

@@ -5,8 +5,8 @@ import os
 from example_bank import ExampleBank
 
 import ledger
-from ledger.contracts.testing import Recording
-from ledger.plugins import register
+from ledger import register
+from ledger.testing import Recording
 
 register(ExampleBank)
 lg = ledger.open("tutorial-data/ledger.db")

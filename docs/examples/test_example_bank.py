@@ -4,7 +4,7 @@ from pathlib import Path
 
 from example_bank import ExampleBank
 
-from ledger.contracts.testing import ContractSpec, PluginContract, Recording
+from ledger.testing import ContractSpec, PluginContract, Recording
 
 HERE = Path(__file__).parent
 RECORDINGS = HERE / "recordings" / "example_bank"

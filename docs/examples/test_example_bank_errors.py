@@ -9,9 +9,8 @@ import pytest
 from example_bank import ExampleBank
 
 import ledger
-from ledger import Ledger
-from ledger.contracts.testing import RecordedResponse, Recording
-from ledger.plugins import Registry
+from ledger import Ledger, Registry
+from ledger.testing import RecordedResponse, Recording
 
 URL = r"/accounts/2001234567/transactions"
 

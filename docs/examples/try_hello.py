@@ -6,7 +6,7 @@ from pathlib import Path
 from hello_plugin import ExampleBank
 
 import ledger
-from ledger.plugins import Registry
+from ledger import Registry
 
 scratch = Path(tempfile.mkdtemp()) / "scratch.db"
 lg = ledger.open(scratch, registry=Registry([ExampleBank]))

@@ -8,8 +8,8 @@ from example_bank import ExampleBank
 from pydantic import AliasChoices, BaseModel, Field, SecretStr
 
 import ledger
+from ledger import Registry
 from ledger.contracts import Plugin, SyncContext, SyncResult
-from ledger.plugins import Registry
 
 
 class ExampleBankSettingsV2(BaseModel):

@@ -10,22 +10,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ledger.errors import (
-    AlreadyRunning,
-    AuditChainBroken,
-    ConfigurationError,
-    Conflict,
-    InvalidInput,
-    LedgerError,
-    NotFound,
-    UnauditedWrite,
-)
-from ledger.sources import Source
-
 if TYPE_CHECKING:
-    from ledger.ledger import Ledger
-    from ledger.ledger import open_ledger as open
-    from ledger.models import (
+    from ledger.api import Ledger
+    from ledger.api import open_ledger as open
+    from ledger.core.models import (
         AuditEntry,
         Client,
         Invoice,
@@ -36,6 +24,18 @@ if TYPE_CHECKING:
         Records,
         WorkEntry,
     )
+    from ledger.errors import (
+        AlreadyRunning,
+        AuditChainBroken,
+        ConfigurationError,
+        Conflict,
+        InvalidInput,
+        LedgerError,
+        NotFound,
+        UnauditedWrite,
+    )
+    from ledger.platform.registry import Registry, register
+    from ledger.storage.sources import Source
 
 __version__ = "0.1.0"
 
@@ -56,20 +56,25 @@ __all__ = [
     "Payment",
     "Project",
     "Records",
+    "Registry",
     "Source",
     "UnauditedWrite",
     "WorkEntry",
     "open",
+    "register",
 ]
 
-# The API and its models load SQLAlchemy, SQLModel and the tables (about 0.3 s), so
-# they are imported on first use: `import ledger` stays quick for the CLI and
-# notebooks, and `ledger.open(...)` or `from ledger import Ledger` work as before.
+# Everything is imported on first use: `import ledger` (and so `import
+# ledger.contracts`, which a plugin does) loads nothing else, while
+# `ledger.open(...)` or `from ledger import Ledger` work as usual.
 _LAZY: dict[str, tuple[str, str]] = {
-    "Ledger": ("ledger.ledger", "Ledger"),
-    "open": ("ledger.ledger", "open_ledger"),
+    "Ledger": ("ledger.api", "Ledger"),
+    "open": ("ledger.api", "open_ledger"),
+    "Registry": ("ledger.platform.registry", "Registry"),
+    "register": ("ledger.platform.registry", "register"),
+    "Source": ("ledger.storage.sources", "Source"),
     **{
-        name: ("ledger.models", name)
+        name: ("ledger.core.models", name)
         for name in (
             "AuditEntry",
             "Client",
@@ -80,6 +85,19 @@ _LAZY: dict[str, tuple[str, str]] = {
             "Project",
             "Records",
             "WorkEntry",
+        )
+    },
+    **{
+        name: ("ledger.errors", name)
+        for name in (
+            "AlreadyRunning",
+            "AuditChainBroken",
+            "ConfigurationError",
+            "Conflict",
+            "InvalidInput",
+            "LedgerError",
+            "NotFound",
+            "UnauditedWrite",
         )
     },
 }

@@ -10,9 +10,9 @@ import datetime as dt
 import random
 from typing import Any
 
+from ledger.api import Ledger
+from ledger.core.models import Invoice
 from ledger.errors import Conflict, LedgerError
-from ledger.ledger import Ledger
-from ledger.models import Invoice
 
 SUPPLIER = {
     "supplier_name": "Jana Nováková",

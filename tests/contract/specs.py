@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ledger.contracts.testing import ContractSpec, Recording
-from ledger.ledger import Ledger
+from ledger.api import Ledger
 from ledger.plugins import DemoBank, Fio
+from ledger.testing import ContractSpec, Recording
 
 HERE = Path(__file__).parent
 FIO = HERE / "recordings" / "fio"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.contracts.testing import PluginContract
-from ledger.plugins import default_registry
+from ledger.platform.registry import default_registry
+from ledger.testing import PluginContract
 
 from .specs import SPECS
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import uuid
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import BaseModel, Field, SecretStr
+from sqlalchemy import Engine
 
 from ledger.contracts import (
     Plugin,
@@ -18,7 +20,7 @@ from ledger.contracts import (
     json_body,
     parse_upstream,
 )
-from ledger.contracts.testing import ContractRun, ContractSpec, RecordedResponse, Recording
+from ledger.testing import ContractRun, ContractSpec, RecordedResponse, Recording
 
 API = "https://bank.example/api/transactions"
 ITEMS = [
@@ -86,7 +88,13 @@ class WritesPastTheAudit(GoodBank):
 
     def sync(self, ctx: SyncContext[BankSettings]) -> SyncResult:
         result = super().sync(ctx)
-        database = ctx.ledger.clients._lg.database.engine.url.database
+        # ctx offers no way to the database, so this plugin digs one out of the process.
+        engines = [o for o in gc.get_objects() if isinstance(o, Engine)]
+        database = [
+            e.url.database
+            for e in engines
+            if e.url.get_backend_name() == "sqlite" and "template" not in str(e.url.database)
+        ][-1]
         with sqlite3.connect(str(database)) as conn:
             conn.execute(
                 "INSERT INTO clients (name, contact_name, email, phone, address, company_id, "

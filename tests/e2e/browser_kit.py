@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.ledger import Ledger
+from ledger.api import Ledger
 
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -8,8 +8,8 @@ import pytest
 from starlette.testclient import TestClient
 from web_helpers import PASSWORD, csrf
 
-from ledger import users
-from ledger.ledger import Ledger
+from ledger.api import Ledger
+from ledger.core import users
 from ledger.web import create_app
 from ledger.web.config import WebConfig
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 from web_helpers import csrf
 
-from ledger import tables
-from ledger.ledger import Ledger
+from ledger.api import Ledger
+from ledger.storage import tables
 
 NBSP = "\xa0"
 XSS = "<img src=x onerror=alert(1)>"

@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 from web_helpers import PASSWORD, csrf, post
 
-from ledger.ledger import Ledger
+from ledger.api import Ledger
 
 NBSP = "\xa0"
 XSS = "<script>alert(1)</script>"

@@ -11,8 +11,8 @@ from pypdf import PdfReader
 from starlette.testclient import TestClient
 from web_helpers import csrf
 
-from ledger.ledger import Ledger
-from ledger.models import Invoice
+from ledger.api import Ledger
+from ledger.core.models import Invoice
 from ledger.web import create_app
 from ledger.web.config import WebConfig
 

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 from web_helpers import PASSWORD, csrf
 
-from ledger.ledger import Ledger
+from ledger.api import Ledger
 from ledger.web.app import all_routes
 from ledger.web.security import PUBLIC_PREFIXES
 

@@ -8,8 +8,8 @@ import time
 from starlette.testclient import TestClient
 from web_helpers import csrf
 
+from ledger.api import Ledger
 from ledger.demo import load_demo
-from ledger.ledger import Ledger
 
 
 def wait_for_run(client: TestClient, html: str) -> str:

@@ -11,9 +11,9 @@ from invoice_helpers import ESCAPED, NBSP, XSS, errors, hx, row_counts
 from starlette.testclient import TestClient
 from web_helpers import PASSWORD, csrf, post
 
+from ledger.api import Ledger
+from ledger.core.models import Client, Invoice
 from ledger.demo import load_demo
-from ledger.ledger import Ledger
-from ledger.models import Client, Invoice
 from ledger.web.routes import invoices as invoice_routes
 
 

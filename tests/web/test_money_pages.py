@@ -11,9 +11,9 @@ from invoice_helpers import ESCAPED, NBSP, XSS, errors, hx, row_counts, text_of
 from starlette.testclient import TestClient
 from web_helpers import PASSWORD, csrf, post
 
+from ledger.api import Ledger
+from ledger.core.models import Invoice, MoneyTransaction
 from ledger.demo import load_demo
-from ledger.ledger import Ledger
-from ledger.models import Invoice, MoneyTransaction
 from ledger.web.routes import money as money_routes
 
 

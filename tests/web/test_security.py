@@ -7,7 +7,7 @@ import pytest
 from starlette.testclient import TestClient
 from web_helpers import PASSWORD, csrf
 
-from ledger.ledger import Ledger
+from ledger.api import Ledger
 
 PUBLIC = ["/login", "/setup", "/static/app.css"]
 
@@ -41,7 +41,7 @@ def test_bad_passwords_are_form_errors_not_500(
 
 
 def test_passwords_are_hashed_with_bcrypt_cost_12(lg: Ledger) -> None:
-    from ledger import users
+    from ledger.core import users
 
     assert users.BCRYPT_ROUNDS >= 12 or users.BCRYPT_ROUNDS == 4  # 4 only under the test patch
     import importlib

@@ -10,8 +10,8 @@ import pytest
 from starlette.testclient import TestClient
 from web_helpers import PASSWORD, csrf, post
 
-from ledger.ledger import Ledger
-from ledger.models import Client, Project
+from ledger.api import Ledger
+from ledger.core.models import Client, Project
 
 NBSP = "\xa0"
 XSS = "<script>alert(1)</script>"

@@ -13,12 +13,12 @@ A plugin is one file with one class::
             response = ctx.http.get("https://api.example.com/transactions")
             return ctx.ledger.transactions.upsert(parse(response))
 
-The shared contract test suite lives in :mod:`ledger.contracts.testing`.
+The shared contract test suite lives in :mod:`ledger.testing`.
 """
 
 from __future__ import annotations
 
-from ledger.contracts.context import PluginLedger, RunLog, SyncContext
+from ledger.contracts.context import RunLog, SyncContext
 from ledger.contracts.errors import (
     AuthFailed,
     BadConfiguration,
@@ -30,24 +30,30 @@ from ledger.contracts.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from ledger.contracts.inputs import TransactionInput
+from ledger.contracts.ledger import PluginInvoices, PluginLedger, PluginTransactions
 from ledger.contracts.plugin import NoSettings, Plugin, SyncResult
 from ledger.contracts.upstream import json_body, parse_upstream
-from ledger.transactions import TransactionInput
+from ledger.contracts.views import InvoiceView, TransactionView
 
 __all__ = [
     "AuthFailed",
     "BadConfiguration",
     "BadUpstreamData",
+    "InvoiceView",
     "NoSettings",
     "Plugin",
     "PluginDefinitionError",
     "PluginError",
+    "PluginInvoices",
     "PluginLedger",
+    "PluginTransactions",
     "RateLimited",
     "RunLog",
     "SyncContext",
     "SyncResult",
     "TransactionInput",
+    "TransactionView",
     "UpstreamError",
     "UpstreamTimeout",
     "UpstreamUnavailable",

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic
+from typing import Generic
 
 import httpx
 
-from ledger.contracts.plugin import SettingsT, SyncResult
-from ledger.redaction import Redactor
-
-if TYPE_CHECKING:
-    from ledger.ledger import Ledger
-    from ledger.models import MoneyTransaction, Records
-    from ledger.staging import TransactionStage
-    from ledger.transactions import TransactionInput
+from ledger.contracts.ledger import PluginLedger
+from ledger.contracts.plugin import SettingsT
+from ledger.contracts.redaction import Redactor
 
 MAX_CURSOR_LENGTH = 10_000
 
@@ -52,48 +47,6 @@ class RunLog:
         self._add("error", message)
 
 
-class PluginTransactions:
-    """``ctx.ledger.transactions``: read stored transactions, upsert new ones."""
-
-    def __init__(self, reader: Ledger, stage: TransactionStage) -> None:
-        self._reader = reader
-        self._stage = stage
-        self._stored: dict[str, tuple[int, str]] | None = None
-
-    def upsert(self, items: Iterable[TransactionInput | Mapping[str, Any]]) -> SyncResult:
-        """Create or update transactions keyed on their ``external_id``.
-
-        Idempotent: the same data twice changes nothing the second time. Writes
-        are applied when the sync returns, together with the cursor, or not at all.
-
-        Raises:
-            BadUpstreamData: an item is invalid; names the item and field.
-        """
-        if self._stored is None:
-            from ledger.staging import stored_transactions
-
-            with self._reader.reading() as session:
-                self._stored = stored_transactions(session, self._stage.source)
-        return self._stage.add(items, self._stored)
-
-    def list(self, **filters: Any) -> Records[MoneyTransaction]:
-        """Stored transactions (see `Ledger.transactions.list`)."""
-        return self._reader.transactions.list(**filters)
-
-
-class PluginLedger:
-    """``ctx.ledger``: read every collection; write money transactions by upsert."""
-
-    def __init__(self, reader: Ledger, stage: TransactionStage) -> None:
-        self.clients = reader.clients
-        self.projects = reader.projects
-        self.entries = reader.entries
-        self.invoices = reader.invoices
-        self.reports = reader.reports
-        self.settings = reader.settings
-        self.transactions = PluginTransactions(reader, stage)
-
-
 class SyncContext(Generic[SettingsT]):
     """What `Plugin.sync` receives.
 
@@ -101,8 +54,8 @@ class SyncContext(Generic[SettingsT]):
         settings: the plugin's validated settings (secrets as `SecretStr`).
         http: an `httpx.Client` with timeouts, retries, typed errors and redaction;
             the only way a plugin reaches the network.
-        ledger: reads any data; ``ledger.transactions.upsert`` writes, audited as
-            ``plugin:<name>`` and this run.
+        ledger: the reads and writes a plugin may make (`PluginLedger`); writes
+            are audited as ``plugin:<name>`` and this run.
         log: lines kept with the run (``info``, ``warning``, ...).
         plugin: the plugin's name.
     """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+import typing
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +88,26 @@ def _shape_problems(cls: type[Plugin[Any]], label: str) -> list[Problem]:
     return problems
 
 
+def _declared_settings_problems(
+    cls: type[Plugin[Any]], settings: type[BaseModel], label: str
+) -> list[Problem]:
+    """`Settings` must be the model named in ``Plugin[...]``, or ctx.settings lies to mypy."""
+    for base in vars(cls).get("__orig_bases__", ()):
+        origin = typing.get_origin(base)
+        if not (inspect.isclass(origin) and issubclass(origin, Plugin)):
+            continue
+        declared = next(iter(typing.get_args(base)), None)
+        if inspect.isclass(declared) and declared is not settings:
+            return [
+                Problem(
+                    "settings",
+                    f"{label}.Settings is {settings.__name__} but the class is declared "
+                    f"Plugin[{declared.__name__}]; make them the same model",
+                )
+            ]
+    return []
+
+
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
@@ -94,7 +115,7 @@ def _settings_problems(cls: type[Plugin[Any]], label: str) -> list[Problem]:
     settings = cls.Settings
     if not (inspect.isclass(settings) and issubclass(settings, BaseModel)):
         return [Problem("settings", f"{label}.Settings must be a pydantic BaseModel subclass")]
-    problems = []
+    problems = _declared_settings_problems(cls, settings, label)
     try:
         json.dumps(settings.model_json_schema())
     except Exception as exc:

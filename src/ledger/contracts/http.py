@@ -24,7 +24,7 @@ from ledger.contracts.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from ledger.redaction import Redactor
+from ledger.contracts.redaction import Redactor
 
 USER_AGENT = "ledger-sync/0.1 (+self-hosted invoicing)"
 RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})

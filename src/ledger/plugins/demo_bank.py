@@ -11,8 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ledger.contracts import Plugin, SyncContext, SyncResult
-from ledger.models import Invoice
+from ledger.contracts import InvoiceView, NoSettings, Plugin, SyncContext, SyncResult
 
 ACCOUNTS = {"CZK": "2001234567/2010", "EUR": "2101234567/2010"}
 EXPENSES = [
@@ -25,13 +24,13 @@ MONTHS_OF_EXPENSES = 3
 PAYMENT_DELAY_DAYS = 9
 
 
-class DemoBank(Plugin):  # type: ignore[type-arg]
+class DemoBank(Plugin[NoSettings]):
     """Demo bank with realistic payments for your open invoices (offline)."""
 
     name = "demo_bank"
     version = "1.0.0"
 
-    def sync(self, ctx: SyncContext[Any]) -> SyncResult:
+    def sync(self, ctx: SyncContext[NoSettings]) -> SyncResult:
         today = ctx.today()
         # An invoice is paid once: invoices the bank already paid keep their
         # transaction as it was, so a later sync restates nothing differently.
@@ -58,7 +57,7 @@ class DemoBank(Plugin):  # type: ignore[type-arg]
         return ctx.ledger.transactions.upsert(rows)
 
 
-def _payment(invoice: Invoice, style: int, today: dt.date) -> dict[str, Any] | None:
+def _payment(invoice: InvoiceView, style: int, today: dt.date) -> dict[str, Any] | None:
     if invoice.issue_date is None or not invoice.number or not invoice.variable_symbol:
         return None
     booked = min(today, invoice.issue_date + dt.timedelta(days=PAYMENT_DELAY_DAYS))

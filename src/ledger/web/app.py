@@ -13,8 +13,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from ledger.api import Ledger
 from ledger.errors import Conflict, InvalidInput, LedgerError, NotFound
-from ledger.ledger import Ledger
 from ledger.web.config import WebConfig
 from ledger.web.rendering import render
 from ledger.web.routes import auth, dashboard

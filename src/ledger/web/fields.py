@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from starlette.convertors import IntegerConvertor, register_url_convertor
 
+from ledger.core.money import parse_amount
 from ledger.errors import InvalidInput
-from ledger.money import parse_amount
 from ledger.web.forms import MESSAGES, N_
 from ledger.web.i18n import Translator
 

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 from starlette.requests import Request
 
+from ledger.core.money import CURRENCY_EXPONENTS, parse_amount
+from ledger.core.validation import validated
 from ledger.errors import InvalidInput, NotFound
-from ledger.money import CURRENCY_EXPONENTS, parse_amount
-from ledger.validation import validated
 from ledger.web.forms import MESSAGES, N_, field_errors
 from ledger.web.i18n import Translator
 

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from ledger.web.i18n import Translator
+from ledger.web.state import ledger_of
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -30,7 +31,7 @@ def context_of(request: Request, values: dict[str, Any]) -> dict[str, Any]:
     session = request.state.session
     layout: dict[str, Any] = {"running": None, "timer_projects": []}
     if session and session.user_id:
-        lg = request.state.ledger
+        lg = ledger_of(request)
         layout = {"running": lg.entries.running(), "timer_projects": lg.projects.list()}
     return {
         **layout,

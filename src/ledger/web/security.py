@@ -13,7 +13,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from ledger.ledger import Ledger
+from ledger.api import Ledger
 from ledger.web.config import WebConfig
 from ledger.web.i18n import Translator
 from ledger.web.sessions import COOKIE, SessionStore
@@ -113,8 +113,9 @@ class WebMiddleware(BaseHTTPMiddleware):
         request.state.session_token = None
         request.state.translator = Translator("en")
         request.state.theme = "light"
-        request.state.ledger = self.ledger.with_source("system:portal")
-        request.state.ledger.writes_blocked = "the client portal never writes"
+        portal = self.ledger.with_source("system:portal")
+        portal.writes_blocked = "the client portal never writes"
+        request.state.ledger = portal
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)

@@ -6,9 +6,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ledger.tables import AUDITED_TABLES
+from ledger.storage.tables import AUDITED_TABLES
 from ledger.web.forms import N_
 from ledger.web.rendering import render
+from ledger.web.state import ledger_of
 
 PAGE = 100
 ACTIONS = (N_("insert"), N_("update"), N_("delete"))
@@ -16,16 +17,21 @@ ACTIONS = (N_("insert"), N_("update"), N_("delete"))
 
 
 async def audit_page(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     query = request.query_params
     run = query.get("run", "")
     before = query.get("before", "")
-    filters = {
-        "source": query.get("source") or None,
-        "entity": query.get("entity") if query.get("entity") in AUDITED_TABLES else None,
-        "run_id": int(run) if run.isdigit() else None,
-    }
-    events = lg.audit.list(**filters, limit=PAGE, before=int(before) if before.isdigit() else None)
+    source = query.get("source") or None
+    entity = query.get("entity") if query.get("entity") in AUDITED_TABLES else None
+    run_id = int(run) if run.isdigit() else None
+    filters = {"source": source, "entity": entity, "run_id": run_id}
+    events = lg.audit.list(
+        source=source,
+        entity=entity,
+        run_id=run_id,
+        limit=PAGE,
+        before=int(before) if before.isdigit() else None,
+    )
     rows = list(reversed(events))
     older = rows[-1].id if len(rows) == PAGE else None
     return render(request, "audit.html", {

@@ -6,20 +6,21 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ledger.core.users import MAX_PASSWORD_BYTES
 from ledger.errors import LedgerError
-from ledger.users import MAX_PASSWORD_BYTES
 from ledger.web.forms import form_values
 from ledger.web.rendering import render
+from ledger.web.state import ledger_of
 
 
 async def setup_page(request: Request) -> Response:
-    if request.state.ledger.users.count():
+    if ledger_of(request).users.count():
         return RedirectResponse("/login", status_code=303)
     return render(request, "setup.html", {"values": {}, "errors": {}})
 
 
 async def setup_submit(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     if lg.users.count():
         return RedirectResponse("/login", status_code=303)
     values = await form_values(request)
@@ -41,14 +42,12 @@ async def setup_submit(request: Request) -> Response:
             request, "setup.html", {"values": values, "errors": {"username": str(exc)}}, status=400
         )
     if values.get("locale") in ("en", "cs"):
-        request.state.ledger.with_source(f"user:{user_id}").settings.update(
-            locale=values["locale"]
-        )
+        ledger_of(request).with_source(f"user:{user_id}").settings.update(locale=values["locale"])
     return _log_in(request, user_id)
 
 
 async def login_page(request: Request) -> Response:
-    if not request.state.ledger.users.count():
+    if not ledger_of(request).users.count():
         return RedirectResponse("/setup", status_code=303)
     return render(request, "login.html", {"error": "", "username": ""})
 
@@ -62,7 +61,7 @@ async def login_submit(request: Request) -> Response:
     if throttle.blocked(*keys):
         message = t.gettext("Too many failed attempts. Wait a few minutes and try again.")
         return render(request, "login.html", {"error": message, "username": username}, status=429)
-    user_id = request.state.ledger.users.authenticate(username, values.get("password", ""))
+    user_id = ledger_of(request).users.authenticate(username, values.get("password", ""))
     if user_id is None:
         throttle.failed(*keys)
         message = t.gettext("Wrong user name or password.")

@@ -8,11 +8,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ledger.clients import ClientInput
+from ledger.core.clients import ClientInput
+from ledger.core.models import Client, Project
+from ledger.core.money import CURRENCY_EXPONENTS
+from ledger.core.projects import ProjectInput
 from ledger.errors import InvalidInput
-from ledger.models import Client, Project
-from ledger.money import CURRENCY_EXPONENTS
-from ledger.projects import ProjectInput
 from ledger.web.form_help import (
     amount_error,
     errors_for,
@@ -24,6 +24,7 @@ from ledger.web.form_help import (
 from ledger.web.forms import N_, form_values
 from ledger.web.i18n import Translator
 from ledger.web.rendering import render
+from ledger.web.state import ledger_of
 
 CLIENT_FIELDS = (
     "name", "contact_name", "email", "phone", "address", "company_id", "vat_id",
@@ -46,14 +47,14 @@ def _options() -> dict[str, Any]:
 
 async def client_list(request: Request) -> Response:
     show = request.query_params.get("archived") == "1"
-    clients = request.state.ledger.clients.list(include_archived=show)
+    clients = ledger_of(request).clients.list(include_archived=show)
     return render(
         request, "clients.html", {"clients": clients, "show_archived": show, **_options()}
     )
 
 
 async def client_new(request: Request) -> Response:
-    settings = request.state.ledger.settings.get()
+    settings = ledger_of(request).settings.get()
     values = {
         "currency": "CZK",
         "language": settings.locale,
@@ -64,7 +65,7 @@ async def client_new(request: Request) -> Response:
 
 
 async def client_create(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     t: Translator = request.state.translator
     fields = _fields(await form_values(request), CLIENT_FIELDS)
     errors = _client_checks(fields, t)
@@ -81,7 +82,7 @@ async def client_create(request: Request) -> Response:
 
 
 async def client_page(request: Request) -> Response:
-    client = request.state.ledger.clients.get(path_id(request, "client_id"))
+    client = ledger_of(request).clients.get(path_id(request, "client_id"))
     values = {"currency": "", "rounding": "none", "rounding_minutes": "0"}
     return _client_page(request, client, values, {})
 
@@ -91,7 +92,7 @@ def _client_page(
     status: int = 200,
 ) -> Response:  # fmt: skip
     show = request.query_params.get("archived") == "1"
-    projects = request.state.ledger.projects.list(client, include_archived=show)
+    projects = ledger_of(request).projects.list(client, include_archived=show)
     return render(request, "client.html", {
         "client": client, "projects": projects, "show_archived": show,
         "values": values, "errors": errors, **_options(),
@@ -99,14 +100,14 @@ def _client_page(
 
 
 async def client_edit(request: Request) -> Response:
-    client = request.state.ledger.clients.get(path_id(request, "client_id"))
+    client = ledger_of(request).clients.get(path_id(request, "client_id"))
     values = {key: _text(getattr(client, key)) for key in CLIENT_FIELDS}
     return render(request, "client_form.html", {"client": client, "values": values,
                                                 "errors": {}, **_options()})  # fmt: skip
 
 
 async def client_update(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     t: Translator = request.state.translator
     client = lg.clients.get(path_id(request, "client_id"))
     fields = _fields(await form_values(request), CLIENT_FIELDS)
@@ -124,7 +125,7 @@ async def client_update(request: Request) -> Response:
 
 
 async def client_archive(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     t: Translator = request.state.translator
     archived = (await form_values(request)).get("archived", "1") != "0"
     client = lg.clients.archive(path_id(request, "client_id"), archived)
@@ -151,7 +152,7 @@ def _client_checks(fields: dict[str, str], t: Translator) -> dict[str, str]:
 
 
 async def project_create(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     t: Translator = request.state.translator
     client = lg.clients.get(path_id(request, "client_id"))
     fields = _project_fields(await form_values(request))
@@ -168,7 +169,7 @@ async def project_create(request: Request) -> Response:
 
 
 async def project_edit(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     project = lg.projects.get(path_id(request, "project_id"))
     values = {key: _text(getattr(project, key)) for key in PROJECT_FIELDS}
     return _project_form(request, project, values, {})
@@ -178,14 +179,14 @@ def _project_form(
     request: Request, project: Project, values: dict[str, str], errors: dict[str, str],
     status: int = 200,
 ) -> Response:  # fmt: skip
-    client = request.state.ledger.clients.get(project.client_id)
+    client = ledger_of(request).clients.get(project.client_id)
     return render(request, "project_form.html", {
         "project": project, "client": client, "values": values, "errors": errors, **_options(),
     }, status=status)  # fmt: skip
 
 
 async def project_update(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     t: Translator = request.state.translator
     project = lg.projects.get(path_id(request, "project_id"))
     fields = _project_fields(await form_values(request))
@@ -202,7 +203,7 @@ async def project_update(request: Request) -> Response:
 
 
 async def project_archive(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     t: Translator = request.state.translator
     archived = (await form_values(request)).get("archived", "1") != "0"
     project = lg.projects.archive(path_id(request, "project_id"), archived)

@@ -8,13 +8,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ledger.analytics import MonthAmounts
+from ledger.core.analytics import MonthAmounts
 from ledger.web.charts import bar_chart
 from ledger.web.rendering import render
+from ledger.web.state import ledger_of
 
 
 async def dashboard(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     data = lg.analytics.dashboard()
     t = request.state.translator
     currencies = sorted(

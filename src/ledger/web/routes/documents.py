@@ -11,9 +11,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ledger.errors import InvalidInput, NotFound
-from ledger.ledger import Ledger
 from ledger.web import fields  # noqa: F401  (registers the {name:id} path convertor)
 from ledger.web.forms import N_, form_values
+from ledger.web.state import ledger_of
 
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 LINK_STATES = {"active": N_("active"), "expired": N_("expired"), "revoked": N_("revoked")}
@@ -28,14 +28,14 @@ def pdf_response(content: bytes, file_name: str) -> Response:
 
 
 async def invoice_pdf(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     invoice = lg.invoices.get(request.path_params["invoice_id"])
     pdf = await run_in_threadpool(lg.documents.invoice_pdf, invoice)  # keeps the loop free
     return pdf_response(pdf, lg.documents.file_name(invoice))
 
 
 async def month_pdf(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     match = MONTH.fullmatch(request.query_params.get("month", ""))
     if match is None:
         raise InvalidInput("month", "use YYYY-MM, e.g. 2026-11")
@@ -45,7 +45,7 @@ async def month_pdf(request: Request) -> Response:
 
 
 async def invoice_qr(request: Request) -> Response:
-    svg = request.state.ledger.documents.payment_qr(request.path_params["invoice_id"], fmt="svg")
+    svg = ledger_of(request).documents.payment_qr(request.path_params["invoice_id"], fmt="svg")
     if svg is None:
         raise NotFound("this invoice's currency has no payment QR standard")
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
@@ -53,7 +53,7 @@ async def invoice_qr(request: Request) -> Response:
 
 async def share(request: Request) -> Response:
     """Create a share link; its address is shown once, on the next page."""
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     invoice_id = request.path_params["invoice_id"]
     values = await form_values(request)
     days = values.get("expires_days", "")
@@ -67,7 +67,7 @@ async def share(request: Request) -> Response:
 
 
 async def revoke(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     invoice_id, link_id = request.path_params["invoice_id"], request.path_params["link_id"]
     if link_id not in {link.id for link in lg.portal.links(invoice_id)}:
         raise NotFound(f"share link {link_id} is not on invoice {invoice_id}")

@@ -10,11 +10,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ledger.errors import InvalidInput, LedgerError
-from ledger.ledger import Ledger
-from ledger.sync import progress_of
 from ledger.web.forms import N_, field_errors, form_values
 from ledger.web.rendering import back, is_htmx, render
 from ledger.web.settings_form import settings_fields, submitted_values
+from ledger.web.state import ledger_of
 
 START_WAIT_SECONDS = 10
 RUN_STATUSES = (N_("running"), N_("succeeded"), N_("failed"), N_("interrupted"))
@@ -22,7 +21,7 @@ RUN_STATUSES = (N_("running"), N_("succeeded"), N_("failed"), N_("interrupted"))
 
 
 async def index(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     last = {run.plugin: run for run in reversed(lg.plugins.history(limit=200))}
     return render(request, "integrations.html", {
         "plugins": lg.plugins.list(), "last": last, "section": "integrations",
@@ -36,7 +35,7 @@ async def plugin_page(request: Request) -> Response:
 def _plugin_page(
     request: Request, name: str, form: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     plugin = lg.registry.get(name)
     stored = lg.plugins.settings(name)
     info = next(p for p in lg.plugins.list() if p.name == name)
@@ -48,7 +47,7 @@ def _plugin_page(
 
 
 async def save_settings(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     name = request.path_params["name"]
     form = await form_values(request)
     fields = settings_fields(lg.registry.get(name).Settings, {})
@@ -67,18 +66,18 @@ async def save_settings(request: Request) -> Response:
 
 
 async def enable(request: Request) -> Response:
-    request.state.ledger.plugins.enable(request.path_params["name"])
+    ledger_of(request).plugins.enable(request.path_params["name"])
     return RedirectResponse(back(request, "/integrations"), status_code=303)
 
 
 async def disable(request: Request) -> Response:
-    request.state.ledger.plugins.disable(request.path_params["name"])
+    ledger_of(request).plugins.disable(request.path_params["name"])
     return RedirectResponse(back(request, "/integrations"), status_code=303)
 
 
 async def sync_now(request: Request) -> Response:
     """Start a sync in a worker and answer with its progress, polled by htmx."""
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     name = request.path_params["name"]
     started = threading.Event()
     outcome: dict[str, Any] = {}
@@ -105,19 +104,20 @@ async def sync_now(request: Request) -> Response:
     if not is_htmx(request):
         return RedirectResponse(f"/integrations/runs/{run.id}", status_code=303)
     return render(
-        request, "integration_progress.html", {"run": run, "progress": progress_of(run.id)}
+        request, "integration_progress.html", {"run": run, "progress": lg.plugins.progress(run.id)}
     )
 
 
 async def progress(request: Request) -> Response:
-    run = request.state.ledger.plugins.run(request.path_params["run_id"])
+    lg = ledger_of(request)
+    run = lg.plugins.run(request.path_params["run_id"])
     return render(
-        request, "integration_progress.html", {"run": run, "progress": progress_of(run.id)}
+        request, "integration_progress.html", {"run": run, "progress": lg.plugins.progress(run.id)}
     )
 
 
 async def run_page(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     run = lg.plugins.run(request.path_params["run_id"])
     changes = run.would_change() if run.dry_run else lg.plugins.changes(run.id)
     return render(

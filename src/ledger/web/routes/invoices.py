@@ -12,15 +12,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ledger.api import Ledger
+from ledger.core.models import Invoice
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.ledger import Ledger
-from ledger.models import Invoice
 from ledger.web.evidence import GROUPINGS, STATUSES, labels
 from ledger.web.fields import CHOOSE, TOO_LARGE, Fields, int_or_none, page_number
 from ledger.web.forms import N_, form_values
 from ledger.web.rendering import is_htmx, render
 from ledger.web.responses import done, partial, refused
 from ledger.web.routes.documents import LINK_STATES
+from ledger.web.state import ledger_of
 
 PAGE_SIZE = 50
 MAX_QUANTITY = 100_000
@@ -69,7 +70,7 @@ stale = refused(
 
 
 async def index(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     query = request.query_params
     status = query.get("status") if query.get("status") in STATUSES else None
     clients = lg.clients.list(include_archived=True)
@@ -114,7 +115,7 @@ async def new_preview(request: Request) -> Response:
 
 
 async def create(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     values = await form_values(request)
     fields = Fields(values, request.state.translator)
     args = _draft_args(lg, fields)
@@ -156,7 +157,7 @@ def _new_page(
     status: int = 200,
     block: str | None = None,
 ) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     t = request.state.translator
     clients = lg.clients.list()
     client = int_or_none(values.get("client"))
@@ -202,7 +203,7 @@ def _invoice_page(
     status: int = 200,
     block: str | None = None,
 ) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     invoice = lg.invoices.get(request.path_params["invoice_id"])
     payments = lg.invoices.payments(invoice) if invoice.status != "draft" else []
     transactions = {
@@ -225,7 +226,7 @@ def _invoice_page(
 
 @stale
 async def update_details(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     values = await form_values(request)
     fields = Fields(values, request.state.translator)
     changes: dict[str, Any] = {
@@ -277,7 +278,7 @@ def _lines_changed(request: Request) -> Response:
 
 @stale
 async def update_line(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     values = await form_values(request)
     fields = Fields(values, request.state.translator)
     changes = _line_fields(fields)
@@ -297,7 +298,7 @@ async def update_line(request: Request) -> Response:
 
 @stale
 async def add_line(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     values = await form_values(request)
     fields = Fields(values, request.state.translator)
     changes = _line_fields(fields)
@@ -316,14 +317,14 @@ async def add_line(request: Request) -> Response:
 
 @stale
 async def remove_line(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     lg.invoices.remove_line(request.path_params["invoice_id"], request.path_params["line_id"])
     return _lines_changed(request)
 
 
 @stale
 async def issue(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     t = request.state.translator
     draft = lg.invoices.get(request.path_params["invoice_id"])
     try:
@@ -344,7 +345,7 @@ async def issue(request: Request) -> Response:
 
 @stale
 async def cancel(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     t = request.state.translator
     invoice: Invoice = lg.invoices.get(request.path_params["invoice_id"])
     if invoice.paid != 0:
@@ -364,7 +365,7 @@ async def cancel(request: Request) -> Response:
 
 @stale
 async def record_payment(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     values = await form_values(request)
     fields = Fields(values, request.state.translator)
     amount = fields.amount("amount", positive=True)
@@ -385,7 +386,7 @@ async def record_payment(request: Request) -> Response:
 
 @stale
 async def remove_payment(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     invoice_id, payment_id = request.path_params["invoice_id"], request.path_params["payment_id"]
     payment = next((p for p in lg.invoices.payments(invoice_id) if p.id == payment_id), None)
     if payment is None:

@@ -12,16 +12,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ledger.api import Ledger
+from ledger.core.matching.service import MatchReport, Suggestion
+from ledger.core.models import Invoice, MoneyTransaction
+from ledger.core.transactions import Kind
 from ledger.errors import Conflict, InvalidInput
-from ledger.ledger import Ledger
-from ledger.models import Invoice, MoneyTransaction
-from ledger.reconciliation import MatchReport, Suggestion
-from ledger.transactions import Kind
 from ledger.web.evidence import labels
 from ledger.web.fields import Fields, page_number
 from ledger.web.forms import N_, form_values
 from ledger.web.rendering import is_htmx, render
 from ledger.web.responses import done, partial, refused
+from ledger.web.state import ledger_of
 
 PAGE_SIZE = 50
 QUEUE_SHOWN = 100
@@ -67,7 +68,7 @@ def _money_page(
     report: dict[str, Any] | None = None,
     block: str | None = None,
 ) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     sources = lg.transactions.sources()
     source = query.get("source") if query.get("source") in sources else None
     kind = KINDS.get(query.get("kind") or "")
@@ -96,7 +97,7 @@ def _money_page(
 
 
 async def run_matching(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     t = request.state.translator
     report = lg.match()
     summary = t.gettext(
@@ -157,7 +158,7 @@ def _transaction_page(
     form: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     transaction = lg.transactions.get(request.path_params["transaction_id"])
     unapplied = _unapplied(lg, transaction)
     suggestions = [s for s in lg.matching.queue() if s.transaction_id == transaction.id]
@@ -175,7 +176,7 @@ def _transaction_page(
 
 @stale
 async def match(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     t = request.state.translator
     values = await form_values(request)
     fields = Fields(values, t)
@@ -208,7 +209,7 @@ async def match(request: Request) -> Response:
 
 @stale
 async def unmatch(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     lg.matching.unmatch(request.path_params["transaction_id"])
     message = request.state.translator.gettext(
         "The match is undone. Automatic matching leaves this payment alone from now on; "
@@ -225,7 +226,7 @@ async def review(request: Request) -> Response:
 
 
 def _review_page(request: Request, *, notice: str = "", block: str | None = None) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     queue = lg.matching.queue()
     shown = queue[:QUEUE_SHOWN]
     groups: dict[int, list[Suggestion]] = {}
@@ -245,7 +246,7 @@ def _invoices_of(lg: Ledger, suggestions: list[Suggestion]) -> dict[int, Invoice
 
 @stale_queue
 async def accept(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     suggestion = _suggestion(lg, request.path_params["suggestion_id"])
     lg.matching.accept(suggestion.id)
     numbers = ", ".join(a.invoice_number for a in suggestion.allocations)
@@ -257,7 +258,7 @@ async def accept(request: Request) -> Response:
 
 @stale_queue
 async def reject(request: Request) -> Response:
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     suggestion = _suggestion(lg, request.path_params["suggestion_id"])
     lg.matching.reject(suggestion.id)
     notice = request.state.translator.gettext("Rejected: the suggestion is not offered again.")

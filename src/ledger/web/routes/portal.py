@@ -14,12 +14,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from ledger.ledger import Ledger
-from ledger.models import Invoice
+from ledger.core.models import Invoice
 from ledger.web.evidence import labels
 from ledger.web.i18n import Translator
 from ledger.web.rendering import render
 from ledger.web.routes.documents import pdf_response
+from ledger.web.state import ledger_of
 
 PORTAL_HEADERS = {
     "Cache-Control": "no-store",
@@ -33,7 +33,7 @@ def _invoice(request: Request) -> Invoice | None:
     address = f"portal:{request.client.host if request.client else '?'}"
     if throttle.blocked(address):
         return None
-    invoice: Invoice | None = request.state.ledger.portal.resolve(request.path_params["token"])
+    invoice: Invoice | None = ledger_of(request).portal.resolve(request.path_params["token"])
     if invoice is None:
         throttle.failed(address)
     return invoice
@@ -47,7 +47,7 @@ async def portal_page(request: Request) -> Response:
     invoice = _invoice(request)
     if invoice is None:
         return _not_found()
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     request.state.translator = Translator(invoice.language)
     qr = lg.documents.payment_qr(invoice, fmt="svg")
     response = render(request, "portal.html", {
@@ -66,7 +66,7 @@ async def portal_pdf(request: Request) -> Response:
     invoice = _invoice(request)
     if invoice is None:
         return _not_found()
-    lg: Ledger = request.state.ledger
+    lg = ledger_of(request)
     pdf = await run_in_threadpool(lg.documents.invoice_pdf, invoice)
     response = pdf_response(pdf, lg.documents.file_name(invoice))
     response.headers.update(PORTAL_HEADERS)

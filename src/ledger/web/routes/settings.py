@@ -9,11 +9,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ledger.app_settings import SettingsInput
+from ledger.core.app_settings import SettingsInput
+from ledger.core.invoices.numbering import check_pattern
+from ledger.core.models import AppSettings
+from ledger.core.money import from_minor, parse_amount, to_minor
 from ledger.errors import InvalidInput
-from ledger.models import AppSettings
-from ledger.money import from_minor, parse_amount, to_minor
-from ledger.numbering import check_pattern
 from ledger.web.form_help import (
     amount_error,
     back_path,
@@ -25,6 +25,7 @@ from ledger.web.form_help import (
 from ledger.web.forms import N_, form_values
 from ledger.web.i18n import Translator
 from ledger.web.rendering import render
+from ledger.web.state import ledger_of
 
 TEXT_FIELDS = (
     "supplier_name", "supplier_address", "supplier_company_id", "supplier_vat_id",
@@ -71,7 +72,7 @@ def _page(
     request: Request, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
     *, password_errors: dict[str, str] | None = None, status: int = 200,
 ) -> Response:  # fmt: skip
-    lg = request.state.ledger
+    lg = ledger_of(request)
     t: Translator = request.state.translator
     return render(request, "settings.html", {
         "section": "settings",
@@ -90,7 +91,7 @@ async def settings_page(request: Request) -> Response:
 
 
 async def settings_save(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     t: Translator = request.state.translator
     values = await form_values(request)
     form = {name: values.get(name, "") for name in (*TEXT_FIELDS, *AMOUNT_FIELDS)}
@@ -130,7 +131,7 @@ async def settings_save(request: Request) -> Response:
 
 async def number_preview(request: Request) -> Response:
     """The next invoice number under the pattern being typed (htmx, as you type)."""
-    lg = request.state.ledger
+    lg = ledger_of(request)
     t: Translator = request.state.translator
     pattern = request.query_params.get("number_pattern", "")
     try:
@@ -156,7 +157,7 @@ async def theme(request: Request) -> Response:
             t.gettext("Choose one of the offered values."),
         )
         return render(request, "error.html", {"title": title, "message": message}, status=400)
-    request.state.ledger.settings.update(theme=chosen)
+    ledger_of(request).settings.update(theme=chosen)
     return RedirectResponse(back_path(request, "/"), status_code=303)
 
 
@@ -173,7 +174,7 @@ async def change_password(request: Request) -> Response:
         )
     else:
         try:
-            request.state.ledger.users.change_password(
+            ledger_of(request).users.change_password(
                 user_id, values.get("current_password", ""), values.get("new_password", "")
             )
         except InvalidInput as exc:

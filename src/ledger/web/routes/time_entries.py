@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,31 +16,28 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ledger import billing
-from ledger.entries import EntryInput
-from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.models import Client, Project, WorkEntry
-from ledger.money import from_minor, to_minor
+from ledger.core import pricing as billing
+from ledger.core.models import Client, Project, WorkEntry
+from ledger.core.money import from_minor, to_minor
+from ledger.errors import Conflict, InvalidInput
+from ledger.web.entry_form import (
+    api_errors,
+    entry_errors,
+    entry_input,
+    optional_int,
+)
 from ledger.web.form_help import (
-    amount_error,
     back_path,
-    errors_for,
     flash,
     path_id,
     unstorable,
-    with_model_errors,
 )
 from ledger.web.forms import N_, form_values
 from ledger.web.i18n import Translator
 from ledger.web.rendering import is_htmx, render
+from ledger.web.state import ledger_of
 
 BILLED = {"": N_("All entries"), "unbilled": N_("Not invoiced"), "billed": N_("Invoiced")}
-ONE_KIND = N_("Give a duration, a start and end time, or a fixed amount.")
-ENTRY_PREFIXES = {
-    "give exactly one": ("duration", ONE_KIND),
-    "end": ("end", N_("The end must be after the start, at most 24 hours later.")),
-    "amount": ("amount", N_("A fixed entry needs an amount other than zero.")),
-}
 MAX_DESCRIPTION = 2000
 WEEK = re.compile(r"(\d{4})-W(\d{1,2})")
 
@@ -83,7 +80,7 @@ def _monday(day: dt.date) -> dt.date:
 
 def _view(request: Request) -> View:
     params = request.query_params
-    today = request.state.ledger.today()
+    today = ledger_of(request).today()
     text = params.get("week", "").strip()
     monday = _monday(today)
     if match := WEEK.fullmatch(text):
@@ -95,18 +92,10 @@ def _view(request: Request) -> View:
     billed = params.get("billed", "")
     return View(
         monday=monday,
-        client=_int(params.get("client")),
-        project=_int(params.get("project")),
+        client=optional_int(params.get("client")),
+        project=optional_int(params.get("project")),
         billed=billed if billed in BILLED else "",
     )
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        value = int(text or "")
-    except ValueError:
-        return None
-    return value if 0 < value < 2**31 else None
 
 
 # --- the week ---------------------------------------------------------------------------
@@ -127,7 +116,7 @@ class Catalogue:
     """Clients and projects by id, for labels, prices and the forms' choices."""
 
     def __init__(self, request: Request) -> None:
-        lg = request.state.ledger
+        lg = ledger_of(request)
         self.clients: dict[int, Client] = {c.id: c for c in lg.clients.list(include_archived=True)}
         self.projects: dict[int, Project] = {
             p.id: p for p in lg.projects.list(include_archived=True)
@@ -176,11 +165,11 @@ class Catalogue:
 
 def _week(request: Request, view: View, **extra: Any) -> dict[str, Any]:
     """The time page's values for `view`; `extra` holds form state (values, errors)."""
-    lg = request.state.ledger
+    lg = ledger_of(request)
     t: Translator = request.state.translator
     catalogue = Catalogue(request)
     unbilled = None if not view.billed else view.billed == "unbilled"
-    entries = lg.entries.list(
+    entries: list[WorkEntry] = lg.entries.list(
         view.project, since=view.monday, until=view.days[-1], unbilled=unbilled
     )
     if view.client is not None:
@@ -253,120 +242,19 @@ async def time_page(request: Request) -> Response:
 # --- entries ---------------------------------------------------------------------------
 
 
-def _parse_duration(text: str) -> int | None:
-    """Minutes from ``90``, ``90m``, ``1:30`` or ``1.5h``; None if unreadable."""
-    text = text.strip().lower().replace(" ", "")
-    if match := re.fullmatch(r"(\d{1,2}):([0-5]\d)", text):
-        return int(match[1]) * 60 + int(match[2])
-    if match := re.fullmatch(r"(\d{1,3}(?:[.,]\d{1,4})?)h", text):
-        hours = Decimal(match[1].replace(",", "."))
-        return int((hours * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    if match := re.fullmatch(r"(\d{1,5})(?:m|min)?", text):
-        return int(match[1])
-    return None
-
-
-def _parse_time(text: str) -> dt.time | None:
-    if match := re.fullmatch(r"(\d{1,2})[:.](\d{2})(?::\d{2})?", text.strip()):
-        try:
-            return dt.time(int(match[1]), int(match[2]))
-        except ValueError:
-            return None
-    return None
-
-
-def _entry_input(
-    request: Request, values: dict[str, str]
-) -> tuple[Project | None, dict[str, Any], dict[str, str]]:
-    """The project, the API fields and the errors found before asking the API."""
-    lg = request.state.ledger
-    t: Translator = request.state.translator
-    errors = unstorable(values, t)
-    project = None
-    try:
-        project = lg.projects.get(_int(values.get("project")) or 0)
-    except NotFound:
-        errors["project"] = t.gettext("Choose one of the offered values.")
-    try:
-        day = dt.date.fromisoformat(values.get("date", ""))
-    except ValueError:
-        day = None
-    fields: dict[str, Any] = {
-        "date": values.get("date", ""),
-        "description": values.get("description", ""),
-        "billable": bool(values.get("billable")),
-    }
-    duration, start, end, amount = (
-        values.get(k, "") for k in ("duration", "start", "end", "amount")
-    )
-    if sum([bool(duration), bool(start or end), bool(amount)]) != 1:
-        errors["duration"] = t.gettext(ONE_KIND)
-    elif duration:
-        minutes = _parse_duration(duration)
-        if minutes is None:
-            errors["duration"] = t.gettext("Enter minutes (90) or hours and minutes (1:30).")
-        fields["minutes"] = minutes
-    elif amount:
-        problem = amount_error(amount, project.currency if project else "CZK", t)
-        if problem:
-            errors["amount"] = problem
-        fields["amount"] = amount
-    else:
-        fields.update(_span(t, day or lg.today(), start, end, errors))
-    return project, fields, errors
-
-
-def _span(
-    t: Translator, day: dt.date, start: str, end: str, errors: dict[str, str]
-) -> dict[str, dt.datetime]:
-    """Start and end on `day` (an end before the start is the next morning)."""
-    times = {}
-    for name, text in (("start", start), ("end", end)):
-        if not text:
-            errors[name] = t.gettext("This field is required.")
-        elif (parsed := _parse_time(text)) is None:
-            errors[name] = t.gettext("Enter a time as HH:MM.")
-        else:
-            times[name] = dt.datetime.combine(day, parsed)
-    if len(times) == 2 and times["end"] < times["start"]:
-        times["end"] += dt.timedelta(days=1)
-    return times
-
-
-def _entry_errors(
-    request: Request, fields: dict[str, Any], early: dict[str, str]
-) -> dict[str, str]:
-    """`early` plus what `EntryInput` says of the other fields (nothing is written)."""
-    api = {k: v for k, v in fields.items() if v is not None}
-    if early.keys() & {"duration", "start", "end", "amount"}:  # the kind is already wrong
-        api = {k: v for k, v in api.items() if k not in {"minutes", "start", "end", "amount"}}
-        api["minutes"] = 60
-    return with_model_errors(
-        EntryInput, api, early, request.state.translator, rename={"minutes": "duration"},
-        amounts=("amount",), prefixes=ENTRY_PREFIXES,
-    )  # fmt: skip
-
-
-def _api_errors(request: Request, exc: InvalidInput) -> dict[str, str]:
-    return errors_for(
-        exc, request.state.translator, rename={"minutes": "duration"}, amounts=("amount",),
-        prefixes=ENTRY_PREFIXES,
-    )  # fmt: skip
-
-
 async def entry_create(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     t: Translator = request.state.translator
     view = _view(request)
     values = await form_values(request)
-    project, fields, errors = _entry_input(request, values)
+    project, fields, errors = entry_input(request, values)
     if errors or project is None:
-        errors = _entry_errors(request, fields, errors)
+        errors = entry_errors(request, fields, errors)
     else:
         try:
             entry = lg.entries.add(project, **fields)
         except InvalidInput as exc:
-            errors = _api_errors(request, exc)
+            errors = api_errors(request, exc)
     if errors:
         context = _week(request, view, add_values=values, add_errors=errors)
         if is_htmx(request):  # base.html lets htmx swap a 400: the form shows the errors
@@ -438,14 +326,14 @@ def _locked(request: Request, entry: WorkEntry) -> Response:
 
 
 async def entry_row(request: Request) -> Response:
-    entry = request.state.ledger.entries.get(path_id(request, "entry_id"))
+    entry = ledger_of(request).entries.get(path_id(request, "entry_id"))
     if not is_htmx(request):
         return RedirectResponse(f"/time?{_view(request).around(entry.date).query()}", 303)
     return _row_response(request, entry)
 
 
 async def entry_edit(request: Request) -> Response:
-    entry = request.state.ledger.entries.get(path_id(request, "entry_id"))
+    entry = ledger_of(request).entries.get(path_id(request, "entry_id"))
     if entry.invoice_id is not None or entry.running:
         return _locked(request, entry)
     if is_htmx(request):
@@ -456,20 +344,20 @@ async def entry_edit(request: Request) -> Response:
 
 
 async def entry_update(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     t: Translator = request.state.translator
     entry = lg.entries.get(path_id(request, "entry_id"))
     if entry.invoice_id is not None or entry.running:
         return _locked(request, entry)
     values = await form_values(request)
-    project, fields, errors = _entry_input(request, values)
+    project, fields, errors = entry_input(request, values)
     if errors or project is None:
-        errors = _entry_errors(request, fields, errors)
+        errors = entry_errors(request, fields, errors)
     else:
         try:
             lg.entries.update(entry, project=project.id, **fields)
         except InvalidInput as exc:
-            errors = _api_errors(request, exc)
+            errors = api_errors(request, exc)
         except Conflict:
             return _locked(request, lg.entries.get(entry.id))
     view = _view(request)
@@ -490,7 +378,7 @@ async def entry_update(request: Request) -> Response:
 
 
 async def entry_delete(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     t: Translator = request.state.translator
     entry = lg.entries.get(path_id(request, "entry_id"))
     if entry.invoice_id is not None or entry.running:
@@ -510,11 +398,11 @@ async def entry_delete(request: Request) -> Response:
 
 
 async def timer_start(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     t: Translator = request.state.translator
     values = await form_values(request)
     description = values.get("description", "")
-    project_id = _int(values.get("project"))
+    project_id = optional_int(values.get("project"))
     if project_id is None or project_id not in Catalogue(request).projects:
         return _timer(request, t.gettext("Choose a project to start the timer."), status=400)
     if len(description) > MAX_DESCRIPTION or unstorable({"d": description}, t):
@@ -527,7 +415,7 @@ async def timer_start(request: Request) -> Response:
 
 
 async def timer_stop(request: Request) -> Response:
-    lg = request.state.ledger
+    lg = ledger_of(request)
     t: Translator = request.state.translator
     try:
         entry = lg.entries.stop()

@@ -1,0 +1,115 @@
+"""The ``ledger`` command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ledger.cli import matching as cli_matching
+from ledger.cli import plugins as cli_plugins
+from ledger.cli import serve as cli_serve
+from ledger.cli.common import DatabaseOption, friendly_errors, open_cli_ledger
+from ledger.cli.documents import invoice_app
+from ledger.cli.matching import review_app
+from ledger.cli.plugins import plugin_app, plugins_app
+
+app = typer.Typer(
+    help="ledger: time tracking and invoicing for independent developers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+user_app = typer.Typer(help="Manage the account that logs in to the web UI.", no_args_is_help=True)
+audit_app = typer.Typer(help="Inspect the audit trail.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+app.add_typer(plugins_app, name="plugins")
+app.add_typer(plugin_app, name="plugin")
+app.command("serve")(cli_serve.serve)
+app.command("sync")(cli_plugins.sync)
+app.command("sync-history")(cli_plugins.sync_history)
+app.command("sync-show")(cli_plugins.sync_show)
+app.command("match")(cli_matching.match)
+app.add_typer(review_app, name="review")
+app.command("unmatch")(cli_matching.unmatch)
+app.command("match-manual")(cli_matching.match_manual)
+app.command("invoices")(cli_matching.invoices)
+app.add_typer(invoice_app, name="invoice")
+
+
+@app.command()
+@friendly_errors
+def init(
+    database: DatabaseOption = None,
+    demo: Annotated[
+        bool, typer.Option(help="Add a realistic demo dataset and enable the demo bank.")
+    ] = False,
+) -> None:
+    """Create the database (or migrate it to the newest schema)."""
+    lg = open_cli_ledger(database)
+    typer.echo(f"database ready: {lg.database.engine.url.render_as_string(hide_password=True)}")
+    if demo:
+        from ledger.demo import load_demo
+
+        summary = load_demo(lg)
+        lg.plugins.enable("demo_bank")
+        typer.echo(f"demo data added: {summary}; try `ledger sync demo_bank`")
+
+
+@app.command()
+@friendly_errors
+def status(database: DatabaseOption = None) -> None:
+    """Counts of everything, unbilled work and outstanding invoices."""
+    report = open_cli_ledger(database).reports.status()
+    typer.echo(f"clients       {report.clients}")
+    typer.echo(f"projects      {report.projects}")
+    typer.echo(f"work entries  {report.entries}")
+    invoices = ", ".join(f"{n} {s}" for s, n in sorted(report.invoices.items())) or "none"
+    typer.echo(f"invoices      {invoices}")
+    typer.echo(f"transactions  {report.transactions}")
+    typer.echo(f"audit events  {report.audit_events}")
+    for label, totals in (("unbilled", report.unbilled), ("outstanding", report.outstanding)):
+        text = ", ".join(f"{amount} {currency}" for currency, amount in sorted(totals.items()))
+        typer.echo(f"{label:<13} {text or 'nothing'}")
+
+
+@app.command()
+@friendly_errors
+def backup(
+    path: Annotated[Path, typer.Argument(help="File to write; must not exist yet.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Write a consistent copy of the database while it is in use."""
+    from ledger.storage.backup import backup as make_backup
+
+    lg = open_cli_ledger(database)
+    typer.echo(f"backup written to {make_backup(lg.database, path)}")
+
+
+@user_app.command("create")
+@friendly_errors
+def user_create(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    database: DatabaseOption = None,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Password.")
+    ] = "",
+) -> None:
+    """Create the account that logs in to the web UI."""
+    user_id = open_cli_ledger(database).users.create(username, password)
+    typer.echo(f"user {username!r} created (id {user_id})")
+
+
+@audit_app.command("verify")
+@friendly_errors
+def audit_verify(database: DatabaseOption = None) -> None:
+    """Check the audit hash chain; name the first tampered event."""
+    count = open_cli_ledger(database).audit.verify()
+    typer.echo(f"audit chain ok: {count} events verified")
+
+
+def main() -> None:
+    """Entry point of the ``ledger`` console script."""
+    app()

@@ -1,0 +1,57 @@
+"""What every ``ledger`` command shares: the database option and error handling."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Annotated, ParamSpec, TypeVar
+
+import click
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from ledger.api import Ledger, open_ledger
+from ledger.errors import ConfigurationError, LedgerError
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database", "-d", help="SQLite path or database URL (default: LEDGER_* settings)."
+    ),
+]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a `LedgerError` into one line on stderr and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except LedgerError as exc:
+            typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def open_cli_ledger(database: str | None) -> Ledger:
+    """The ledger the CLI works on; its writes are attributed to ``cli``.
+
+    Raises:
+        ConfigurationError: when the database cannot be opened (a file that is not a
+            database, a server that does not answer), as one line without a traceback.
+    """
+    try:
+        lg = open_ledger(database, source="cli")
+    except (OSError, SQLAlchemyError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        first_line = str(reason).strip().splitlines()[0] if str(reason).strip() else repr(reason)
+        raise ConfigurationError(f"cannot open the database: {first_line}") from exc
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(lg.close)  # the command's connections end with it
+    return lg

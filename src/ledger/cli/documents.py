@@ -1,0 +1,67 @@
+"""``ledger invoice pdf`` and ``ledger invoice month-pdf``: invoice documents on disk."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ledger.cli.common import DatabaseOption, friendly_errors, open_cli_ledger
+from ledger.errors import InvalidInput
+
+invoice_app = typer.Typer(help="Invoice documents: PDFs to send or archive.", no_args_is_help=True)
+
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="File to write ('-' for standard output; default: a safe name in this folder).",
+    ),
+]
+
+
+@invoice_app.command("pdf")
+@friendly_errors
+def invoice_pdf(
+    number: Annotated[str, typer.Argument(help="Invoice number, e.g. 2026-0001.")],
+    output: OutputOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Write an invoice as a PDF in its language, with the payment QR code."""
+    lg = open_cli_ledger(database)
+    invoice = lg.invoices.get(number)
+    _write(lg.documents.invoice_pdf(invoice), output, lg.documents.file_name(invoice))
+
+
+@invoice_app.command("month-pdf")
+@friendly_errors
+def month_pdf(
+    month: Annotated[str, typer.Argument(help="The month, as YYYY-MM.")],
+    output: OutputOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Write every invoice issued in a month as one merged PDF."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", month.strip())
+    if match is None:
+        raise InvalidInput("month", f"{month!r} is not a month; use YYYY-MM, e.g. 2026-03")
+    year, number = int(match.group(1)), int(match.group(2))
+    lg = open_cli_ledger(database)
+    pdf = lg.documents.month_pdf(year, number)
+    _write(pdf, output, lg.documents.month_file_name(year, number))
+
+
+def _write(pdf: bytes, output: Path | None, default_name: str) -> None:
+    if output is not None and str(output) == "-":
+        sys.stdout.buffer.write(pdf)
+        sys.stdout.buffer.flush()
+        return
+    path = output if output is not None else Path(default_name)
+    try:
+        path.write_bytes(pdf)
+    except OSError as exc:
+        raise InvalidInput("output", f"cannot write {path}: {exc.strerror or exc}") from None
+    typer.echo(f"{path} written ({len(pdf):,} bytes)")

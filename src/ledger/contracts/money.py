@@ -1,0 +1,61 @@
+"""Exact amounts for plugin input: `Decimal` or text, never float.
+
+The core's money rules build on these, so a plugin and the app agree on what an
+amount and a currency are.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from pydantic import BeforeValidator
+
+# ISO 4217 codes ledger accepts, with their minor-unit exponent.
+CURRENCY_EXPONENTS: dict[str, int] = {
+    "CZK": 2, "EUR": 2, "USD": 2, "GBP": 2, "CHF": 2, "PLN": 2, "HUF": 2,
+    "SEK": 2, "NOK": 2, "DKK": 2, "CAD": 2, "AUD": 2, "NZD": 2, "RON": 2,
+    "BGN": 2, "JPY": 0, "KRW": 0, "ISK": 0, "BHD": 3, "KWD": 3,
+}  # fmt: skip
+
+MAX_AMOUNT = Decimal(10) ** 13
+"""Amounts must stay below this in magnitude (it fits a 64-bit minor-unit column)."""
+
+
+def currency_code(code: object) -> str:
+    """The upper-cased ISO 4217 code; `ValueError` naming the known ones otherwise."""
+    normalised = code.strip().upper() if isinstance(code, str) else ""
+    if normalised not in CURRENCY_EXPONENTS:
+        known = ", ".join(sorted(CURRENCY_EXPONENTS))
+        raise ValueError(f"unknown currency {code!r}; use one of {known}")
+    return normalised
+
+
+def exact_decimal(value: object) -> Decimal:
+    """A finite `Decimal` from a `Decimal`, int or text; `ValueError` for floats and garbage."""
+    if isinstance(value, (bool, float)):
+        raise ValueError(f"{value!r} is a float; pass a string or Decimal such as '12.50'")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip().replace(" ", "").replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a number") from None
+    else:
+        raise ValueError(f"expected a number as text or Decimal, got {value!r}")
+    if not result.is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    if abs(result) >= MAX_AMOUNT:
+        raise ValueError(f"{value!r} is too large")
+    return result
+
+
+def _optional_amount(value: object) -> Decimal | None:
+    return None if value is None or value == "" else exact_decimal(value)
+
+
+OptionalAmount = Annotated[Decimal | None, BeforeValidator(_optional_amount)]
+"""A pydantic field type for money input: text, int or Decimal; never float."""

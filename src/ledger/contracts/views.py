@@ -1,0 +1,60 @@
+"""What a plugin reads: plain, frozen views of ledger data (no database objects)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class View(BaseModel):
+    """Base of the read models a plugin receives; extra fields are dropped."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class InvoiceView(View):
+    """An invoice as a plugin sees it.
+
+    Attributes:
+        status: ``draft``, ``issued`` or ``cancelled``.
+        payment_state: ``unpaid``, ``overdue``, ``partially_paid``, ``paid`` or
+            ``overpaid`` for an issued invoice, else None.
+        balance: what is still owed (total minus payments).
+    """
+
+    id: int
+    client_id: int
+    client_name: str
+    status: str
+    number: str | None
+    variable_symbol: str | None
+    currency: str
+    issue_date: dt.date | None
+    due_date: dt.date | None
+    total: Decimal
+    paid: Decimal
+    balance: Decimal
+    payment_state: str | None
+
+
+class TransactionView(View):
+    """A stored money transaction; `amount` is signed (+ in, - out)."""
+
+    id: int
+    source: str
+    external_id: str
+    account: str
+    booked_on: dt.date
+    amount: Decimal
+    currency: str
+    counterparty_name: str
+    counterparty_account: str
+    variable_symbol: str
+    constant_symbol: str
+    specific_symbol: str
+    message: str
+    details: dict[str, str]
+    kind: str
+    matched_invoice_id: int | None

@@ -1,0 +1,1 @@
+"""Core services: clients, projects, time, pricing, invoices, money, matching, reports."""

@@ -1,0 +1,176 @@
+"""``lg.analytics``: the dashboard's figures, each one SQL aggregate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+
+from ledger.core.models import PublicModel
+from ledger.core.money import from_minor
+from ledger.core.service import Service
+from ledger.storage import tables
+
+ENTRIES = tables.WorkEntry.__table__  # type: ignore[attr-defined]
+INVOICES = tables.Invoice.__table__  # type: ignore[attr-defined]
+PAYMENTS = tables.Payment.__table__  # type: ignore[attr-defined]
+CLIENTS = tables.Client.__table__  # type: ignore[attr-defined]
+TRANSACTIONS = tables.MoneyTransaction.__table__  # type: ignore[attr-defined]
+
+Money = dict[str, Decimal]
+"""Amounts per currency."""
+
+
+class MonthAmounts(PublicModel):
+    month: str
+    amounts: dict[str, Decimal]
+
+
+class ClientTotal(PublicModel):
+    client_id: int
+    client: str
+    currency: str
+    amount: Decimal
+
+
+class Dashboard(PublicModel):
+    """What the dashboard shows; money always per currency."""
+
+    today: dt.date
+    minutes_this_week: int
+    minutes_this_month: int
+    unbilled: dict[str, Decimal]
+    outstanding: dict[str, Decimal]
+    overdue: dict[str, Decimal]
+    overdue_count: int
+    outstanding_count: int
+    earnings: list[MonthAmounts]
+    income: list[MonthAmounts]
+    expenses: list[MonthAmounts]
+    top_clients: list[ClientTotal]
+
+
+class Analytics(Service):
+    """Dashboard figures for a date (today by default)."""
+
+    def dashboard(self, today: dt.date | None = None) -> Dashboard:
+        """Hours, unbilled work, outstanding and overdue money, 12 months of trends."""
+        day = today or self._lg.today()
+        months = last_months(day, 12)
+        since = dt.date.fromisoformat(months[0] + "-01")
+        with self._lg.reading() as session:
+            conn = session.connection()
+            dialect = conn.dialect.name
+            outstanding, overdue, counts = _open_money(conn, day)
+            data: dict[str, Any] = {
+                "today": day,
+                "minutes_this_week": _minutes(conn, day - dt.timedelta(days=day.weekday()), day),
+                "minutes_this_month": _minutes(conn, day.replace(day=1), day),
+                "outstanding": outstanding,
+                "overdue": overdue,
+                "outstanding_count": counts[0],
+                "overdue_count": counts[1],
+                "earnings": _by_month(conn, months, _earnings_query(since, dialect)),
+                "income": _by_month(conn, months, _cash_query(since, "income", dialect)),
+                "expenses": _by_month(conn, months, _cash_query(since, "expense", dialect)),
+                "top_clients": _top_clients(conn, since),
+            }
+        unbilled: Money = defaultdict(Decimal)
+        for item in self._lg.reports.unbilled():
+            unbilled[item.currency] += item.amount or Decimal(0)
+        return Dashboard(**data, unbilled=dict(unbilled))
+
+
+def last_months(today: dt.date, count: int) -> list[str]:
+    """``YYYY-MM`` of the `count` months ending with today's."""
+    index = today.year * 12 + today.month - 1
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index - count + 1, index + 1)]
+
+
+def _month(column: Any, dialect: str) -> Any:
+    if dialect == "sqlite":
+        return func.substr(column, 1, 7)
+    return func.to_char(column, "YYYY-MM")
+
+
+def _minutes(conn: Any, start: dt.date, end: dt.date) -> int:
+    query = select(func.coalesce(func.sum(ENTRIES.c.minutes), 0)).where(
+        ENTRIES.c.date.between(start, end)
+    )
+    return int(conn.execute(query).scalar() or 0)
+
+
+def _open_money(conn: Any, today: dt.date) -> tuple[Money, Money, tuple[int, int]]:
+    paid = (
+        select(PAYMENTS.c.invoice_id, func.sum(PAYMENTS.c.amount_minor).label("paid"))
+        .group_by(PAYMENTS.c.invoice_id)
+        .subquery()
+    )
+    balance = INVOICES.c.total_minor - func.coalesce(paid.c.paid, 0)
+    late = INVOICES.c.due_date < today
+    query = (
+        select(
+            INVOICES.c.currency,
+            func.sum(balance),
+            func.sum(case((late, balance), else_=0)),
+            func.count(),
+            func.sum(case((late, 1), else_=0)),
+        )
+        .select_from(INVOICES.outerjoin(paid, paid.c.invoice_id == INVOICES.c.id))
+        .where(INVOICES.c.status == "issued", balance > 0)
+        .group_by(INVOICES.c.currency)
+    )
+    outstanding: Money = {}
+    overdue: Money = {}
+    count = late_count = 0
+    for currency, open_minor, late_minor, n, n_late in conn.execute(query):
+        outstanding[currency] = from_minor(int(open_minor), currency)
+        if late_minor:
+            overdue[currency] = from_minor(int(late_minor), currency)
+        count += int(n)
+        late_count += int(n_late or 0)
+    return outstanding, overdue, (count, late_count)
+
+
+def _earnings_query(since: dt.date, dialect: str) -> Any:
+    month = _month(INVOICES.c.issue_date, dialect)
+    return (
+        select(month, INVOICES.c.currency, func.sum(INVOICES.c.total_minor))
+        .where(INVOICES.c.status == "issued", INVOICES.c.issue_date >= since)
+        .group_by(month, INVOICES.c.currency)
+    )
+
+
+def _cash_query(since: dt.date, kind: str, dialect: str) -> Any:
+    month = _month(TRANSACTIONS.c.booked_on, dialect)
+    return (
+        select(month, TRANSACTIONS.c.currency, func.sum(func.abs(TRANSACTIONS.c.amount_minor)))
+        .where(and_(TRANSACTIONS.c.kind == kind, TRANSACTIONS.c.booked_on >= since))
+        .group_by(month, TRANSACTIONS.c.currency)
+    )
+
+
+def _by_month(conn: Any, months: list[str], query: Any) -> list[MonthAmounts]:
+    found: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for month, currency, minor in conn.execute(query):
+        found[str(month)][currency] = from_minor(int(minor or 0), currency)
+    return [MonthAmounts(month=m, amounts=found.get(m, {})) for m in months]
+
+
+def _top_clients(conn: Any, since: dt.date, limit: int = 5) -> list[ClientTotal]:
+    query = (
+        select(CLIENTS.c.id, CLIENTS.c.name, INVOICES.c.currency, func.sum(INVOICES.c.total_minor))
+        .join(CLIENTS, CLIENTS.c.id == INVOICES.c.client_id)
+        .where(INVOICES.c.status == "issued", INVOICES.c.issue_date >= since)
+        .group_by(CLIENTS.c.id, CLIENTS.c.name, INVOICES.c.currency)
+        .order_by(func.sum(INVOICES.c.total_minor).desc())
+        .limit(limit * 3)
+    )
+    totals = [
+        ClientTotal(client_id=i, client=n, currency=c, amount=from_minor(int(a), c))
+        for i, n, c, a in conn.execute(query)
+    ]
+    return totals[:limit]

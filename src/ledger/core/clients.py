@@ -1,0 +1,114 @@
+"""Clients: who you invoice."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlmodel import col, select
+
+from ledger.core.models import Client, Records
+from ledger.core.money import OptionalAmount, currency_field, to_minor
+from ledger.core.service import Ref, Service, get_row, ref_id
+from ledger.core.validation import validated
+from ledger.errors import Conflict
+from ledger.storage import tables
+
+
+class ClientInput(BaseModel):
+    """What a client is made of; the web form and the API validate with it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    currency: str = "CZK"
+    hourly_rate: OptionalAmount = None
+    contact_name: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=50)
+    address: str = Field(default="", max_length=2000)
+    company_id: str = Field(default="", max_length=20)
+    vat_id: str = Field(default="", max_length=20)
+    language: Literal["en", "cs"] = "en"
+    payment_terms_days: int = Field(default=14, ge=0, le=365)
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        return currency_field(value)
+
+    @field_validator("hourly_rate")
+    @classmethod
+    def _rate(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value < 0:
+            raise ValueError("must not be negative")
+        return value
+
+
+class Clients(Service):
+    """``lg.clients``: add, edit, archive, list and delete clients."""
+
+    def add(self, **fields: Any) -> Client:
+        """Create a client; see `ClientInput` for the fields."""
+        data = validated(ClientInput, fields)
+        row = tables.Client(**_row_fields(data))
+        with self._lg.atomic() as uow:
+            uow.session.add(row)
+            uow.session.flush()
+        return Client.from_row(row)
+
+    def get(self, client: Ref) -> Client:
+        """One client by id."""
+        with self._lg.reading() as session:
+            return Client.from_row(
+                get_row(session, tables.Client, ref_id(client, "client"), "client")
+            )
+
+    def list(self, *, include_archived: bool = False) -> Records[Client]:
+        """All clients by name."""
+        query = select(tables.Client).order_by(col(tables.Client.name))
+        if not include_archived:
+            query = query.where(col(tables.Client.archived).is_(False))
+        with self._lg.reading() as session:
+            return Records(Client.from_row(row) for row in session.exec(query))
+
+    def update(self, client: Ref, **fields: Any) -> Client:
+        """Change some fields of a client."""
+        with self._lg.atomic() as uow:
+            row = get_row(uow.session, tables.Client, ref_id(client, "client"), "client")
+            current = Client.from_row(row).model_dump(include=set(ClientInput.model_fields))
+            data = validated(ClientInput, {**current, **fields})
+            for key, value in _row_fields(data).items():
+                setattr(row, key, value)
+            uow.session.flush()
+        return Client.from_row(row)
+
+    def archive(self, client: Ref, archived: bool = True) -> Client:
+        """Hide a client from lists without deleting its history."""
+        with self._lg.atomic() as uow:
+            row = get_row(uow.session, tables.Client, ref_id(client, "client"), "client")
+            row.archived = archived
+            uow.session.flush()
+        return Client.from_row(row)
+
+    def delete(self, client: Ref) -> None:
+        """Delete a client that has no projects and no invoices."""
+        with self._lg.atomic() as uow:
+            row = get_row(uow.session, tables.Client, ref_id(client, "client"), "client")
+            for table in (tables.Project, tables.Invoice):
+                used = uow.session.exec(
+                    select(table.id).where(table.client_id == row.id).limit(1)
+                ).first()
+                if used is not None:
+                    raise Conflict(
+                        f"client {row.name!r} has {table.__tablename__}; archive it instead"
+                    )
+            uow.session.delete(row)
+
+
+def _row_fields(data: ClientInput) -> dict[str, Any]:
+    fields = data.model_dump(exclude={"hourly_rate"})
+    rate = data.hourly_rate
+    fields["hourly_rate_minor"] = None if rate is None else to_minor(rate, data.currency)
+    return fields

@@ -1,0 +1,29 @@
+"""An invoice's payment state, derived from the payments recorded against it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ledger.storage import tables
+
+PAYMENT_STATES = ("unpaid", "partially_paid", "paid", "overpaid", "overdue")
+
+
+def payment_state(
+    invoice: tables.Invoice, paid_minor: int, tolerance_minor: int, today: dt.date
+) -> str | None:
+    """unpaid, partially_paid, paid, overpaid or overdue; None unless issued.
+
+    Within `tolerance_minor` of the total counts as paid, so a rounding cent does
+    not leave an invoice open. Overdue means past due and not paid.
+    """
+    if invoice.status != "issued":
+        return None
+    difference = paid_minor - invoice.total_minor
+    if abs(difference) <= tolerance_minor:
+        return "paid"
+    if difference > 0:
+        return "overpaid"
+    if invoice.due_date is not None and today > invoice.due_date:
+        return "overdue"
+    return "unpaid" if paid_minor == 0 else "partially_paid"

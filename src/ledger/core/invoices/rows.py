@@ -1,0 +1,146 @@
+"""Loading and changing the stored rows of invoices, their lines and totals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from ledger.core import pricing
+from ledger.core.money import amount_to_minor, from_minor, parse_amount, to_minor
+from ledger.core.service import Ref, get_row, pk, ref_id
+from ledger.core.validation import parse_date, refuse_nul
+from ledger.errors import Conflict, InvalidInput, NotFound
+from ledger.storage import tables
+
+InvoiceRef = Ref | str
+"""An invoice by id, object, or issued number (``"2026-0001"``)."""
+
+
+def filtered(query: Any, status: str | None, client: Ref | None) -> Any:
+    if status is not None:
+        query = query.where(tables.Invoice.status == status)
+    if client is not None:
+        query = query.where(tables.Invoice.client_id == ref_id(client, "client"))
+    return query
+
+
+def load_invoice(session: Session, invoice: InvoiceRef) -> tables.Invoice:
+    if isinstance(invoice, str):
+        row = session.exec(select(tables.Invoice).where(tables.Invoice.number == invoice)).first()
+        if row is None:
+            raise NotFound(f"no invoice is numbered {invoice!r}")
+        return row
+    return get_row(session, tables.Invoice, ref_id(invoice, "invoice"), "invoice")
+
+
+def load_draft(session: Session, invoice: InvoiceRef) -> tables.Invoice:
+    row = load_invoice(session, invoice)
+    if row.status != "draft":
+        raise Conflict(
+            f"invoice {row.number or row.id} is {row.status} and cannot be edited; "
+            "cancel it and draft a new one"
+        )
+    return row
+
+
+def settings_row(session: Session) -> tables.AppSettings:
+    return session.exec(select(tables.AppSettings)).first() or tables.AppSettings()
+
+
+def store_lines(
+    session: Session, invoice: tables.Invoice, drafts: list[pricing.LineDraft]
+) -> None:
+    for position, draft in enumerate(drafts, start=1):
+        session.add(
+            tables.InvoiceLine(
+                invoice_id=pk(invoice),
+                position=position,
+                description=draft.description,
+                quantity_milli=draft.quantity_milli,
+                unit=draft.unit,
+                unit_price_minor=draft.unit_price_minor,
+                amount_minor=draft.amount_minor,
+                project_id=draft.project_id,
+            )
+        )
+    session.flush()
+    recompute_totals(session, invoice)
+
+
+def lines_of(session: Session, invoice: tables.Invoice) -> list[tables.InvoiceLine]:
+    query = select(tables.InvoiceLine).where(tables.InvoiceLine.invoice_id == invoice.id)
+    return list(session.exec(query.order_by(col(tables.InvoiceLine.position))))
+
+
+def line_of(session: Session, invoice: tables.Invoice, line: Ref) -> tables.InvoiceLine:
+    row = get_row(session, tables.InvoiceLine, ref_id(line, "line"), "invoice line")
+    if row.invoice_id != invoice.id:
+        raise NotFound(f"line {row.id} is not on invoice {invoice.id}")
+    return row
+
+
+def set_line(line: tables.InvoiceLine, currency: str, **fields: Any) -> None:
+    allowed = {"description", "quantity", "unit_price", "unit"}
+    if unknown := set(fields) - allowed:
+        raise InvalidInput(sorted(unknown)[0], f"cannot be changed; use {sorted(allowed)}")
+    refuse_nul({k: v for k, v in fields.items() if isinstance(v, str)})
+    if "description" in fields:
+        text = str(fields["description"]).strip()
+        if not text:
+            raise InvalidInput("description", "must not be empty")
+        line.description = text
+    if "unit" in fields:
+        line.unit = str(fields["unit"]).strip()[:10] or "pcs"
+    if "quantity" in fields:
+        quantity = parse_amount(fields["quantity"], "quantity")
+        if quantity <= 0 or quantity > 100000:
+            raise InvalidInput("quantity", "must be more than 0 and at most 100000")
+        line.quantity_milli = int(quantity.scaleb(3).to_integral_value())
+    if "unit_price" in fields:
+        line.unit_price_minor = amount_to_minor(fields["unit_price"], currency, "unit_price")
+    exact = Decimal(line.quantity_milli).scaleb(-3) * from_minor(line.unit_price_minor, currency)
+    line.amount_minor = to_minor(exact, currency)
+
+
+def recompute_totals(session: Session, invoice: tables.Invoice) -> None:
+    subtotal = sum(line.amount_minor for line in lines_of(session, invoice))
+    invoice.subtotal_minor = subtotal
+    invoice.vat_minor = pricing.vat_amount(subtotal, invoice.vat_rate_bp)
+    invoice.total_minor = subtotal + invoice.vat_minor
+
+
+def set_field(row: tables.Invoice, key: str, value: Any) -> None:
+    if key == "vat_rate":
+        row.vat_rate_bp = vat_basis_points(value)
+    elif key == "language":
+        if value not in ("en", "cs"):
+            raise InvalidInput("language", "use en or cs")
+        row.language = value
+    elif key == "notes":
+        refuse_nul({"notes": str(value)})
+        row.notes = str(value)
+    else:
+        setattr(row, key, None if value in (None, "") else parse_date(value, key))
+
+
+def vat_basis_points(value: object) -> int | None:
+    if value is None or value == "":
+        return None
+    rate = parse_amount(value, "vat_rate")
+    if not 0 <= rate <= 100:
+        raise InvalidInput("vat_rate", "a VAT rate is a percentage between 0 and 100")
+    return int(rate.scaleb(2).to_integral_value())
+
+
+def next_sequence(session: Session, series: str) -> int:
+    query = select(func.max(tables.Invoice.sequence)).where(tables.Invoice.series == series)
+    return int(session.exec(query).one() or 0) + 1
+
+
+def paid_minor(session: Session, invoice: tables.Invoice) -> int:
+    query = select(func.sum(tables.Payment.amount_minor)).where(
+        tables.Payment.invoice_id == invoice.id
+    )
+    return int(session.exec(query).one() or 0)

@@ -1,0 +1,472 @@
+"""Invoices: drafted from unbilled work, edited while draft, issued with a gapless
+number, cancelled (releasing their work) and paid."""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
+
+from ledger.core import pricing
+from ledger.core.invoices import numbering
+from ledger.core.invoices.payment_state import payment_state
+from ledger.core.invoices.preview import CurrencyTotals, DraftPreview, PreviewEntry, PreviewLine
+from ledger.core.invoices.rows import (
+    InvoiceRef,
+    filtered,
+    line_of,
+    lines_of,
+    load_draft,
+    load_invoice,
+    next_sequence,
+    paid_minor,
+    recompute_totals,
+    set_field,
+    set_line,
+    settings_row,
+    store_lines,
+    vat_basis_points,
+)
+from ledger.core.invoices.work import attach_entries, check_grouping, release_entry, work_to_bill
+from ledger.core.models import Invoice, InvoiceLine, Payment, Records, plain_decimal
+from ledger.core.money import amount_to_minor, from_minor
+from ledger.core.service import Ref, Service, get_row, pk, ref_id
+from ledger.core.validation import parse_date
+from ledger.errors import Conflict, InvalidInput
+from ledger.storage import tables
+
+INVOICES = tables.Invoice.__table__  # type: ignore[attr-defined]
+PAYMENTS = tables.Payment.__table__  # type: ignore[attr-defined]
+_BATCH = 500  # ids per IN (...) when loading many invoices: well under SQLite's limit
+
+
+class Invoices(Service):
+    """``lg.invoices``: draft, edit, issue, cancel and record payments."""
+
+    def draft(
+        self,
+        client: Ref,
+        *,
+        project: Ref | None = None,
+        since: dt.date | str | None = None,
+        until: dt.date | str | None = None,
+        grouping: pricing.Grouping = "project",
+        vat_rate: Decimal | str | int | None = None,
+        notes: str = "",
+    ) -> Invoice:
+        """A draft invoice from the client's unbilled billable entries.
+
+        Raises:
+            InvalidInput: when there is no unbilled work to invoice, or a time entry
+                has no hourly rate anywhere (entry, project, client or default).
+        """
+        check_grouping(grouping)
+        vat_bp = vat_basis_points(vat_rate)
+        with self._lg.atomic() as uow:
+            session = uow.session
+            owner, candidates, priced = work_to_bill(session, client, project, since, until)
+            invoice = tables.Invoice(
+                client_id=pk(owner),
+                currency=owner.currency,
+                language=owner.language,
+                notes=notes,
+                grouping=grouping,
+                vat_rate_bp=vat_bp,
+            )
+            session.add(invoice)
+            session.flush()
+            attach_entries(candidates, priced, invoice)
+            store_lines(session, invoice, pricing.group_lines(priced, grouping))
+            session.flush()
+            return self._public(session, invoice)
+
+    def get(self, invoice: InvoiceRef) -> Invoice:
+        """One invoice by id or number."""
+        with self._lg.reading() as session:
+            return self._public(session, load_invoice(session, invoice))
+
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        client: Ref | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Records[Invoice]:
+        """Invoices, newest first; `limit` and `offset` page through them."""
+        query = filtered(
+            select(tables.Invoice).order_by(col(tables.Invoice.id).desc()), status, client
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
+        with self._lg.reading() as session:
+            return Records(self._public_many(session, list(session.exec(query))))
+
+    def count(self, *, status: str | None = None, client: Ref | None = None) -> int:
+        """How many invoices `list` returns with the same filters (for paging)."""
+        query = filtered(select(func.count()).select_from(tables.Invoice), status, client)
+        with self._lg.reading() as session:
+            return int(session.exec(query).one())
+
+    def totals(
+        self, *, status: str | None = None, client: Ref | None = None
+    ) -> Records[CurrencyTotals]:
+        """Per currency, the filtered invoices' totals (cancelled ones left out)."""
+        invoice, payment = INVOICES.c, PAYMENTS.c
+        paid = (
+            core_select(payment.invoice_id, func.sum(payment.amount_minor).label("paid"))
+            .group_by(payment.invoice_id)
+            .subquery()
+        )
+        paid_minor = func.coalesce(paid.c.paid, 0)
+        outstanding = case(
+            (
+                (invoice.status == "issued") & (invoice.total_minor > paid_minor),
+                invoice.total_minor - paid_minor,
+            ),
+            else_=0,
+        )
+        query = (
+            core_select(
+                invoice.currency,
+                func.count(),
+                func.sum(invoice.total_minor),
+                func.sum(paid_minor),
+                func.sum(outstanding),
+            )
+            .select_from(INVOICES.outerjoin(paid, paid.c.invoice_id == invoice.id))
+            .where(invoice.status != "cancelled")
+            .group_by(invoice.currency)
+            .order_by(invoice.currency)
+        )
+        if status is not None:
+            query = query.where(invoice.status == status)
+        if client is not None:
+            query = query.where(invoice.client_id == ref_id(client, "client"))
+        with self._lg.reading() as session:
+            rows = session.connection().execute(query).all()
+        return Records(
+            CurrencyTotals(
+                currency=currency,
+                invoices=int(count),
+                total=from_minor(int(total or 0), currency),
+                paid=from_minor(int(paid_sum or 0), currency),
+                outstanding=from_minor(int(left or 0), currency),
+            )
+            for currency, count, total, paid_sum, left in rows
+        )
+
+    def preview(
+        self,
+        client: Ref,
+        *,
+        project: Ref | None = None,
+        since: dt.date | str | None = None,
+        until: dt.date | str | None = None,
+        grouping: pricing.Grouping = "project",
+        vat_rate: Decimal | str | int | None = None,
+    ) -> DraftPreview:
+        """What `draft` would make of the same arguments: its entries, lines and total.
+
+        Writes nothing. Raises the same `InvalidInput` as `draft`.
+        """
+        check_grouping(grouping)
+        vat_bp = vat_basis_points(vat_rate)
+        with self._lg.reading() as session:
+            owner, _, priced = work_to_bill(session, client, project, since, until)
+        currency = owner.currency
+        drafts = pricing.group_lines(priced, grouping)
+        subtotal = sum(line.amount_minor for line in drafts)
+        vat = pricing.vat_amount(subtotal, vat_bp)
+        return DraftPreview(
+            client_id=pk(owner),
+            client_name=owner.name,
+            currency=currency,
+            entries=[
+                PreviewEntry(
+                    id=entry.entry_id,
+                    date=entry.date,
+                    project=entry.project_name,
+                    description=entry.description,
+                    kind=entry.kind,
+                    minutes=entry.minutes,
+                    amount=from_minor(entry.amount_minor, currency),
+                )
+                for entry in sorted(priced, key=lambda e: (e.date, e.entry_id))
+            ],
+            lines=[
+                PreviewLine(
+                    description=line.description,
+                    quantity=plain_decimal(Decimal(line.quantity_milli).scaleb(-3)),
+                    unit=line.unit,
+                    unit_price=from_minor(line.unit_price_minor, currency),
+                    amount=from_minor(line.amount_minor, currency),
+                )
+                for line in drafts
+            ],
+            vat_rate=None if vat_bp is None else Decimal(vat_bp) / 100,
+            subtotal=from_minor(subtotal, currency),
+            vat=from_minor(vat, currency),
+            total=from_minor(subtotal + vat, currency),
+        )
+
+    def update(self, invoice: InvoiceRef, **fields: Any) -> Invoice:
+        """Change a draft's notes, dates, language or VAT rate."""
+        allowed = {
+            "notes",
+            "issue_date",
+            "due_date",
+            "taxable_supply_date",
+            "language",
+            "vat_rate",
+        }
+        if unknown := set(fields) - allowed:
+            raise InvalidInput(sorted(unknown)[0], f"cannot be changed; use {sorted(allowed)}")
+        with self._lg.atomic() as uow:
+            row = load_draft(uow.session, invoice)
+            for key, value in fields.items():
+                set_field(row, key, value)
+            recompute_totals(uow.session, row)
+            uow.session.flush()
+            return self._public(uow.session, row)
+
+    def add_line(
+        self,
+        invoice: InvoiceRef,
+        description: str,
+        quantity: object,
+        unit_price: object,
+        unit: str = "pcs",
+    ) -> Invoice:
+        """Add a manual line to a draft."""
+        with self._lg.atomic() as uow:
+            row = load_draft(uow.session, invoice)
+            position = len(lines_of(uow.session, row)) + 1
+            line = tables.InvoiceLine(
+                invoice_id=pk(row),
+                position=position,
+                description="",
+                quantity_milli=0,
+                unit=unit,
+                unit_price_minor=0,
+                amount_minor=0,
+            )
+            set_line(
+                line,
+                row.currency,
+                description=description,
+                quantity=quantity,
+                unit_price=unit_price,
+            )
+            uow.session.add(line)
+            recompute_totals(uow.session, row)
+            uow.session.flush()
+            return self._public(uow.session, row)
+
+    def update_line(self, invoice: InvoiceRef, line: Ref, **fields: Any) -> Invoice:
+        """Change a draft line's description, quantity, unit price or unit."""
+        with self._lg.atomic() as uow:
+            row = load_draft(uow.session, invoice)
+            stored = line_of(uow.session, row, line)
+            set_line(stored, row.currency, **fields)
+            recompute_totals(uow.session, row)
+            uow.session.flush()
+            return self._public(uow.session, row)
+
+    def remove_line(self, invoice: InvoiceRef, line: Ref) -> Invoice:
+        """Remove a line from a draft (its entries stay on the draft)."""
+        with self._lg.atomic() as uow:
+            row = load_draft(uow.session, invoice)
+            uow.session.delete(line_of(uow.session, row, line))
+            uow.session.flush()
+            recompute_totals(uow.session, row)
+            uow.session.flush()
+            return self._public(uow.session, row)
+
+    def issue(self, invoice: InvoiceRef, *, issue_date: dt.date | str | None = None) -> Invoice:
+        """Give a draft the next gapless number of its series and its variable symbol."""
+        with self._lg.atomic() as uow:
+            session = uow.session
+            row = load_invoice(session, invoice)
+            if row.status != "draft":
+                raise Conflict(
+                    f"invoice {row.number} is already {row.status}; it can be issued once"
+                )
+            if not lines_of(session, row):
+                raise InvalidInput("lines", "an invoice needs at least one line to be issued")
+            settings = settings_row(session)
+            client = get_row(session, tables.Client, row.client_id, "client")
+            issued_on = (
+                self._lg.today() if issue_date is None else parse_date(issue_date, "issue_date")
+            )
+            row.issue_date = issued_on
+            row.taxable_supply_date = row.taxable_supply_date or issued_on
+            row.due_date = row.due_date or issued_on + dt.timedelta(days=client.payment_terms_days)
+            if row.due_date < issued_on:
+                raise InvalidInput("due_date", "the due date is before the issue date")
+            row.series = numbering.series_key(settings.number_pattern, issued_on)
+            row.sequence = next_sequence(session, row.series)
+            row.number = numbering.format_number(settings.number_pattern, issued_on, row.sequence)
+            row.variable_symbol = numbering.variable_symbol(row.number)
+            row.status = "issued"
+            row.issued_at = self._lg.clock().replace(microsecond=0)
+            session.flush()
+            return self._public(session, row)
+
+    def cancel(self, invoice: InvoiceRef) -> Invoice:
+        """Cancel a draft or issued invoice; its entries become unbilled again.
+
+        An issued invoice keeps its number, so the series stays gapless.
+        """
+        with self._lg.atomic() as uow:
+            session = uow.session
+            row = load_invoice(session, invoice)
+            if row.status == "cancelled":
+                raise Conflict(f"invoice {row.number or row.id} is already cancelled")
+            if paid_minor(session, row) != 0:
+                raise Conflict("the invoice has payments; remove them before cancelling")
+            for entry in session.exec(
+                select(tables.WorkEntry).where(tables.WorkEntry.invoice_id == row.id)
+            ):
+                release_entry(entry)
+            row.status = "cancelled"
+            row.cancelled_at = self._lg.clock().replace(microsecond=0)
+            session.flush()
+            return self._public(session, row)
+
+    def record_payment(
+        self,
+        invoice: InvoiceRef,
+        amount: object,
+        date: dt.date | str,
+        note: str = "",
+        *,
+        transaction_id: int | None = None,
+        method: str = "manual",
+    ) -> Payment:
+        """Record money received for an issued invoice (partial payments add up)."""
+        with self._lg.atomic() as uow:
+            row = load_invoice(uow.session, invoice)
+            if row.status != "issued":
+                raise Conflict(f"only issued invoices take payments; this one is {row.status}")
+            minor = amount_to_minor(amount, row.currency)
+            if minor <= 0:
+                raise InvalidInput("amount", "a payment must be positive")
+            payment = tables.Payment(
+                invoice_id=pk(row),
+                amount_minor=minor,
+                currency=row.currency,
+                paid_on=parse_date(date),
+                note=note,
+                transaction_id=transaction_id,
+                method=method,
+            )
+            uow.session.add(payment)
+            uow.session.flush()
+            return Payment.from_row(payment)
+
+    def remove_payment(self, payment: Ref) -> None:
+        """Delete a recorded payment (e.g. one entered by mistake)."""
+        with self._lg.atomic() as uow:
+            uow.session.delete(
+                get_row(uow.session, tables.Payment, ref_id(payment, "payment"), "payment")
+            )
+
+    def payments(self, invoice: InvoiceRef) -> Records[Payment]:
+        """Payments recorded for an invoice, oldest first."""
+        with self._lg.reading() as session:
+            row = load_invoice(session, invoice)
+            query = select(tables.Payment).where(tables.Payment.invoice_id == row.id)
+            return Records(
+                Payment.from_row(p) for p in session.exec(query.order_by(col(tables.Payment.id)))
+            )
+
+    def _public(self, session: Session, row: tables.Invoice) -> Invoice:
+        client = get_row(session, tables.Client, row.client_id, "client")
+        tolerance = settings_row(session).payment_tolerance_minor
+        return self._model(
+            row, client.name, paid_minor(session, row), tolerance, lines_of(session, row)
+        )
+
+    def _public_many(
+        self, session: Session, rows: Sequence[tables.Invoice]
+    ) -> builtins.list[Invoice]:
+        """`_public` of many invoices in a few queries, not a few per invoice."""
+        if not rows:
+            return []
+        tolerance = settings_row(session).payment_tolerance_minor
+        names: dict[int, str] = {}
+        paid: dict[int, int] = {}
+        lines: dict[int, builtins.list[tables.InvoiceLine]] = {}
+        for start in range(0, len(rows), _BATCH):
+            ids = [pk(row) for row in rows[start : start + _BATCH]]
+            client_ids = {row.client_id for row in rows[start : start + _BATCH]}
+            for client in session.exec(
+                select(tables.Client).where(col(tables.Client.id).in_(client_ids))
+            ):
+                names[pk(client)] = client.name
+            paid |= dict(
+                session.exec(
+                    select(tables.Payment.invoice_id, func.sum(tables.Payment.amount_minor))
+                    .where(col(tables.Payment.invoice_id).in_(ids))
+                    .group_by(col(tables.Payment.invoice_id))
+                ).all()
+            )
+            for line in session.exec(
+                select(tables.InvoiceLine)
+                .where(col(tables.InvoiceLine.invoice_id).in_(ids))
+                .order_by(col(tables.InvoiceLine.position))
+            ):
+                lines.setdefault(line.invoice_id, []).append(line)
+        return [
+            self._model(
+                row,
+                names[row.client_id],
+                int(paid.get(pk(row)) or 0),
+                tolerance,
+                lines.get(pk(row), []),
+            )
+            for row in rows
+        ]
+
+    def _model(
+        self,
+        row: tables.Invoice,
+        client_name: str,
+        paid: int,
+        tolerance: int,
+        lines: Sequence[tables.InvoiceLine],
+    ) -> Invoice:
+        assert row.id is not None
+        state = payment_state(row, paid, tolerance, self._lg.today())
+        return Invoice(
+            id=row.id,
+            client_id=row.client_id,
+            client_name=client_name,
+            status=row.status,
+            number=row.number,
+            variable_symbol=row.variable_symbol,
+            currency=row.currency,
+            language=row.language,
+            issue_date=row.issue_date,
+            due_date=row.due_date,
+            taxable_supply_date=row.taxable_supply_date,
+            notes=row.notes,
+            grouping=row.grouping,
+            vat_rate=None if row.vat_rate_bp is None else Decimal(row.vat_rate_bp) / 100,
+            subtotal=from_minor(row.subtotal_minor, row.currency),
+            vat=from_minor(row.vat_minor, row.currency),
+            total=from_minor(row.total_minor, row.currency),
+            paid=from_minor(paid, row.currency),
+            balance=from_minor(row.total_minor - paid, row.currency),
+            payment_state=state,
+            lines=[InvoiceLine.from_row(line, row.currency) for line in lines],
+        )

@@ -1,0 +1,132 @@
+"""The work an invoice bills: unbilled entries of a client, priced and attached."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from ledger.core import pricing
+from ledger.core.invoices.rows import settings_row
+from ledger.core.service import Ref, get_row, ref_id
+from ledger.core.validation import parse_date
+from ledger.errors import InvalidInput
+from ledger.storage import tables
+
+
+def check_grouping(grouping: str) -> None:
+    if grouping not in pricing.GROUPINGS:
+        raise InvalidInput("grouping", f"use one of {', '.join(pricing.GROUPINGS)}")
+
+
+def work_to_bill(
+    session: Session, client: Ref, project: Ref | None, since: object, until: object
+) -> tuple[
+    tables.Client, list[tuple[tables.WorkEntry, tables.Project]], list[pricing.BillableEntry]
+]:
+    """The client, its unbilled billable entries and their prices; an error when none."""
+    owner = get_row(session, tables.Client, ref_id(client, "client"), "client")
+    candidates = unbilled_work(session, owner, project, since, until)
+    if not candidates:
+        raise InvalidInput("client", f"{owner.name} has no unbilled billable work to invoice")
+    return owner, candidates, price_entries(session, owner, candidates)
+
+
+def unbilled_work(
+    session: Session, client: tables.Client, project: Ref | None, since: object, until: object
+) -> list[tuple[tables.WorkEntry, tables.Project]]:
+    query = (
+        select(tables.WorkEntry, tables.Project)
+        .join(tables.Project)
+        .where(
+            tables.Project.client_id == client.id,
+            col(tables.WorkEntry.invoice_id).is_(None),
+            col(tables.WorkEntry.billable).is_(True),
+            col(tables.WorkEntry.minutes).is_not(None) | (tables.WorkEntry.kind == "fixed"),
+        )
+    )
+    if project is not None:
+        query = query.where(tables.WorkEntry.project_id == ref_id(project, "project"))
+    if since is not None:
+        query = query.where(tables.WorkEntry.date >= parse_date(since, "since"))
+    if until is not None:
+        query = query.where(tables.WorkEntry.date <= parse_date(until, "until"))
+    return list(session.exec(query).all())
+
+
+def price_entries(
+    session: Session,
+    client: tables.Client,
+    candidates: list[tuple[tables.WorkEntry, tables.Project]],
+) -> list[pricing.BillableEntry]:
+    default_rate = settings_row(session).default_hourly_rate_minor
+    priced = []
+    for entry, project in candidates:
+        assert entry.id is not None
+        assert project.id is not None
+        if project.currency != client.currency:
+            raise InvalidInput(
+                "project",
+                f"project {project.name!r} bills in {project.currency}, "
+                f"the client in {client.currency}; draft one invoice per currency",
+            )
+        if entry.kind == "fixed":
+            amount = entry.amount_minor or 0
+            priced.append(
+                pricing.BillableEntry(
+                    entry.id,
+                    project.id,
+                    project.name,
+                    entry.date,
+                    entry.description,
+                    "fixed",
+                    0,
+                    0,
+                    amount,
+                )
+            )
+            continue
+        rate = pricing.resolve_rate(
+            entry.hourly_rate_minor,
+            project.hourly_rate_minor,
+            client.hourly_rate_minor,
+            default_rate,
+        )
+        if rate is None:
+            raise InvalidInput(
+                "hourly_rate",
+                f"project {project.name!r} has no hourly rate; set one on the "
+                "project, the client or in settings",
+            )
+        minutes = pricing.round_minutes(
+            entry.minutes or 0, project.rounding, project.rounding_minutes
+        )
+        priced.append(
+            pricing.BillableEntry(
+                entry.id,
+                project.id,
+                project.name,
+                entry.date,
+                entry.description,
+                "time",
+                minutes,
+                rate,
+                pricing.time_amount(minutes, rate),
+            )
+        )
+    return priced
+
+
+def attach_entries(
+    candidates: list[tuple[tables.WorkEntry, tables.Project]],
+    priced: list[pricing.BillableEntry],
+    invoice: tables.Invoice,
+) -> None:
+    for (entry, _), snapshot in zip(candidates, priced, strict=True):
+        entry.invoice_id = invoice.id
+        entry.billed_minutes = snapshot.minutes if entry.kind == "time" else None
+        entry.billed_rate_minor = snapshot.rate_minor if entry.kind == "time" else None
+        entry.billed_amount_minor = snapshot.amount_minor
+
+
+def release_entry(entry: tables.WorkEntry) -> None:
+    entry.invoice_id = None
+    entry.billed_minutes = entry.billed_rate_minor = entry.billed_amount_minor = None

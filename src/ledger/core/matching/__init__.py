@@ -1,0 +1,1 @@
+"""Payment matching: the pure algorithm and the audited service around it."""

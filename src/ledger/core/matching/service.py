@@ -1,0 +1,469 @@
+"""``lg.matching``: apply payment matching, review suggestions, match and unmatch.
+
+Loading and applying use SQL Core and the bulk audited writes, so matching tens of
+thousands of transactions stays linear and fast; every applied match is a
+payment row audited under the caller's source (a sync's matching under
+``plugin:<name>`` and its run) with the evidence that justified it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
+
+from ledger.core.matching.algorithm import (
+    Allocation,
+    Decision,
+    IncomingPayment,
+    OpenInvoice,
+    collector_paused,
+    find_matches,
+)
+from ledger.core.models import PublicModel, Records
+from ledger.core.money import amount_to_minor, from_minor
+from ledger.core.service import Ref, Service, get_row, ref_id
+from ledger.errors import Conflict, InvalidInput
+from ledger.storage import tables
+from ledger.storage.database import RowUpdate, UnitOfWork
+from ledger.storage.tables import utcnow
+
+INVOICES = tables.Invoice.__table__  # type: ignore[attr-defined]
+PAYMENTS = tables.Payment.__table__  # type: ignore[attr-defined]
+TRANSACTIONS = tables.MoneyTransaction.__table__  # type: ignore[attr-defined]
+CLIENTS = tables.Client.__table__  # type: ignore[attr-defined]
+SUGGESTIONS = tables.MatchSuggestion.__table__  # type: ignore[attr-defined]
+
+
+class SuggestedAllocation(PublicModel):
+    invoice_id: int
+    invoice_number: str
+    amount: Decimal
+
+
+class Suggestion(PublicModel):
+    """A possible match waiting for the user, with the evidence behind it."""
+
+    id: int
+    transaction_id: int
+    booked_on: dt.date
+    amount: Decimal
+    currency: str
+    counterparty_name: str
+    variable_symbol: str
+    message: str
+    allocations: list[SuggestedAllocation]
+    evidence: dict[str, Any]
+    score: int
+    status: str
+
+
+class MatchReport(PublicModel):
+    """What a matching run did."""
+
+    matched: int
+    suggested: int
+    decisions: list[dict[str, Any]]
+
+
+class Matching(Service):
+    """Payment matching and its review queue."""
+
+    def run(self) -> MatchReport:
+        """Match unmatched incoming payments to open invoices (safe to repeat)."""
+        with self._lg.atomic() as uow:
+            return apply_matching(uow)
+
+    def queue(self) -> Records[Suggestion]:
+        """Open suggestions, best first: the review queue.
+
+        A suggestion whose payment has been matched meanwhile, or one of whose
+        invoices is no longer open (paid or cancelled since), is not offered; it
+        comes back if that changes again (an unmatch).
+        """
+        with self._lg.reading() as session:
+            rows = session.exec(
+                select(tables.MatchSuggestion, tables.MoneyTransaction)
+                .join(tables.MoneyTransaction)
+                .where(tables.MatchSuggestion.status == "open")
+                .order_by(col(tables.MatchSuggestion.score).desc(), col(tables.MatchSuggestion.id))
+            ).all()
+            numbers = _invoice_numbers(session)
+            tolerance = _tolerance(session)
+            still_open = {i.id for i in _open_invoices(session) if i.balance_minor > tolerance}
+            matched = _matched_transactions(session)
+        return Records(
+            _suggestion(s, t, numbers)
+            for s, t in rows
+            if t.id not in matched and all(i in still_open for i, _ in json.loads(s.allocations))
+        )
+
+    def waiting(self) -> int:
+        """How many suggestions the review queue holds (without loading them)."""
+        query = core_select(func.count()).where(SUGGESTIONS.c.status == "open")
+        with self._lg.reading() as session:
+            return int(session.connection().execute(query).scalar() or 0)
+
+    def accept(self, suggestion: Ref) -> None:
+        """Apply a suggestion as a match; other suggestions for its payment close."""
+        with self._lg.atomic() as uow:
+            row = _open_suggestion(uow.session, suggestion)
+            transaction = get_row(
+                uow.session, tables.MoneyTransaction, row.transaction_id, "transaction"
+            )
+            if _applied(uow.session, transaction):
+                raise Conflict(
+                    f"transaction {transaction.id} is already matched; unmatch it first"
+                )
+            allocations = [Allocation(i, a) for i, a in json.loads(row.allocations)]
+            _refuse_paid(uow.session, allocations)
+            evidence = {**json.loads(row.evidence), "accepted_suggestion": row.id}
+            _apply(uow, transaction, allocations, evidence, method="accepted")
+            row.status = "accepted"
+            _close_other_suggestions(uow.session, transaction, keep=row.id)
+
+    def reject(self, suggestion: Ref) -> None:
+        """Dismiss a suggestion; it is not offered again."""
+        with self._lg.atomic() as uow:
+            _open_suggestion(uow.session, suggestion).status = "rejected"
+
+    def match(self, transaction: Ref, invoice: Ref, amount: object = None) -> None:
+        """Match a transaction to an invoice by hand (all of it, or `amount`)."""
+        with self._lg.atomic() as uow:
+            row = get_row(
+                uow.session,
+                tables.MoneyTransaction,
+                ref_id(transaction, "transaction"),
+                "transaction",
+            )
+            target = get_row(uow.session, tables.Invoice, ref_id(invoice, "invoice"), "invoice")
+            if row.kind != "income":
+                raise InvalidInput("transaction", "only incoming payments can pay an invoice")
+            if target.currency != row.currency:
+                raise InvalidInput(
+                    "invoice",
+                    f"the payment is in {row.currency}, the invoice in {target.currency}",
+                )
+            unapplied = row.amount_minor - _applied(uow.session, row)
+            minor = unapplied if amount is None else amount_to_minor(amount, row.currency)
+            if not 0 < minor <= unapplied:
+                raise InvalidInput(
+                    "amount",
+                    f"must be more than 0 and at most {from_minor(unapplied, row.currency)}, "
+                    "the part of the payment not yet applied",
+                )
+            _apply(
+                uow, row, [Allocation(target.id or 0, minor)], {"manual": True}, method="manual"
+            )
+            _close_other_suggestions(uow.session, row, keep=None)
+
+    def unmatch(self, transaction: Ref) -> int:
+        """Undo every match of a transaction; the matcher leaves it alone afterwards.
+
+        Suggestions for the transaction that the undone match accepted or
+        superseded are open again, so one of them can be accepted instead.
+
+        Returns:
+            How many payments were removed.
+        """
+        with self._lg.atomic() as uow:
+            row = get_row(
+                uow.session,
+                tables.MoneyTransaction,
+                ref_id(transaction, "transaction"),
+                "transaction",
+            )
+            query = select(tables.Payment).where(tables.Payment.transaction_id == row.id)
+            payments = list(uow.session.exec(query))
+            if not payments:
+                raise Conflict(f"transaction {row.id} is not matched to any invoice")
+            for payment in payments:
+                uow.session.delete(payment)
+            row.matched_invoice_id = None
+            row.match_locked = True
+            closed = select(tables.MatchSuggestion).where(
+                tables.MatchSuggestion.transaction_id == row.id,
+                col(tables.MatchSuggestion.status).in_(("accepted", "superseded")),
+            )
+            for suggestion in uow.session.exec(closed):
+                suggestion.status = "open"
+            uow.session.flush()
+            return len(payments)
+
+
+def apply_matching(uow: UnitOfWork) -> MatchReport:
+    """Find and apply matches and suggestions inside an open unit of work."""
+    session = uow.session
+    with collector_paused():
+        payments, facts = _incoming(session)
+        decisions = find_matches(_open_invoices(session), payments, _tolerance(session))
+        confident = [d for d in decisions if d.confident]
+        _insert_payments(uow, confident, facts)
+        suggested = _insert_suggestions(uow, [d for d in decisions if not d.confident])
+    return MatchReport(
+        matched=len(confident),
+        suggested=suggested,
+        decisions=[_describe(d) for d in confident],
+    )
+
+
+def matching_input(session: Session) -> tuple[list[OpenInvoice], list[IncomingPayment], int]:
+    """What `find_matches` works on: open invoices, unmatched payments, the tolerance."""
+    return _open_invoices(session), _incoming(session)[0], _tolerance(session)
+
+
+def _open_invoices(session: Session) -> list[OpenInvoice]:
+    conn = session.connection()
+    paid: dict[int, int] = dict(
+        conn.execute(
+            core_select(PAYMENTS.c.invoice_id, func.sum(PAYMENTS.c.amount_minor)).group_by(
+                PAYMENTS.c.invoice_id
+            )
+        ).all()
+    )
+    query = (
+        core_select(
+            INVOICES.c.id,
+            INVOICES.c.number,
+            INVOICES.c.variable_symbol,
+            INVOICES.c.currency,
+            INVOICES.c.total_minor,
+            CLIENTS.c.name,
+        )
+        .join(CLIENTS, CLIENTS.c.id == INVOICES.c.client_id)
+        .where(INVOICES.c.status == "issued")
+    )
+    return [
+        OpenInvoice(i, number, vs or "", currency, total - int(paid.get(i) or 0), client)
+        for i, number, vs, currency, total, client in conn.execute(query)
+    ]
+
+
+_Facts = tuple[dt.date, str, int | None]
+"""A transaction's booking date, currency and invoice link: what applying a match
+needs besides the matcher's view. Plain tuples of plain values, which the garbage
+collector stops tracking, so holding one per transaction costs it nothing."""
+
+
+def _incoming(session: Session) -> tuple[list[IncomingPayment], dict[int, _Facts]]:
+    matched = core_select(PAYMENTS.c.transaction_id).where(PAYMENTS.c.transaction_id.is_not(None))
+    query = (
+        core_select(
+            TRANSACTIONS.c.id,
+            TRANSACTIONS.c.amount_minor,
+            TRANSACTIONS.c.currency,
+            TRANSACTIONS.c.variable_symbol,
+            TRANSACTIONS.c.message,
+            TRANSACTIONS.c.counterparty_name,
+            TRANSACTIONS.c.booked_on,
+            TRANSACTIONS.c.matched_invoice_id,
+        )
+        .where(
+            TRANSACTIONS.c.kind == "income",
+            TRANSACTIONS.c.match_locked.is_(False),
+            TRANSACTIONS.c.id.not_in(matched),
+        )
+        .order_by(TRANSACTIONS.c.booked_on, TRANSACTIONS.c.id)
+    )
+    payments: list[IncomingPayment] = []
+    facts: dict[int, _Facts] = {}
+    for row in session.connection().execute(query):
+        row_id, amount, currency, symbol, message, name, booked_on, linked = row
+        payments.append(IncomingPayment(row_id, amount, currency, symbol, message, name))
+        facts[row_id] = (booked_on, currency, linked)
+    return payments, facts
+
+
+def _insert_payments(
+    uow: UnitOfWork, decisions: Sequence[Decision], facts: dict[int, _Facts]
+) -> None:
+    if not decisions:
+        return
+    now = utcnow()
+    payments = []
+    links = []
+    for d in decisions:
+        booked_on, currency, linked = facts[d.transaction_id]
+        evidence = json.dumps(d.evidence, sort_keys=True)
+        payments += [
+            {
+                "invoice_id": a.invoice_id,
+                "amount_minor": a.amount_minor,
+                "currency": currency,
+                "paid_on": booked_on,
+                "transaction_id": d.transaction_id,
+                "method": "match",
+                "note": "",
+                "evidence": evidence,
+                "created_at": now,
+            }
+            for a in d.allocations
+        ]
+        links.append(
+            RowUpdate(
+                d.transaction_id,
+                {"matched_invoice_id": linked},
+                {"matched_invoice_id": d.allocations[0].invoice_id},
+            )
+        )
+    uow.insert_many(tables.Payment, payments)
+    uow.update_many(tables.MoneyTransaction, links)
+
+
+def _insert_suggestions(uow: UnitOfWork, decisions: Sequence[Decision]) -> int:
+    if not decisions:
+        return 0
+    conn = uow.session.connection()
+    existing = set(
+        conn.execute(core_select(SUGGESTIONS.c.transaction_id, SUGGESTIONS.c.allocations)).all()
+    )
+    now = utcnow()
+    rows = []
+    for d in decisions:
+        allocations = json.dumps([[a.invoice_id, a.amount_minor] for a in d.allocations])
+        if (d.transaction_id, allocations) in existing:
+            continue
+        rows.append(
+            {
+                "transaction_id": d.transaction_id,
+                "allocations": allocations,
+                "evidence": json.dumps(d.evidence, sort_keys=True),
+                "score": d.score,
+                "status": "open",
+                "created_at": now,
+            }
+        )
+    uow.insert_many(tables.MatchSuggestion, rows)
+    return len(rows)
+
+
+def _apply(
+    uow: UnitOfWork,
+    transaction: tables.MoneyTransaction,
+    allocations: list[Allocation],
+    evidence: dict[str, Any],
+    method: str,
+) -> None:
+    for allocation in allocations:
+        invoice = get_row(uow.session, tables.Invoice, allocation.invoice_id, "invoice")
+        if invoice.status != "issued":
+            raise Conflict(
+                f"invoice {invoice.number or invoice.id} is {invoice.status}; "
+                "only issued invoices take payments"
+            )
+        uow.session.add(
+            tables.Payment(
+                invoice_id=allocation.invoice_id,
+                amount_minor=allocation.amount_minor,
+                currency=transaction.currency,
+                paid_on=transaction.booked_on,
+                transaction_id=transaction.id,
+                method=method,
+                evidence=json.dumps(evidence, sort_keys=True),
+            )
+        )
+    transaction.matched_invoice_id = allocations[0].invoice_id
+    transaction.match_locked = False
+    uow.session.flush()
+
+
+def _applied(session: Session, transaction: tables.MoneyTransaction) -> int:
+    query = core_select(func.sum(PAYMENTS.c.amount_minor)).where(
+        PAYMENTS.c.transaction_id == transaction.id
+    )
+    return int(session.connection().execute(query).scalar() or 0)
+
+
+def _matched_transactions(session: Session) -> set[int]:
+    query = core_select(PAYMENTS.c.transaction_id).where(PAYMENTS.c.transaction_id.is_not(None))
+    return set(session.connection().execute(query.distinct()).scalars())
+
+
+def _refuse_paid(session: Session, allocations: list[Allocation]) -> None:
+    """A suggestion may be older than the payment that settled one of its invoices."""
+    tolerance = _tolerance(session)
+    for allocation in allocations:
+        invoice = get_row(session, tables.Invoice, allocation.invoice_id, "invoice")
+        paid = core_select(func.sum(PAYMENTS.c.amount_minor)).where(
+            PAYMENTS.c.invoice_id == invoice.id
+        )
+        balance = invoice.total_minor - int(session.connection().execute(paid).scalar() or 0)
+        if invoice.status == "issued" and balance <= tolerance:
+            raise Conflict(
+                f"invoice {invoice.number or invoice.id} is already paid; "
+                "match the payment by hand if it belongs there too"
+            )
+
+
+def _close_other_suggestions(
+    session: Session, transaction: tables.MoneyTransaction, keep: int | None
+) -> None:
+    query = select(tables.MatchSuggestion).where(
+        tables.MatchSuggestion.transaction_id == transaction.id,
+        tables.MatchSuggestion.status == "open",
+    )
+    for other in session.exec(query):
+        if other.id != keep:
+            other.status = "superseded"
+    session.flush()
+
+
+def _open_suggestion(session: Session, suggestion: Ref) -> tables.MatchSuggestion:
+    row = get_row(session, tables.MatchSuggestion, ref_id(suggestion, "suggestion"), "suggestion")
+    if row.status != "open":
+        raise Conflict(f"suggestion {row.id} is already {row.status}")
+    return row
+
+
+def _tolerance(session: Session) -> int:
+    row = session.exec(select(tables.AppSettings)).first()
+    return 100 if row is None else row.payment_tolerance_minor
+
+
+def _invoice_numbers(session: Session) -> dict[int, str]:
+    return {
+        i: n or str(i)
+        for i, n in session.connection().execute(core_select(INVOICES.c.id, INVOICES.c.number))
+    }
+
+
+def _suggestion(
+    row: tables.MatchSuggestion, tx: tables.MoneyTransaction, numbers: dict[int, str]
+) -> Suggestion:
+    assert row.id is not None
+    assert tx.id is not None
+    return Suggestion(
+        id=row.id,
+        transaction_id=tx.id,
+        booked_on=tx.booked_on,
+        amount=from_minor(tx.amount_minor, tx.currency),
+        currency=tx.currency,
+        counterparty_name=tx.counterparty_name,
+        variable_symbol=tx.variable_symbol,
+        message=tx.message,
+        allocations=[
+            SuggestedAllocation(
+                invoice_id=i,
+                invoice_number=numbers.get(i, str(i)),
+                amount=from_minor(a, tx.currency),
+            )
+            for i, a in json.loads(row.allocations)
+        ],
+        evidence=json.loads(row.evidence),
+        score=row.score,
+        status=row.status,
+    )
+
+
+def _describe(decision: Decision) -> dict[str, Any]:
+    return {
+        "transaction_id": decision.transaction_id,
+        "invoices": [a.invoice_id for a in decision.allocations],
+        "evidence": decision.evidence,
+    }

@@ -1,0 +1,411 @@
+"""Public read models: what the `Ledger` API returns.
+
+Frozen pydantic models with money as `Decimal`. Lists come back as `Records`, a
+list with `to_frame()`; every model renders as a table in Jupyter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from ledger.core.money import from_minor
+from ledger.storage import tables
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+T = TypeVar("T", bound="PublicModel")
+
+
+class PublicModel(BaseModel):
+    """Base of every returned object: frozen, with an HTML table repr."""
+
+    model_config = ConfigDict(frozen=True)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(key)}</th>"
+            f"<td style='text-align:left'>{html.escape(_display(value))}</td></tr>"
+            for key, value in self.model_dump().items()
+            if not isinstance(value, list)
+        )
+        title = html.escape(type(self).__name__)
+        return f"<table><caption>{title}</caption>{rows}</table>"
+
+
+def _display(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, Decimal):
+        return format(value, "f")  # 10, not 1E+1
+    return str(value)
+
+
+def _html_rows(title: str, header: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> str:
+    """A captioned HTML table of `rows` under `header`, every value escaped."""
+    head = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td style='text-align:left'>{html.escape(_display(v))}</td>" for v in row)
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><caption>{html.escape(title)}</caption><tr>{head}</tr>{body}</table>"
+
+
+class Records(list[T], Generic[T]):
+    """A list of models that turns into a pandas DataFrame."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per item (needs the ``pandas`` extra)."""
+        import pandas as pd
+
+        return pd.DataFrame([item.model_dump(exclude=_NESTED) for item in self])
+
+    def _repr_html_(self) -> str:
+        if not self:
+            return "<p>(none)</p>"
+        return str(self.to_frame().to_html(escape=True))
+
+
+_NESTED = {"lines"}
+
+
+def plain_decimal(value: Decimal) -> Decimal:
+    """Without trailing zeros, never in exponent form (``10``, not ``1E+1``)."""
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # type: ignore[operator]
+
+
+def _money(minor: int | None, currency: str) -> Decimal | None:
+    return None if minor is None else from_minor(minor, currency)
+
+
+class Client(PublicModel):
+    id: int
+    name: str
+    contact_name: str
+    email: str
+    phone: str
+    address: str
+    company_id: str
+    vat_id: str
+    currency: str
+    language: str
+    hourly_rate: Decimal | None
+    payment_terms_days: int
+    archived: bool
+
+    @classmethod
+    def from_row(cls, row: tables.Client) -> Client:
+        data = row.model_dump(exclude={"hourly_rate_minor", "created_at"})
+        return cls(**data, hourly_rate=_money(row.hourly_rate_minor, row.currency))
+
+
+class Project(PublicModel):
+    id: int
+    client_id: int
+    name: str
+    hourly_rate: Decimal | None
+    currency: str
+    rounding: str
+    rounding_minutes: int
+    archived: bool
+
+    @classmethod
+    def from_row(cls, row: tables.Project) -> Project:
+        data = row.model_dump(exclude={"hourly_rate_minor", "created_at"})
+        return cls(**data, hourly_rate=_money(row.hourly_rate_minor, row.currency))
+
+
+class WorkEntry(PublicModel):
+    id: int
+    project_id: int
+    date: dt.date
+    description: str
+    kind: str
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    minutes: int | None
+    billable: bool
+    hourly_rate: Decimal | None
+    amount: Decimal | None
+    invoice_id: int | None
+    billed_rate: Decimal | None
+    billed_minutes: int | None
+    billed_amount: Decimal | None
+    currency: str
+
+    @property
+    def running(self) -> bool:
+        """True for the timer's open entry."""
+        return self.started_at is not None and self.ended_at is None
+
+    @classmethod
+    def from_row(cls, row: tables.WorkEntry, currency: str) -> WorkEntry:
+        return cls(
+            **row.model_dump(
+                exclude={
+                    "hourly_rate_minor",
+                    "amount_minor",
+                    "billed_rate_minor",
+                    "billed_amount_minor",
+                    "created_at",
+                }
+            ),
+            hourly_rate=_money(row.hourly_rate_minor, currency),
+            amount=_money(row.amount_minor, currency),
+            billed_rate=_money(row.billed_rate_minor, currency),
+            billed_amount=_money(row.billed_amount_minor, currency),
+            currency=currency,
+        )
+
+
+class InvoiceLine(PublicModel):
+    id: int
+    position: int
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    amount: Decimal
+    project_id: int | None
+
+    @classmethod
+    def from_row(cls, row: tables.InvoiceLine, currency: str) -> InvoiceLine:
+        assert row.id is not None
+        return cls(
+            id=row.id,
+            position=row.position,
+            description=row.description,
+            quantity=plain_decimal(Decimal(row.quantity_milli).scaleb(-3)),
+            unit=row.unit,
+            unit_price=from_minor(row.unit_price_minor, currency),
+            amount=from_minor(row.amount_minor, currency),
+            project_id=row.project_id,
+        )
+
+
+class Invoice(PublicModel):
+    id: int
+    client_id: int
+    client_name: str
+    status: str
+    number: str | None
+    variable_symbol: str | None
+    currency: str
+    language: str
+    issue_date: dt.date | None
+    due_date: dt.date | None
+    taxable_supply_date: dt.date | None
+    notes: str
+    grouping: str
+    vat_rate: Decimal | None
+    subtotal: Decimal
+    vat: Decimal
+    total: Decimal
+    paid: Decimal
+    balance: Decimal
+    payment_state: str | None
+    lines: list[InvoiceLine]
+
+    def _repr_html_(self) -> str:
+        lines = [(x.description, x.quantity, x.unit, x.unit_price, x.amount) for x in self.lines]
+        header = ("description", "quantity", "unit", "unit price", "amount")
+        return super()._repr_html_() + _html_rows("lines", header, lines)
+
+
+class Payment(PublicModel):
+    id: int
+    invoice_id: int
+    amount: Decimal
+    currency: str
+    paid_on: dt.date
+    transaction_id: int | None
+    method: str
+    note: str
+    evidence: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, row: tables.Payment) -> Payment:
+        data = row.model_dump(exclude={"amount_minor", "created_at", "evidence"})
+        return cls(
+            **data,
+            amount=from_minor(row.amount_minor, row.currency),
+            evidence=json.loads(row.evidence or "{}"),
+        )
+
+
+class MoneyTransaction(PublicModel):
+    id: int
+    source: str
+    external_id: str
+    account: str
+    booked_on: dt.date
+    amount: Decimal
+    currency: str
+    counterparty_name: str
+    counterparty_account: str
+    variable_symbol: str
+    constant_symbol: str
+    specific_symbol: str
+    message: str
+    details: dict[str, str]
+    kind: str
+    matched_invoice_id: int | None
+
+    @classmethod
+    def from_row(cls, row: tables.MoneyTransaction) -> MoneyTransaction:
+        data = row.model_dump(exclude={"amount_minor", "created_at", "details"})
+        return cls(
+            **data,
+            amount=from_minor(row.amount_minor, row.currency),
+            details=json.loads(row.details),
+        )
+
+
+class AuditEntry(PublicModel):
+    id: int
+    at: dt.datetime
+    source: str
+    entity: str
+    entity_id: str
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    run_id: int | None
+
+    @classmethod
+    def from_row(cls, row: tables.AuditEvent) -> AuditEntry:
+        assert row.id is not None
+        return cls(
+            id=row.id,
+            at=row.at,
+            source=row.source,
+            entity=row.entity,
+            entity_id=row.entity_id,
+            action=row.action,
+            before=json.loads(row.before) if row.before else None,
+            after=json.loads(row.after) if row.after else None,
+            run_id=row.run_id,
+        )
+
+    def changes(self) -> dict[str, tuple[Any, Any]]:
+        """Field → (before, after) for every field this event touched."""
+        before, after = self.before or {}, self.after or {}
+        keys = sorted(set(before) | set(after))
+        return {k: (before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)}
+
+    def _repr_html_(self) -> str:
+        title = f"{self.action} {self.entity} {self.entity_id} by {self.source} at {self.at}"
+        rows = [(field, old, new) for field, (old, new) in self.changes().items()]
+        return _html_rows(title, ("field", "before", "after"), rows)
+
+
+class AppSettings(PublicModel):
+    supplier_name: str
+    supplier_address: str
+    supplier_company_id: str
+    supplier_vat_id: str
+    supplier_email: str
+    supplier_iban: str
+    supplier_bic: str
+    supplier_account_number: str
+    number_pattern: str
+    default_due_days: int
+    payment_tolerance_minor: int
+    default_hourly_rate_minor: int | None
+    locale: str
+    theme: str
+
+    @classmethod
+    def from_row(cls, row: tables.AppSettings) -> AppSettings:
+        return cls(**row.model_dump(exclude={"id"}))
+
+
+class SyncRun(PublicModel):
+    """One sync's history: what ran, how it ended, what it changed."""
+
+    id: int
+    plugin: str
+    plugin_version: str
+    trigger: str
+    dry_run: bool
+    status: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    created: int
+    updated: int
+    unchanged: int
+    warnings: list[str]
+    error_kind: str | None
+    error_message: str | None
+    traceback: str | None
+    log: list[dict[str, str]]
+    upstream: list[dict[str, Any]]
+    cursor_before: str | None
+    cursor_after: str | None
+    changes: list[dict[str, Any]]
+
+    def _repr_html_(self) -> str:
+        parts = [super()._repr_html_()]
+        if self.warnings:
+            parts.append(_html_rows("warnings", ("warning",), [(w,) for w in self.warnings]))
+        if self.log:
+            lines = [(line.get("level"), line.get("message")) for line in self.log]
+            parts.append(_html_rows("log", ("level", "message"), lines))
+        if self.upstream:
+            calls = [(e.get("method"), e.get("url"), e.get("status")) for e in self.upstream]
+            parts.append(_html_rows("upstream", ("method", "url", "status"), calls))
+        return "".join(parts)
+
+    def would_change(self) -> list[AuditEntry]:
+        """A dry run's changes, shaped as the audit events they would have been
+        (numbered 0: they were never written)."""
+        return [
+            AuditEntry(
+                id=0, at=self.started_at, source=f"plugin:{self.plugin}", run_id=self.id,
+                entity=c["entity"], entity_id=str(c["entity_id"]), action=c["action"],
+                before=c.get("before"), after=c.get("after"),
+            )
+            for c in self.changes
+        ]  # fmt: skip
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds from start to end."""
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+    @classmethod
+    def from_row(cls, row: tables.SyncRun) -> SyncRun:
+        assert row.id is not None
+        data = row.model_dump(exclude={"warnings", "log", "upstream", "changes", "pid"})
+        return cls(
+            **data,
+            warnings=json.loads(row.warnings),
+            log=json.loads(row.log),
+            upstream=json.loads(row.upstream),
+            changes=json.loads(row.changes),
+        )
+
+
+class PluginInfo(PublicModel):
+    """A registered plugin and its state in this ledger."""
+
+    name: str
+    version: str
+    description: str
+    enabled: bool
+    configured: bool
+    needs_settings: bool

@@ -1,0 +1,108 @@
+"""Projects: a client's piece of work, with its own rate and rounding."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlmodel import col, select
+
+from ledger.core.models import Project, Records
+from ledger.core.money import OptionalAmount, currency_field, to_minor
+from ledger.core.service import Ref, Service, get_row, pk, ref_id
+from ledger.core.validation import validated
+from ledger.storage import tables
+
+
+class ProjectInput(BaseModel):
+    """A project's fields. `currency` defaults to the client's."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    hourly_rate: OptionalAmount = None
+    currency: str | None = None
+    rounding: Literal["none", "up", "nearest"] = "none"
+    rounding_minutes: int = Field(default=0, ge=0, le=240)
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str | None) -> str | None:
+        return None if value in (None, "") else currency_field(value or "")
+
+    @field_validator("hourly_rate")
+    @classmethod
+    def _rate(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value < 0:
+            raise ValueError("must not be negative")
+        return value
+
+    @model_validator(mode="after")
+    def _rounding_needs_minutes(self) -> ProjectInput:
+        if self.rounding != "none" and self.rounding_minutes < 1:
+            raise ValueError("rounding_minutes: give the step in minutes (e.g. 15)")
+        return self
+
+
+class Projects(Service):
+    """``lg.projects``: a client's projects with rate overrides and rounding."""
+
+    def add(self, client: Ref, **fields: Any) -> Project:
+        """Create a project for `client`; see `ProjectInput` for the fields."""
+        data = validated(ProjectInput, fields)
+        with self._lg.atomic() as uow:
+            owner = get_row(uow.session, tables.Client, ref_id(client, "client"), "client")
+            row = tables.Project(client_id=pk(owner), **_row_fields(data, owner.currency))
+            uow.session.add(row)
+            uow.session.flush()
+        return Project.from_row(row)
+
+    def get(self, project: Ref) -> Project:
+        """One project by id."""
+        with self._lg.reading() as session:
+            row = get_row(session, tables.Project, ref_id(project, "project"), "project")
+            return Project.from_row(row)
+
+    def list(
+        self, client: Ref | None = None, *, include_archived: bool = False
+    ) -> Records[Project]:
+        """Projects, optionally of one client, by name."""
+        query = select(tables.Project).order_by(col(tables.Project.name))
+        if client is not None:
+            query = query.where(tables.Project.client_id == ref_id(client, "client"))
+        if not include_archived:
+            query = query.where(col(tables.Project.archived).is_(False))
+        with self._lg.reading() as session:
+            return Records(Project.from_row(row) for row in session.exec(query))
+
+    def update(self, project: Ref, **fields: Any) -> Project:
+        """Change some fields of a project (billed entries keep their rates)."""
+        with self._lg.atomic() as uow:
+            row = get_row(uow.session, tables.Project, ref_id(project, "project"), "project")
+            current = Project.from_row(row).model_dump(include=set(ProjectInput.model_fields))
+            data = validated(ProjectInput, {**current, **fields})
+            for key, value in _row_fields(data, row.currency).items():
+                setattr(row, key, value)
+            uow.session.flush()
+        return Project.from_row(row)
+
+    def archive(self, project: Ref, archived: bool = True) -> Project:
+        """Hide a project from lists and the timer."""
+        with self._lg.atomic() as uow:
+            row = get_row(uow.session, tables.Project, ref_id(project, "project"), "project")
+            row.archived = archived
+            uow.session.flush()
+        return Project.from_row(row)
+
+
+def _row_fields(data: ProjectInput, default_currency: str) -> dict[str, Any]:
+    currency = data.currency or default_currency
+    rate = data.hourly_rate
+    return {
+        "name": data.name,
+        "currency": currency,
+        "hourly_rate_minor": None if rate is None else to_minor(rate, currency),
+        "rounding": data.rounding,
+        "rounding_minutes": data.rounding_minutes,
+    }

@@ -1,0 +1,213 @@
+"""``lg.reports``: status counts, unbilled work and earnings, computed in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlalchemy import select as core_select
+from sqlmodel import Session, SQLModel, col, select
+
+from ledger.core import pricing as billing
+from ledger.core.models import PublicModel, Records
+from ledger.core.money import from_minor
+from ledger.core.service import Service
+from ledger.storage import tables
+
+
+class UnbilledWork(PublicModel):
+    client_id: int
+    client: str
+    project_id: int
+    project: str
+    currency: str
+    minutes: int
+    amount: Decimal | None
+    entries: int
+
+
+class MonthlyEarnings(PublicModel):
+    month: str
+    project_id: int
+    currency: str
+    amount: Decimal
+
+
+class Status(PublicModel):
+    clients: int
+    projects: int
+    entries: int
+    invoices: dict[str, int]
+    transactions: int
+    audit_events: int
+    unbilled: dict[str, Decimal]
+    outstanding: dict[str, Decimal]
+
+
+class Reports(Service):
+    """Summaries for the dashboard, the CLI and notebooks."""
+
+    def unbilled(self) -> Records[UnbilledWork]:
+        """Unbilled billable work per client and project, priced at today's rates.
+
+        `amount` is None where a time entry has no rate anywhere yet.
+        """
+        totals: dict[int, _Tally] = {}
+        with self._lg.reading() as session:
+            default_rate = _default_rate(session)
+            projects = {p.id: p for p in session.exec(select(tables.Project))}
+            clients = {c.id: c for c in session.exec(select(tables.Client))}
+            for project_id, kind, rate, raw, rounded, amount, count in session.execute(
+                _unbilled_groups()
+            ):
+                project = projects[project_id]
+                client = clients[project.client_id]
+                tally = totals.setdefault(project_id, _Tally(client, project))
+                if kind == "fixed":
+                    tally.add(0, int(amount or 0), count)
+                    continue
+                chosen = billing.resolve_rate(
+                    rate, project.hourly_rate_minor, client.hourly_rate_minor, default_rate
+                )
+                priced = None if chosen is None else billing.time_amount(int(rounded), chosen)
+                tally.add(int(raw), priced, count)
+        ordered = sorted(totals.values(), key=lambda t: (t.client.name, t.project.name))
+        return Records(tally.result() for tally in ordered)
+
+    def monthly_earnings(
+        self, *, since: dt.date | None = None, until: dt.date | None = None
+    ) -> Records[MonthlyEarnings]:
+        """Billed amounts of issued invoices per month and project (one SQL query)."""
+        with self._lg.reading() as session:
+            month = _month(session, col(tables.WorkEntry.date))
+            query = (
+                select(
+                    month,
+                    tables.WorkEntry.project_id,
+                    tables.Invoice.currency,
+                    func.sum(tables.WorkEntry.billed_amount_minor),
+                )
+                .join(tables.Invoice, col(tables.WorkEntry.invoice_id) == tables.Invoice.id)
+                .where(tables.Invoice.status == "issued")
+                .group_by(month, col(tables.WorkEntry.project_id), col(tables.Invoice.currency))
+                .order_by(month, col(tables.WorkEntry.project_id))
+            )
+            if since is not None:
+                query = query.where(tables.WorkEntry.date >= since)
+            if until is not None:
+                query = query.where(tables.WorkEntry.date <= until)
+            return Records(
+                MonthlyEarnings(
+                    month=m, project_id=p, currency=c, amount=from_minor(int(a or 0), c)
+                )
+                for m, p, c, a in session.exec(query)
+            )
+
+    def status(self) -> Status:
+        """Counts of everything, unbilled work and outstanding invoices per currency."""
+        unbilled: dict[str, Decimal] = defaultdict(Decimal)
+        for item in self.unbilled():
+            unbilled[item.currency] += item.amount or Decimal(0)
+        outstanding: dict[str, Decimal] = defaultdict(Decimal)
+        for invoice in self._lg.invoices.list(status="issued"):
+            if invoice.balance > 0:
+                outstanding[invoice.currency] += invoice.balance
+        with self._lg.reading() as session:
+            by_status = dict(
+                session.exec(
+                    select(tables.Invoice.status, func.count()).group_by(tables.Invoice.status)
+                ).all()
+            )
+            return Status(
+                clients=_count(session, tables.Client),
+                projects=_count(session, tables.Project),
+                entries=_count(session, tables.WorkEntry),
+                invoices={str(k): int(v) for k, v in by_status.items()},
+                transactions=_count(session, tables.MoneyTransaction),
+                audit_events=_count(session, tables.AuditEvent),
+                unbilled=dict(unbilled),
+                outstanding=dict(outstanding),
+            )
+
+
+@dataclass
+class _Tally:
+    client: tables.Client
+    project: tables.Project
+    minutes: int = 0
+    entries: int = 0
+    amount_minor: int | None = 0
+
+    def add(self, minutes: int, amount_minor: int | None, entries: int) -> None:
+        self.entries += entries
+        self.minutes += minutes
+        if self.amount_minor is not None:
+            self.amount_minor = None if amount_minor is None else self.amount_minor + amount_minor
+
+    def result(self) -> UnbilledWork:
+        assert self.client.id is not None
+        assert self.project.id is not None
+        currency = self.project.currency
+        return UnbilledWork(
+            client_id=self.client.id,
+            client=self.client.name,
+            project_id=self.project.id,
+            project=self.project.name,
+            currency=currency,
+            minutes=self.minutes,
+            entries=self.entries,
+            amount=None if self.amount_minor is None else from_minor(self.amount_minor, currency),
+        )
+
+
+def _unbilled_groups() -> Any:
+    """Unbilled billable entries summed per project, kind and rate override, in SQL.
+
+    Minutes are rounded per entry by the project's rule, as billing does, so the
+    sum prices exactly like the lines of a draft would (grouped per project and rate).
+    """
+    entry, project = tables.WorkEntry.__table__, tables.Project.__table__  # type: ignore[attr-defined]
+    step = project.c.rounding_minutes
+    up = ((entry.c.minutes + step - 1) // step) * step
+    nearest = ((entry.c.minutes * 2 + step) // (2 * step)) * step
+    rounded = case(
+        (and_(project.c.rounding == "up", step > 0), up),
+        (
+            and_(project.c.rounding == "nearest", step > 0),
+            case((nearest < step, step), else_=nearest),
+        ),
+        else_=entry.c.minutes,
+    )
+    return (
+        core_select(
+            entry.c.project_id, entry.c.kind, entry.c.hourly_rate_minor,
+            func.coalesce(func.sum(entry.c.minutes), 0), func.coalesce(func.sum(rounded), 0),
+            func.sum(entry.c.amount_minor), func.count(),
+        )
+        .join(project, project.c.id == entry.c.project_id)
+        .where(
+            entry.c.invoice_id.is_(None),
+            entry.c.billable.is_(True),
+            or_(entry.c.minutes.is_not(None), entry.c.kind == "fixed"),
+        )
+        .group_by(entry.c.project_id, entry.c.kind, entry.c.hourly_rate_minor)
+    )  # fmt: skip
+
+
+def _count(session: Session, table: type[SQLModel]) -> int:
+    return int(session.exec(select(func.count()).select_from(table)).one())
+
+
+def _default_rate(session: Session) -> int | None:
+    row = session.exec(select(tables.AppSettings)).first()
+    return None if row is None else row.default_hourly_rate_minor
+
+
+def _month(session: Session, column: Any) -> ColumnElement[str]:
+    if session.get_bind().dialect.name == "sqlite":
+        return func.substr(column, 1, 7)
+    return func.to_char(column, "YYYY-MM")

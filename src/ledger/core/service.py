@@ -1,0 +1,95 @@
+"""Shared plumbing of the `Ledger` collections."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from sqlmodel import Session, SQLModel
+
+from ledger.errors import InvalidInput, NotFound
+from ledger.storage.database import Database, UnitOfWork
+
+if TYPE_CHECKING:
+    from ledger.core.app_settings import AppSettingsService
+    from ledger.core.clients import Clients
+    from ledger.core.invoices.service import Invoices
+    from ledger.core.reports import Reports
+
+RowT = TypeVar("RowT", bound=SQLModel)
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+MAX_ID = 2**63
+Ref = int | HasId
+"""A row given by id or by any object with an ``id``."""
+
+
+Clock = Callable[[], dt.datetime]
+"""Returns aware UTC now; tests pass a fixed one."""
+
+
+def system_clock() -> dt.datetime:
+    """Aware UTC now."""
+    return dt.datetime.now(dt.UTC)
+
+
+class LedgerScope(Protocol):
+    """What a service needs of the ledger it belongs to (`ledger.Ledger` is one).
+
+    Its database, clock and transactions, and the sibling services it calls.
+    """
+
+    @property
+    def database(self) -> Database: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def clients(self) -> Clients: ...
+    @property
+    def invoices(self) -> Invoices: ...
+    @property
+    def reports(self) -> Reports: ...
+    @property
+    def settings(self) -> AppSettingsService: ...
+
+    def today(self) -> dt.date: ...
+    def atomic(self) -> AbstractContextManager[UnitOfWork]: ...
+    def reading(self) -> AbstractContextManager[Session]: ...
+
+
+class Service:
+    """A collection of the `Ledger` (``lg.clients``, ``lg.invoices``, ...)."""
+
+    def __init__(self, ledger: LedgerScope) -> None:
+        self._lg = ledger
+
+
+def ref_id(ref: Ref, field: str) -> int:
+    """The id of `ref`; a clear error for anything else."""
+    value = ref if isinstance(ref, int) and not isinstance(ref, bool) else getattr(ref, "id", None)
+    if not isinstance(value, int):
+        raise InvalidInput(field, f"expected an id or an object with an id, got {ref!r}")
+    return value
+
+
+def get_row(session: Session, table: type[RowT], row_id: int, what: str) -> RowT:
+    """Load one row or raise `NotFound` naming it."""
+    # An id past 64 bits cannot exist; asking the database would overflow instead.
+    row = session.get(table, row_id) if 0 < row_id < MAX_ID else None
+    if row is None:
+        raise NotFound(f"{what} {row_id} does not exist")
+    return row
+
+
+def pk(row: HasId) -> int:
+    """The primary key of a stored row (flushed rows always have one)."""
+    if row.id is None:
+        raise RuntimeError(f"{row!r} has no id yet; flush the session first")
+    return row.id

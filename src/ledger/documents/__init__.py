@@ -1,0 +1,1 @@
+"""Documents: invoice PDFs and payment QR codes."""

@@ -1,0 +1,360 @@
+"""Invoice documents: HTML from a Jinja2 template, PDF from WeasyPrint, months merged.
+
+Nothing here reads the database: `ledger.documents.service` gathers the invoice, client,
+supplier and payment code and hands them over.
+
+Safety: every value reaches the template as data, escaped by autoescaping, so a note
+reading ``<img src="file:///etc/passwd">`` or ``{{ 7*7 }}`` prints as written. WeasyPrint
+fetches through `AssetFetcher`, which serves the bundled fonts and this render's QR
+image and refuses every other URL (files, HTTP, data), so no user text can make the
+renderer read the host or the network. WeasyPrint is imported on first render only.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import functools
+import io
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from ledger.core.models import AppSettings, Client, Invoice
+from ledger.documents.payment_qr import ascii_text
+from ledger.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from ledger.documents.payment_qr import PaymentCode
+
+ASSET_SCHEME = "ledger-asset"
+QR_URL = f"{ASSET_SCHEME}:qr.png"
+FONT_FAMILY = "Ledger Sans"
+FONTS = {"DejaVuSans.ttf": "normal", "DejaVuSans-Bold.ttf": "bold"}
+"""The bundled fonts (``assets/fonts``, DejaVu Sans: full Czech diacritics) by weight."""
+LOCALES = {"cs": "cs_CZ", "en": "en_GB"}
+
+LABELS: dict[str, dict[str, str]] = {
+    "cs": {
+        "invoice": "Faktura",
+        "tax_document": "daňový doklad",
+        "supplier": "Dodavatel",
+        "customer": "Odběratel",
+        "company_id": "IČO",
+        "vat_id": "DIČ",
+        "email": "E-mail",
+        "issue_date": "Datum vystavení",
+        "due_date": "Datum splatnosti",
+        "taxable_supply_date": "Datum zdanitelného plnění",
+        "variable_symbol": "Variabilní symbol",
+        "payment_method": "Způsob úhrady",
+        "payment_details": "Platební údaje",
+        "amount_due": "Částka k úhradě",
+        "bank_transfer": "Bankovním převodem",
+        "bank_account": "Číslo účtu",
+        "iban": "IBAN",
+        "bic": "BIC/SWIFT",
+        "description": "Popis",
+        "quantity": "Množství",
+        "unit_price": "Cena za jednotku",
+        "amount": "Celkem",
+        "subtotal": "Základ daně",
+        "net_total": "Součet položek",
+        "vat": "DPH",
+        "total": "Celkem k úhradě",
+        "paid": "Uhrazeno",
+        "balance": "Zbývá uhradit",
+        "notes": "Poznámka",
+        "qr_spayd": "QR Platba",
+        "qr_epc": "QR platba SEPA",
+        "not_vat_payer": "Dodavatel není plátcem DPH.",
+        "draft": "Koncept",
+        "draft_note": "Koncept – nejde o vystavený doklad.",
+        "cancelled": "Stornováno",
+        "cancelled_note": "Tato faktura byla stornována.",
+        "settled": "Uhrazeno v plné výši. Děkujeme.",
+        "invoices": "Faktury",
+    },
+    "en": {
+        "invoice": "Invoice",
+        "tax_document": "tax document",
+        "supplier": "Supplier",
+        "customer": "Customer",
+        "company_id": "Company ID",
+        "vat_id": "VAT ID",
+        "email": "Email",
+        "issue_date": "Issue date",
+        "due_date": "Due date",
+        "taxable_supply_date": "Date of taxable supply",
+        "variable_symbol": "Variable symbol",
+        "payment_method": "Payment",
+        "payment_details": "Payment details",
+        "amount_due": "Amount due",
+        "bank_transfer": "Bank transfer",
+        "bank_account": "Account number",
+        "iban": "IBAN",
+        "bic": "BIC/SWIFT",
+        "description": "Description",
+        "quantity": "Quantity",
+        "unit_price": "Unit price",
+        "amount": "Amount",
+        "subtotal": "Subtotal",
+        "net_total": "Total of items",
+        "vat": "VAT",
+        "total": "Total due",
+        "paid": "Paid",
+        "balance": "Balance due",
+        "notes": "Notes",
+        "qr_spayd": "QR payment",
+        "qr_epc": "SEPA QR payment",
+        "not_vat_payer": "The supplier is not registered for VAT.",
+        "draft": "Draft",
+        "draft_note": "Draft – not an issued invoice.",
+        "cancelled": "Cancelled",
+        "cancelled_note": "This invoice has been cancelled.",
+        "settled": "Paid in full. Thank you.",
+        "invoices": "Invoices",
+    },
+}
+UNITS = {"cs": {"h": "hod", "pcs": "ks"}, "en": {"h": "h", "pcs": "pcs"}}
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceDocument:
+    """Everything one invoice's document shows."""
+
+    invoice: Invoice
+    client: Client
+    supplier: AppSettings
+    payment_code: PaymentCode | None = None
+
+    @property
+    def language(self) -> str:
+        return self.invoice.language if self.invoice.language in LABELS else "en"
+
+    @property
+    def title(self) -> str:
+        """``Faktura 2026-0001`` / ``Invoice 2026-0001`` (drafts say so)."""
+        labels = LABELS[self.language]
+        number = self.invoice.number or f"{labels['draft'].lower()} {self.invoice.id}"
+        return f"{labels['invoice']} {number}"
+
+
+class Formats:
+    """Money, dates and numbers in one locale (Babel / CLDR)."""
+
+    def __init__(self, language: str, currency: str) -> None:
+        self.locale = LOCALES.get(language, "en_GB")
+        self.currency = currency
+
+    def money(self, amount: Decimal) -> str:
+        """``1 234,50 Kč`` (NO-BREAK SPACEs) in Czech, ``CZK 1,234.50`` in English."""
+        from babel.numbers import format_currency, get_currency_symbol
+
+        text = format_currency(amount, self.currency, locale=self.locale)
+        symbol = get_currency_symbol(self.currency, locale=self.locale)
+        if text.startswith(symbol) and symbol[-1:].isalpha():
+            text = f"{symbol}\u00a0{text.removeprefix(symbol)}"
+        return text
+
+    def date(self, value: dt.date | None) -> str:
+        """``5. 3. 2025`` in Czech, ``5 Mar 2025`` in English."""
+        from babel.dates import format_date
+
+        return "" if value is None else format_date(value, "medium", locale=self.locale)
+
+    def number(self, value: Decimal) -> str:
+        """A quantity with up to three decimals: ``1,5`` / ``1.5``."""
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, format="#,##0.###", locale=self.locale)
+
+    def percent(self, value: Decimal) -> str:
+        """``21 %`` in Czech, ``21%`` in English."""
+        space = "\u00a0" if self.locale.startswith("cs") else ""
+        return f"{self.number(value)}{space}%"
+
+
+def render_html(document: InvoiceDocument) -> str:
+    """The invoice as an HTML page (what the PDF is made from)."""
+    return _environment().get_template("invoice.html").render(_context(document))
+
+
+def render_pdf(document: InvoiceDocument) -> bytes:
+    """The invoice as PDF bytes, with fonts embedded and title/author metadata.
+
+    The bundled fonts are loaded once per process into a shared WeasyPrint font
+    configuration; renders take turns using it (a lock), which also keeps them from
+    competing for the CPU they are bound by.
+    """
+    HTML = _weasyprint().HTML  # noqa: N806  (the class)
+    images = {QR_URL: document.payment_code.png(scale=4)} if document.payment_code else {}
+    html = HTML(string=render_html(document), url_fetcher=asset_fetcher(images))
+    with _RENDER_LOCK:
+        font_config, font_faces = _shared_fonts()
+        pdf: bytes = html.write_pdf(stylesheets=[font_faces], font_config=font_config)
+    return pdf
+
+
+def merge_pdfs(parts: Sequence[tuple[str, bytes]], *, title: str, author: str) -> bytes:
+    """One PDF of `parts` (outline title, PDF bytes) in order, with its own metadata."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for outline, pdf in parts:
+        writer.append(PdfReader(io.BytesIO(pdf)), outline_item=outline, import_outline=False)
+    writer.add_metadata({"/Title": title, "/Author": author, "/Producer": "ledger"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def safe_file_name(stem: str, suffix: str = ".pdf") -> str:
+    """A download name any file system and ``Content-Disposition`` accept.
+
+    Letters, digits, dot, dash and underscore only (diacritics dropped), no leading
+    dot, at most 100 characters: ``Faktura 2026/0001`` → ``Faktura-2026-0001.pdf``.
+    """
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_text(stem)).strip("-.")
+    cleaned = re.sub(r"-{2,}", "-", cleaned)[:100].strip("-.")
+    return f"{cleaned or 'document'}{suffix}"
+
+
+def invoice_file_name(invoice: Invoice) -> str:
+    """``faktura-2026-0001.pdf`` / ``invoice-2026-0001.pdf`` (drafts by id)."""
+    labels = LABELS.get(invoice.language, LABELS["en"])
+    number = invoice.number or f"{labels['draft']}-{invoice.id}"
+    return safe_file_name(f"{labels['invoice']}-{number}".lower())
+
+
+def month_file_name(year: int, month: int, language: str) -> str:
+    """``faktury-2026-03.pdf`` / ``invoices-2026-03.pdf``."""
+    labels = LABELS.get(language, LABELS["en"])
+    return safe_file_name(f"{labels['invoices']}-{year:04d}-{month:02d}".lower())
+
+
+def _context(document: InvoiceDocument) -> dict[str, Any]:
+    invoice, supplier = document.invoice, document.supplier
+    language = document.language
+    code = document.payment_code
+    return {
+        "doc": document,
+        "invoice": invoice,
+        "client": document.client,
+        "supplier": supplier,
+        "labels": LABELS[language],
+        "units": UNITS[language],
+        "lang": language,
+        "fmt": Formats(language, invoice.currency),
+        "title": document.title,
+        "vat_payer": invoice.vat_rate is not None,
+        "iban": _grouped(supplier.supplier_iban),
+        "qr_url": QR_URL if code else None,
+        "qr_label": LABELS[language][f"qr_{code.standard.lower()}"] if code else "",
+    }
+
+
+def _grouped(iban: str) -> str:
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("ledger.documents", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+_RENDER_LOCK = threading.Lock()
+
+
+def _weasyprint() -> Any:
+    """The weasyprint module, or a clear error when it or the system's Pango is missing."""
+    try:
+        import weasyprint
+    except (OSError, ImportError) as exc:  # OSError: cffi could not load libpango
+        raise ConfigurationError(
+            f"PDF invoices need WeasyPrint and the Pango library, which could not be loaded "
+            f"({exc}); install Pango (Debian: apt-get install libpango-1.0-0 "
+            "libpangoft2-1.0-0) and reinstall ledger"
+        ) from exc
+    return weasyprint
+
+
+@functools.cache
+def _shared_fonts() -> tuple[Any, Any]:
+    """A WeasyPrint font configuration holding the bundled fonts, and their @font-face CSS."""
+    CSS = _weasyprint().CSS  # noqa: N806  (the class)
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    rules = "".join(
+        f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{ASSET_SCHEME}:fonts/{name}"); '
+        f"font-weight: {weight}; }}"
+        for name, weight in FONTS.items()
+    )
+    faces = CSS(string=rules, font_config=font_config, url_fetcher=asset_fetcher())
+    # Drop it before interpreter shutdown, while WeasyPrint can still remove its temp files.
+    atexit.register(_shared_fonts.cache_clear)
+    return font_config, faces
+
+
+@functools.cache
+def _font(name: str) -> bytes:
+    return resources.files("ledger.documents").joinpath("assets", "fonts", name).read_bytes()
+
+
+def bundled_assets() -> dict[str, tuple[Callable[[], bytes], str]]:
+    """The URLs the renderer may fetch besides a render's own images."""
+    return {
+        f"{ASSET_SCHEME}:fonts/{name}": (functools.partial(_font, name), "font/ttf")
+        for name in FONTS
+    }
+
+
+class FetchRefused(ValueError):
+    """The renderer asked for a URL that is not a bundled asset."""
+
+
+def asset_fetcher(images: Mapping[str, bytes] | None = None) -> Any:
+    """A WeasyPrint URL fetcher serving the bundled fonts and `images` (PNG by URL).
+
+    Every other URL — ``file:``, ``http:``, ``data:``, a relative path — raises
+    `FetchRefused`, which WeasyPrint reports and skips, so the resource is left out.
+    """
+    return _asset_fetcher_class()(images or {})
+
+
+@functools.cache
+def _asset_fetcher_class() -> type[Any]:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class AssetFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves the bundled assets and the given images; refuses everything else."""
+
+        def __init__(self, images: Mapping[str, bytes]) -> None:
+            super().__init__(allowed_protocols={ASSET_SCHEME}, allow_redirects=False)
+            self._images = dict(images)
+            self._assets = bundled_assets()
+
+        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            if url in self._images:
+                return URLFetcherResponse(url, self._images[url], {"Content-Type": "image/png"})
+            if url in self._assets:
+                load, media_type = self._assets[url]
+                return URLFetcherResponse(url, load(), {"Content-Type": media_type})
+            raise FetchRefused(f"invoice documents load only bundled assets, not {url[:80]!r}")
+
+    return AssetFetcher

@@ -1,0 +1,1 @@
+"""The integrations platform: sync engine, staging, registry, plugin settings, secrets."""

@@ -1,0 +1,396 @@
+"""The sync engine: runs a plugin, then applies what it staged all-or-nothing.
+
+A run goes: refuse if disabled → record the run as running (one per plugin) →
+load settings → call `sync(ctx)` in a worker thread with a time limit, its writes
+staged in memory → in one audited transaction apply the writes, store the
+cursor and mark the run succeeded. Any failure marks the run failed with its
+kind, message and traceback, and writes nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from pydantic import BaseModel
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from ledger.contracts.context import RunLog, SyncContext
+from ledger.contracts.errors import PluginError
+from ledger.contracts.http import ExchangeLog, HttpPolicy, SyncLimitExceeded, build_client
+from ledger.contracts.plugin import Plugin, SyncResult
+from ledger.contracts.redaction import Redactor, secret_values
+from ledger.core.matching.service import apply_matching
+from ledger.core.models import SyncRun
+from ledger.errors import AlreadyRunning, ConfigurationError, Conflict
+from ledger.platform.plugin_ledger import run_ledger
+from ledger.platform.plugin_settings import load_row, load_settings
+from ledger.platform.progress import Progress, RunProgress
+from ledger.platform.staging import TransactionStage, apply_stage
+from ledger.storage import tables
+from ledger.storage.database import Database, UnitOfWork
+from ledger.storage.sources import Source
+from ledger.storage.tables import utcnow
+
+if TYPE_CHECKING:
+    from ledger.platform.host import PlatformLedger
+
+RUNS = tables.SyncRun.__table__  # type: ignore[attr-defined]
+FAULT_ENV = "LEDGER_TEST_FAULT"
+"""Test-only: names a point where the process kills itself (crash tests)."""
+
+
+def fault_point(name: str) -> None:
+    """Die like a power cut at `name` when the crash tests ask for it."""
+    if os.environ.get(FAULT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class _DryRunRollback(Exception):
+    """Raised inside the apply transaction of a dry run to undo it."""
+
+
+@dataclass
+class _Outcome:
+    result: object = None
+    error: BaseException | None = None
+    trace: str = ""
+    finished: threading.Event = field(default_factory=threading.Event)
+
+
+class SyncEngine:
+    """Runs plugins of `ledger`'s registry against its database."""
+
+    def __init__(
+        self,
+        ledger: PlatformLedger,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        policy: HttpPolicy | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.database: Database = ledger.database
+        self.transport = transport
+        self.policy = policy or HttpPolicy()
+
+    def run(
+        self, name: str, *, dry_run: bool = False, on_start: Callable[[int], None] | None = None
+    ) -> SyncRun:
+        """Sync plugin `name` once; return its run (succeeded or failed).
+
+        `on_start` learns the run's id as soon as the run is recorded (the web UI
+        polls its progress while the sync goes on in a worker).
+
+        Raises:
+            NotFound: no plugin has that name (the message lists the available ones).
+            Conflict: the plugin is disabled.
+            AlreadyRunning: a run of the plugin is under way.
+        """
+        plugin_class = self.ledger.registry.get(name)
+        with self.database.reading() as session:
+            row = load_row(session, name)
+        if row is None or not row.enabled:
+            raise Conflict(
+                f"plugin {name} is disabled; enable it with `ledger plugins enable {name}`"
+            )
+        run_id = self._start(plugin_class, dry_run)
+        runs = self.ledger.run_progress
+        runs.start(run_id)
+        if on_start is not None:
+            on_start(run_id)
+        try:
+            self._execute(plugin_class, row, run_id, dry_run)
+        finally:
+            runs.finish(run_id)
+        return self.ledger.plugins.run(run_id)
+
+    def _start(self, plugin_class: type[Plugin[Any]], dry_run: bool) -> int:
+        values = {
+            "plugin": plugin_class.name,
+            "plugin_version": plugin_class.version,
+            "trigger": self.ledger.source.value,
+            "dry_run": dry_run,
+            "status": "running",
+            "started_at": _precise_now(),
+            "pid": os.getpid(),
+        }
+        try:
+            with self.database.engine.begin() as conn:
+                return int(conn.execute(insert(RUNS).returning(RUNS.c.id), values).scalar_one())
+        except IntegrityError:
+            raise AlreadyRunning(
+                f"a sync of {plugin_class.name} is already running; wait for it to finish"
+            ) from None
+
+    def _execute(
+        self,
+        plugin_class: type[Plugin[Any]],
+        row: tables.PluginSettings,
+        run_id: int,
+        dry_run: bool,
+    ) -> None:
+        redact = Redactor()
+        log = RunLog(redact, self.ledger.clock)
+        exchanges = ExchangeLog(redact)
+        cursor_before = self._cursor(plugin_class.name)
+        record = _RunRecord(run_id, log, exchanges, cursor_before)
+        try:
+            settings = load_settings(plugin_class.Settings, row, self.ledger.secret_box)
+            redact = Redactor(secret_values(settings))
+            log.redact = exchanges.redact = redact
+            stage = TransactionStage(plugin_class.name)
+            ctx = self._context(
+                plugin_class, settings, stage, log, exchanges, run_id, cursor_before
+            )
+            result = self._call_plugin(plugin_class, ctx, stage)
+            fault_point("before_apply")
+            self._apply(plugin_class.name, run_id, stage, ctx.cursor, result, record, dry_run)
+            fault_point("after_commit")
+        except (PluginError, ConfigurationError) as exc:
+            self._fail(record, getattr(exc, "kind", "configuration"), redact(str(exc)), "")
+        except _PluginBug as exc:
+            self._fail(record, "bug", redact(str(exc)), redact(exc.trace))
+        except Exception as exc:
+            message = redact(f"{type(exc).__name__}: {exc}")
+            self._fail(record, "bug", message, redact(traceback.format_exc()))
+
+    def _context(
+        self,
+        plugin_class: type[Plugin[Any]],
+        settings: BaseModel,
+        stage: TransactionStage,
+        log: RunLog,
+        exchanges: ExchangeLog,
+        run_id: int,
+        cursor: str | None,
+    ) -> SyncContext[Any]:
+        reader = self.ledger.with_source(f"plugin:{plugin_class.name}", run_id)
+
+        def report(done: int, total: int | None, message: str) -> None:
+            self.ledger.run_progress.report(run_id, Progress(done, total, message))
+
+        return SyncContext(
+            plugin=plugin_class.name,
+            settings=settings,
+            http=build_client(self.policy, exchanges, self.transport),
+            ledger=run_ledger(reader, stage),
+            cursor=cursor,
+            log=log,
+            clock=self.ledger.clock,
+            on_progress=report,
+        )
+
+    def _call_plugin(
+        self, plugin_class: type[Plugin[Any]], ctx: SyncContext[Any], stage: TransactionStage
+    ) -> SyncResult:
+        outcome = _Outcome()
+
+        def work() -> None:
+            try:
+                outcome.result = plugin_class().sync(ctx)
+            except BaseException as exc:
+                outcome.error = exc
+                outcome.trace = traceback.format_exc()
+            finally:
+                ctx.http.close()
+                outcome.finished.set()
+
+        worker = threading.Thread(target=work, name=f"sync-{plugin_class.name}", daemon=True)
+        worker.start()
+        if not outcome.finished.wait(self.policy.time_limit):
+            stage.closed_reason = "this run was abandoned after its time limit"
+            raise SyncLimitExceeded(
+                f"{plugin_class.name} did not finish within {self.policy.time_limit:g} s"
+            )
+        if outcome.error is not None:
+            if isinstance(outcome.error, PluginError):
+                raise outcome.error
+            raise _PluginBug(outcome.error, outcome.trace)
+        if not isinstance(outcome.result, SyncResult):
+            raise _PluginBug(
+                TypeError(
+                    f"{plugin_class.__name__}.sync returned {type(outcome.result).__name__}, "
+                    "expected SyncResult"
+                ),
+                "",
+            )
+        return outcome.result
+
+    def _apply(
+        self,
+        name: str,
+        run_id: int,
+        stage: TransactionStage,
+        cursor: str | None,
+        reported: SyncResult,
+        record: _RunRecord,
+        dry_run: bool,
+    ) -> None:
+        source = Source(f"plugin:{name}")
+        try:
+            with self.database.unit_of_work(source, run_id) as uow:
+                applied = apply_stage(uow, stage)
+                fault_point("mid_apply")
+                _store_cursor(uow.session, name, cursor)
+                uow.session.flush()
+                if applied.changed:
+                    report = apply_matching(uow)
+                    record.log.info(
+                        f"payment matching: {report.matched} matched, {report.suggested} suggested"
+                    )
+                record.result = applied
+                record.warnings = [*reported.warnings, *_count_mismatch(reported, applied)]
+                record.cursor_after = cursor
+                if dry_run:
+                    record.changes = _changes_of_run(uow, run_id)
+                    raise _DryRunRollback
+                self._finish(uow.session.connection(), record, "succeeded")
+                fault_point("before_commit")
+        except _DryRunRollback:
+            with self.database.engine.begin() as conn:
+                self._finish(conn, record, "succeeded")
+
+    def _finish(self, conn: Any, record: _RunRecord, status: str) -> None:
+        conn.execute(update(RUNS).where(RUNS.c.id == record.run_id).values(record.values(status)))
+
+    def _fail(self, record: _RunRecord, kind: str, message: str, trace: str) -> None:
+        record.error = (kind, message, trace)
+        record.result = SyncResult()
+        with self.database.engine.begin() as conn:
+            self._finish(conn, record, "failed")
+
+    def _cursor(self, name: str) -> str | None:
+        with self.database.reading() as session:
+            state = _state_row(session, name)
+            return None if state is None else state.cursor
+
+
+class _PluginBug(Exception):
+    def __init__(self, error: BaseException, trace: str) -> None:
+        self.trace = trace
+        super().__init__(f"{type(error).__name__}: {error}")
+
+
+@dataclass
+class _RunRecord:
+    run_id: int
+    log: RunLog
+    exchanges: ExchangeLog
+    cursor_before: str | None
+    cursor_after: str | None = None
+    result: SyncResult = field(default_factory=SyncResult)
+    warnings: list[str] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    error: tuple[str, str, str] | None = None
+
+    def values(self, status: str) -> dict[str, Any]:
+        kind, message, trace = self.error or (None, None, None)
+        return {
+            "status": status,
+            "finished_at": _precise_now(),
+            "created": self.result.created,
+            "updated": self.result.updated,
+            "unchanged": self.result.unchanged,
+            "warnings": json.dumps([*self.log.warnings, *self.warnings]),
+            "error_kind": kind,
+            "error_message": message,
+            "traceback": trace or None,
+            "log": json.dumps(self.log.lines),
+            "upstream": json.dumps(self.exchanges.as_json()),
+            "cursor_before": self.cursor_before,
+            "cursor_after": self.cursor_after if status == "succeeded" else self.cursor_before,
+            "changes": json.dumps(self.changes, default=str),
+        }
+
+
+def _precise_now() -> dt.datetime:
+    """Run times keep their microseconds: a sync's duration is often under a second."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _state_row(session: Session, name: str) -> tables.PluginState | None:
+    query = select(tables.PluginState).where(col(tables.PluginState.plugin) == name)
+    return session.execute(query).scalars().first()
+
+
+def _store_cursor(session: Session, name: str, cursor: str | None) -> None:
+    state = _state_row(session, name)
+    if state is None:
+        if cursor is not None:
+            session.add(tables.PluginState(plugin=name, cursor=cursor))
+    elif state.cursor != cursor:
+        state.cursor = cursor
+        state.updated_at = utcnow()
+
+
+def _count_mismatch(reported: SyncResult, applied: SyncResult) -> list[str]:
+    mine = (reported.created, reported.updated, reported.unchanged)
+    actual = (applied.created, applied.updated, applied.unchanged)
+    if mine == actual:
+        return []
+    return [f"the plugin reported created/updated/unchanged {mine}, the ledger counted {actual}"]
+
+
+def _changes_of_run(uow: UnitOfWork, run_id: int) -> list[dict[str, Any]]:
+    events = tables.AuditEvent.__table__  # type: ignore[attr-defined]
+    query = (
+        select(
+            events.c.entity, events.c.entity_id, events.c.action, events.c.before, events.c.after
+        )
+        .where(events.c.run_id == run_id)
+        .order_by(events.c.id)
+    )
+    return [
+        {
+            "entity": e,
+            "entity_id": i,
+            "action": a,
+            "before": json.loads(b) if b else None,
+            "after": json.loads(af) if af else None,
+        }
+        for e, i, a, b, af in uow.session.connection().execute(query)
+    ]
+
+
+def recover_interrupted_runs(database: Database, runs: RunProgress) -> int:
+    """Mark runs left ``running`` by a dead process as interrupted; return how many."""
+    with database.engine.begin() as conn:
+        rows = conn.execute(select(RUNS.c.id, RUNS.c.pid).where(RUNS.c.status == "running")).all()
+        dead = [run_id for run_id, pid in rows if not _still_running(run_id, pid, runs)]
+        if dead:
+            conn.execute(
+                update(RUNS)
+                .where(RUNS.c.id.in_(dead))
+                .values(
+                    status="interrupted",
+                    finished_at=utcnow(),
+                    error_kind="interrupted",
+                    error_message="the process running this sync stopped before it finished; "
+                    "nothing of the run was kept",
+                )
+            )
+    return len(dead)
+
+
+def _still_running(run_id: int, pid: int | None, runs: RunProgress) -> bool:
+    if pid is None:
+        return False
+    if pid == os.getpid():
+        return runs.is_running(run_id)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

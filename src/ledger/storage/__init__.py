@@ -1,0 +1,1 @@
+"""Storage: engine and audited unit of work, tables, audit chain, migrations, backup."""

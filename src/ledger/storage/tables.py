@@ -1,0 +1,323 @@
+"""Database tables (SQLModel). Money is integer minor units plus a currency code.
+
+These classes are storage shapes; the public API hands out the frozen models in
+:mod:`ledger.core.models` instead. Every write to them goes through an audited unit of
+work (:mod:`ledger.db`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    """Aware UTC now, to the second: every timestamp in the database is UTC."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+# Money columns are BigInteger: minor units of a large amount overflow 32 bits
+# (21,474,836.47 CZK) on PostgreSQL.
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=80)
+    password_hash: str = Field(max_length=100)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Client(SQLModel, table=True):
+    __tablename__ = "clients"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    contact_name: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=50)
+    address: str = Field(default="", sa_type=Text)
+    company_id: str = Field(default="", max_length=20)
+    vat_id: str = Field(default="", max_length=20)
+    currency: str = Field(max_length=3)
+    language: str = Field(default="en", max_length=2)
+    hourly_rate_minor: int | None = Field(default=None, sa_type=BigInteger)
+    payment_terms_days: int = 14
+    archived: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Project(SQLModel, table=True):
+    __tablename__ = "projects"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="clients.id", index=True)
+    name: str = Field(max_length=200)
+    hourly_rate_minor: int | None = Field(default=None, sa_type=BigInteger)
+    currency: str = Field(max_length=3)
+    rounding: str = Field(default="none", max_length=10)
+    rounding_minutes: int = 0
+    archived: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class WorkEntry(SQLModel, table=True):
+    __tablename__ = "work_entries"
+    __table_args__ = (
+        # Covers monthly earnings (entries of issued invoices by month and project),
+        # and serves lookups by invoice.
+        Index(
+            "ix_work_entries_earnings", "invoice_id", "date", "project_id", "billed_amount_minor"
+        ),
+        Index("ix_work_entries_unbilled", "project_id", "invoice_id", "billable"),
+        # Unbilled work summed per project (dashboard, status): only open rows, covered.
+        Index(
+            "ix_work_entries_open",
+            "project_id",
+            "kind",
+            "hourly_rate_minor",
+            "billable",
+            "minutes",
+            "amount_minor",
+            sqlite_where=text("invoice_id IS NULL"),
+            postgresql_where=text("invoice_id IS NULL"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="projects.id")
+    date: dt.date = Field(index=True)
+    description: str = Field(default="", sa_type=Text)
+    kind: str = Field(default="time", max_length=5)
+    started_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+    minutes: int | None = None
+    billable: bool = True
+    hourly_rate_minor: int | None = Field(default=None, sa_type=BigInteger)
+    amount_minor: int | None = Field(default=None, sa_type=BigInteger)
+    billed_rate_minor: int | None = Field(default=None, sa_type=BigInteger)
+    billed_minutes: int | None = None
+    billed_amount_minor: int | None = Field(default=None, sa_type=BigInteger)
+    invoice_id: int | None = Field(default=None, foreign_key="invoices.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Invoice(SQLModel, table=True):
+    __tablename__ = "invoices"
+    __table_args__ = (UniqueConstraint("series", "sequence"),)
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="clients.id", index=True)
+    status: str = Field(default="draft", max_length=10)
+    series: str | None = Field(default=None, max_length=20)
+    sequence: int | None = None
+    number: str | None = Field(default=None, unique=True, max_length=40)
+    variable_symbol: str | None = Field(default=None, max_length=10, index=True)
+    currency: str = Field(max_length=3)
+    language: str = Field(default="en", max_length=2)
+    issue_date: dt.date | None = None
+    due_date: dt.date | None = None
+    taxable_supply_date: dt.date | None = None
+    notes: str = Field(default="", sa_type=Text)
+    grouping: str = Field(default="project", max_length=10)
+    vat_rate_bp: int | None = None
+    subtotal_minor: int = Field(default=0, sa_type=BigInteger)
+    vat_minor: int = Field(default=0, sa_type=BigInteger)
+    total_minor: int = Field(default=0, sa_type=BigInteger)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    issued_at: dt.datetime | None = None
+    cancelled_at: dt.datetime | None = None
+
+
+class InvoiceLine(SQLModel, table=True):
+    __tablename__ = "invoice_lines"
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    position: int
+    description: str = Field(sa_type=Text)
+    quantity_milli: int
+    unit: str = Field(max_length=10)
+    unit_price_minor: int = Field(sa_type=BigInteger)
+    amount_minor: int = Field(sa_type=BigInteger)
+    project_id: int | None = Field(default=None, foreign_key="projects.id")
+
+
+class MoneyTransaction(SQLModel, table=True):
+    __tablename__ = "money_transactions"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=60)
+    external_id: str = Field(max_length=100)
+    account: str = Field(default="", max_length=60)
+    booked_on: dt.date = Field(index=True)
+    amount_minor: int = Field(sa_type=BigInteger)
+    currency: str = Field(max_length=3)
+    counterparty_name: str = Field(default="", max_length=200)
+    counterparty_account: str = Field(default="", max_length=60)
+    variable_symbol: str = Field(default="", max_length=10, index=True)
+    constant_symbol: str = Field(default="", max_length=10)
+    specific_symbol: str = Field(default="", max_length=10)
+    message: str = Field(default="", sa_type=Text)
+    details: str = Field(default="{}", sa_type=Text)
+    fingerprint: str = Field(default="", max_length=32)
+    kind: str = Field(max_length=7)
+    match_locked: bool = False
+    matched_invoice_id: int | None = Field(default=None, foreign_key="invoices.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Payment(SQLModel, table=True):
+    __tablename__ = "payments"
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    amount_minor: int = Field(sa_type=BigInteger)
+    currency: str = Field(max_length=3)
+    paid_on: dt.date
+    transaction_id: int | None = Field(
+        default=None, foreign_key="money_transactions.id", index=True
+    )
+    method: str = Field(default="manual", max_length=10)
+    note: str = Field(default="", sa_type=Text)
+    evidence: str = Field(default="{}", sa_type=Text)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class MatchSuggestion(SQLModel, table=True):
+    """A possible match the matcher was not sure enough to apply: the review queue."""
+
+    __tablename__ = "match_suggestions"
+    __table_args__ = (UniqueConstraint("transaction_id", "allocations"),)
+    id: int | None = Field(default=None, primary_key=True)
+    transaction_id: int = Field(foreign_key="money_transactions.id", index=True)
+    allocations: str = Field(sa_type=Text)
+    evidence: str = Field(default="{}", sa_type=Text)
+    score: int = 0
+    status: str = Field(default="open", max_length=10, index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ShareLink(SQLModel, table=True):
+    """A client portal link to one invoice; only the token's SHA-256 is stored."""
+
+    __tablename__ = "share_links"
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+
+
+class AppSettings(SQLModel, table=True):
+    __tablename__ = "app_settings"
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_name: str = Field(default="", max_length=200)
+    supplier_address: str = Field(default="", sa_type=Text)
+    supplier_company_id: str = Field(default="", max_length=20)
+    supplier_vat_id: str = Field(default="", max_length=20)
+    supplier_email: str = Field(default="", max_length=200)
+    supplier_iban: str = Field(default="", max_length=34)
+    supplier_bic: str = Field(default="", max_length=11)
+    supplier_account_number: str = Field(default="", max_length=40)
+    number_pattern: str = Field(default="{year}-{seq:04d}", max_length=60)
+    default_due_days: int = 14
+    payment_tolerance_minor: int = Field(default=100, sa_type=BigInteger)
+    default_hourly_rate_minor: int | None = Field(default=None, sa_type=BigInteger)
+    locale: str = Field(default="en", max_length=5)
+    theme: str = Field(default="auto", max_length=5)
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime
+    source: str = Field(max_length=60, index=True)
+    entity: str = Field(max_length=40)
+    entity_id: str = Field(max_length=40)
+    action: str = Field(max_length=6)
+    before: str | None = Field(default=None, sa_type=Text)
+    after: str | None = Field(default=None, sa_type=Text)
+    run_id: int | None = Field(default=None, index=True)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class PluginSettings(SQLModel, table=True):
+    """A plugin's stored settings; secret fields are encrypted in `secrets`."""
+
+    __tablename__ = "plugin_settings"
+    id: int | None = Field(default=None, primary_key=True)
+    plugin: str = Field(unique=True, max_length=40)
+    enabled: bool = False
+    values: str = Field(default="{}", sa_type=Text)
+    secrets: str = Field(default="", sa_type=Text)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class PluginState(SQLModel, table=True):
+    """A plugin's cursor for incremental sync, committed with the run's writes."""
+
+    __tablename__ = "plugin_state"
+    id: int | None = Field(default=None, primary_key=True)
+    plugin: str = Field(unique=True, max_length=40)
+    cursor: str | None = Field(default=None, sa_type=Text)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class SyncRun(SQLModel, table=True):
+    """The history of one sync: who, when, what it changed and how it ended.
+
+    Not a domain table: it is the record of the audited writes, not one of them.
+    """
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (
+        Index(
+            "ux_sync_runs_one_running",
+            "plugin",
+            unique=True,
+            sqlite_where=text("status = 'running'"),
+            postgresql_where=text("status = 'running'"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    plugin: str = Field(max_length=40, index=True)
+    plugin_version: str = Field(max_length=40)
+    trigger: str = Field(max_length=60)
+    dry_run: bool = False
+    status: str = Field(default="running", max_length=12)
+    started_at: dt.datetime = Field(default_factory=utcnow)
+    finished_at: dt.datetime | None = None
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: str = Field(default="[]", sa_type=Text)
+    error_kind: str | None = Field(default=None, max_length=20)
+    error_message: str | None = Field(default=None, sa_type=Text)
+    traceback: str | None = Field(default=None, sa_type=Text)
+    log: str = Field(default="[]", sa_type=Text)
+    upstream: str = Field(default="[]", sa_type=Text)
+    cursor_before: str | None = Field(default=None, sa_type=Text)
+    cursor_after: str | None = Field(default=None, sa_type=Text)
+    changes: str = Field(default="[]", sa_type=Text)
+    pid: int | None = None
+
+
+AUDITED_TABLES: frozenset[str] = frozenset(
+    t.__tablename__
+    for t in (
+        User,
+        Client,
+        Project,
+        WorkEntry,
+        Invoice,
+        InvoiceLine,
+        MoneyTransaction,
+        Payment,
+        AppSettings,
+        PluginSettings,
+        PluginState,
+        MatchSuggestion,
+        ShareLink,
+    )
+)
+"""Domain tables whose every change writes an audit event."""

@@ -1,0 +1,453 @@
+"""The contract checks. Each has a stable name, proves one property, and fails
+with a message that says what to fix (its docs page explains it in full)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from ledger.api import Ledger
+from ledger.contracts.definition import find_problems
+from ledger.core.money import CURRENCY_EXPONENTS
+from ledger.errors import Conflict
+from ledger.storage import tables
+from ledger.storage.sources import Source
+from ledger.testing import recording as rec
+from ledger.testing.harness import Capture, Harness, all_text, snapshot
+from ledger.testing.spec import ContractFailure
+
+GOLDEN_ENV = "LEDGER_UPDATE_GOLDEN"
+TRANSACTIONS = "money_transactions"
+
+
+@dataclass
+class Session:
+    """What the checks of one plugin share: the harness and the one main sync."""
+
+    harness: Harness
+    main_ledger: Ledger | None = None
+    main: Capture | None = None
+
+    @property
+    def name(self) -> str:
+        return self.harness.spec.plugin.name
+
+    def main_sync(self, check: str, *, need_success: bool = True) -> tuple[Ledger, Capture]:
+        """The main sync (run once); fails `check` when it did not succeed."""
+        if self.main is None:
+            self.main_ledger = self.harness.fresh()
+            self.main = self.harness.sync(self.main_ledger)
+        assert self.main_ledger is not None
+        if need_success and self.main.run.status != "succeeded":
+            raise ContractFailure(check, "needs a successful sync first; see check sync_succeeds")
+        return self.main_ledger, self.main
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    title: str
+    run: Callable[[Session], None]
+
+
+def fail(check: str, message: str) -> ContractFailure:
+    return ContractFailure(check, message)
+
+
+# --- static -------------------------------------------------------------------
+
+
+def check_shape(s: Session) -> None:
+    problems = [p.message for p in find_problems(s.harness.spec.plugin) if p.check == "shape"]
+    if problems:
+        raise fail("shape", "; ".join(problems))
+
+
+def check_settings(s: Session) -> None:
+    plugin = s.harness.spec.plugin
+    problems = [p.message for p in find_problems(plugin) if p.check == "settings"]
+    if problems:
+        raise fail("settings", "; ".join(problems))
+    required = {n for n, info in plugin.Settings.model_fields.items() if info.is_required()}
+    try:
+        plugin.Settings.model_validate({k: s.harness.settings.get(k) for k in required})
+    except Exception as exc:
+        raise fail(
+            "settings",
+            f"the required fields alone do not validate ({exc}); "
+            "give every optional field a default",
+        ) from None
+    if not required:
+        return
+    lg = s.harness.fresh(configure=False)
+    capture = s.harness.sync(lg)
+    if capture.run.status != "failed" or capture.run.error_kind != "configuration":
+        raise fail(
+            "settings",
+            "a sync without settings must fail as a configuration error; "
+            f"it ended {capture.run.status} ({capture.run.error_kind})",
+        )
+    if capture.requests:
+        raise fail(
+            "settings",
+            f"a sync with missing settings made {len(capture.requests)} "
+            "HTTP requests; validate settings before calling upstream",
+        )
+
+
+# --- one sync -------------------------------------------------------------------
+
+
+def check_sync_succeeds(s: Session) -> None:
+    _, main = s.main_sync("sync_succeeds", need_success=False)
+    run = main.run
+    if run.status != "succeeded":
+        trace = (run.traceback or "").strip().splitlines()[-3:]
+        raise fail(
+            "sync_succeeds",
+            f"the sync {run.status}: {run.error_kind}: {run.error_message}"
+            + (f"\n  {' | '.join(trace)}" if trace else ""),
+        )
+    diff = main.diff()
+    inserted = sum(1 for table, _ in diff.inserted if table == TRANSACTIONS)
+    updated = sum(1 for table, _ in diff.updated if table == TRANSACTIONS)
+    if (inserted, updated) != (run.created, run.updated):
+        raise fail(
+            "sync_succeeds",
+            f"the run counts created={run.created} updated={run.updated} "
+            f"but the database shows {inserted} inserted and {updated} updated",
+        )
+    mismatch = [w for w in run.warnings if w.startswith("the plugin reported")]
+    if mismatch:
+        raise fail("sync_succeeds", f"{mismatch[0]}; return the sum of the upsert results")
+
+
+def check_rows_valid(s: Session) -> None:
+    lg, _ = s.main_sync("rows_valid")
+    problems = []
+    seen: set[str] = set()
+    for row in _transactions(lg):
+        where = f"transaction {row['external_id']!r}"
+        if not row["external_id"] or len(row["external_id"]) > 100:
+            problems.append(f"{where}: external_id must be 1-100 characters")
+        if row["external_id"] in seen:
+            problems.append(f"{where}: external_id repeats")
+        seen.add(row["external_id"])
+        if not isinstance(row["amount_minor"], int) or row["amount_minor"] == 0:
+            problems.append(f"{where}: amount must be exact and non-zero")
+        if row["currency"] not in CURRENCY_EXPONENTS:
+            problems.append(f"{where}: unknown currency {row['currency']!r}")
+        booked = dt.date.fromisoformat(str(row["booked_on"])[:10])
+        if not dt.date(1990, 1, 1) <= booked <= dt.date(2100, 1, 1):
+            problems.append(f"{where}: booked_on {booked} is implausible")
+    if problems:
+        raise fail("rows_valid", "; ".join(problems[:5]))
+
+
+def check_idempotent(s: Session) -> None:
+    lg, _ = s.main_sync("idempotent")
+    again = s.harness.sync(lg)
+    if again.run.status != "succeeded":
+        raise fail("idempotent", f"the second sync failed: {again.run.error_message}")
+    diff = again.diff()
+    if not diff.empty or again.run.created or again.run.updated:
+        raise fail(
+            "idempotent",
+            f"a second sync over the same data changed the database "
+            f"({diff.summary()}); key upserts on a stable upstream id and map "
+            "fields deterministically (no 'now', no random ids)",
+        )
+
+
+def check_overlap(s: Session) -> None:
+    pair = s.harness.spec.overlap
+    if pair is None:
+        raise fail(
+            "overlap",
+            "give ContractSpec.overlap two recordings of overlapping windows, "
+            "or opt out with the reason they cannot overlap",
+        )
+    first, second = (_synced_ids(s, [r]) for r in pair)
+    both = _synced_ids(s, list(pair))
+    if not first & second:
+        raise fail(
+            "overlap", "the two recordings share no transaction; record overlapping windows"
+        )
+    if both != first | second:
+        raise fail(
+            "overlap",
+            f"syncing both windows gave {len(both)} transactions, "
+            f"expected the union of {len(first | second)}",
+        )
+
+
+def _synced_ids(s: Session, recordings: list[rec.Recording]) -> set[str]:
+    lg = s.harness.fresh()
+    for recording in recordings:
+        capture = s.harness.sync(lg, recording.transport())
+        if capture.run.status != "succeeded":
+            raise fail("overlap", f"a sync of one window failed: {capture.run.error_message}")
+    return {row["external_id"] for row in _transactions(lg)}
+
+
+def check_cursor(s: Session) -> None:
+    lg, main = s.main_sync("cursor")
+    cursor = main.run.cursor_after
+    if cursor is None:
+        raise fail(
+            "cursor",
+            "the sync never set ctx.cursor; store where the next sync should "
+            "start, or opt out if the source has no incremental API",
+        )
+    again = s.harness.sync(lg)
+    sent = [str(r.url) + r.content.decode(errors="replace") for r in again.requests]
+    if again.requests and not any(cursor in t or quote(cursor, safe="") in t for t in sent):
+        raise fail(
+            "cursor",
+            f"the stored cursor {cursor!r} was not sent upstream on the next "
+            "sync; start the request from ctx.cursor",
+        )
+    if again.run.created or again.run.updated:
+        raise fail(
+            "cursor", "the sync after the cursor wrote data again; fetch only what is newer"
+        )
+    future = s.harness.spec.future_cursor
+    if future is None:
+        raise fail("cursor", "set ContractSpec.future_cursor to a cursor past any data")
+    fresh = s.harness.fresh()
+    with fresh.with_source(Source("system:contract_suite")).atomic() as uow:
+        uow.session.add(tables.PluginState(plugin=s.name, cursor=future))
+    ahead = s.harness.sync(fresh)
+    if ahead.run.status != "succeeded" or ahead.run.created or ahead.run.updated:
+        raise fail(
+            "cursor",
+            f"a cursor in the future must give zero writes and no error; the "
+            f"run {ahead.run.status} with {ahead.run.created} created "
+            f"({ahead.run.error_message or 'no error'})",
+        )
+
+
+def check_golden(s: Session) -> None:
+    lg, main = s.main_sync("golden")
+    path = s.harness.spec.golden
+    if path is None:
+        raise fail("golden", "set ContractSpec.golden to a file for the expected writes")
+    actual = {"cursor": main.run.cursor_after, "transactions": _normalised(lg)}
+    text = json.dumps(actual, indent=1, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+    if os.environ.get(GOLDEN_ENV):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(text, encoding="utf-8")
+        return
+    if not Path(path).exists():
+        raise fail("golden", f"{path} does not exist; create it with {GOLDEN_ENV}=1 and review it")
+    expected = json.loads(Path(path).read_text(encoding="utf-8"))
+    if expected != json.loads(text):
+        raise fail(
+            "golden",
+            f"the writes differ from {path} ({_first_difference(expected, actual)}); "
+            f"if the change is intended, regenerate with {GOLDEN_ENV}=1 and review the diff",
+        )
+
+
+def check_audit_complete(s: Session) -> None:
+    lg, main = s.main_sync("audit_complete")
+    events = {(e.entity, e.entity_id, e.action): e for e in lg.audit.list(run_id=main.run.id)}
+    source = f"plugin:{s.name}"
+    missing = []
+    diff = main.diff()
+    for action, keys in (
+        ("insert", diff.inserted),
+        ("update", diff.updated),
+        ("delete", diff.deleted),
+    ):
+        for table, row_id in keys:
+            event = events.get((table, row_id, action))
+            if event is None or event.source != source:
+                missing.append(f"{action} {table} {row_id}")
+    if missing:
+        raise fail(
+            "audit_complete",
+            f"{len(missing)} changed rows have no audit event naming "
+            f"{source} and run {main.run.id}, e.g. {', '.join(missing[:3])}; write only "
+            "through ctx.ledger",
+        )
+
+
+# --- upstream faults ------------------------------------------------------------
+
+FAULTS: list[tuple[str, rec.FaultMaker, set[str]]] = [
+    ("429", rec.status_fault(429, {"Retry-After": "1"}), {"rate_limit"}),
+    ("409", rec.status_fault(409), {"rate_limit"}),
+    ("503", rec.status_fault(503), {"server"}),
+    ("401", rec.status_fault(401), {"auth"}),
+    ("403", rec.status_fault(403), {"auth"}),
+    ("timeout", rec.timeout_fault, {"timeout"}),
+    ("truncated JSON", rec.truncated_fault, {"bad_data"}),
+    ("missing field", rec.mutated_fault(rec.empty_first_record), {"bad_data"}),
+    ("wrong type", rec.mutated_fault(rec.wrong_type_records), {"bad_data"}),
+]
+
+
+def check_upstream_faults(s: Session) -> None:
+    recording = s.harness.spec.recording
+    if not recording.responses:
+        raise fail(
+            "upstream_faults",
+            "the recording is empty; record the plugin's upstream "
+            "responses, or opt out if it makes no HTTP requests",
+        )
+    problems = []
+    for label, fault, kinds in FAULTS:
+        if label in ("missing field", "wrong type") and not rec.has_record_list(recording):
+            continue
+        lg = s.harness.fresh()
+        before = snapshot(lg)
+        capture = s.harness.sync(lg, rec.RecordingTransport(recording, fault))
+        run = capture.run
+        if run.status != "failed" or run.error_kind not in kinds:
+            problems.append(
+                f"{label}: expected a failed run of kind {'/'.join(sorted(kinds))}, "
+                f"got {run.status} ({run.error_kind}: {run.error_message})"
+            )
+        elif snapshot(lg) != before:
+            problems.append(f"{label}: the failed run changed the database")
+        elif label == "429" and 1.0 not in capture.sleeps:
+            problems.append("429: Retry-After was not honoured")
+    if problems:
+        raise fail(
+            "upstream_faults",
+            "; ".join(problems) + "; let ctx.http's errors propagate "
+            "and raise BadUpstreamData for data you cannot read",
+        )
+
+
+# --- hygiene ----------------------------------------------------------------------
+
+
+def check_network_discipline(s: Session) -> None:
+    _, main = s.main_sync("network_discipline", need_success=False)
+    if main.sockets:
+        raise fail(
+            "network_discipline",
+            f"the plugin opened {len(main.sockets)} connections "
+            "outside ctx.http; make every request with ctx.http",
+        )
+    if main.transport.unrecorded:
+        raise fail("network_discipline", main.transport.unrecorded[0])
+
+
+def check_secrets_hidden(s: Session) -> None:
+    canaries = list(s.harness.canaries.values())
+    if not canaries:
+        return
+    lg, _ = s.main_sync("secrets_hidden")
+    texts = [all_text(lg)]
+    if s.harness.spec.recording.responses:
+        failing = s.harness.fresh()
+        s.harness.sync(
+            failing, rec.RecordingTransport(s.harness.spec.recording, rec.status_fault(401))
+        )
+        texts.append(all_text(failing))
+    for canary in canaries:
+        for form in (canary, quote(canary, safe="")):
+            if any(form in text for text in texts):
+                raise fail(
+                    "secrets_hidden",
+                    "a secret setting appears in the stored run, log, "
+                    "audit or data; never log or store ctx.settings secrets",
+                )
+
+
+def check_bounded_work(s: Session) -> None:
+    lg = s.harness.fresh()
+    limit = min(s.harness.spec.time_limit, 10.0)
+    endless = rec.RecordingTransport(s.harness.spec.recording, endless=True)
+    started = time.monotonic()
+    run = s.harness.sync(lg, endless, max_requests=20, time_limit=limit).run
+    took = time.monotonic() - started
+    if took > limit + 5:
+        raise fail("bounded_work", f"the sync took {took:.1f} s against a {limit:.0f} s limit")
+    if run.error_kind == "limit":
+        raise fail(
+            "bounded_work",
+            f"against a repeating upstream the sync hit its limit "
+            f"({run.error_message}); stop paginating when a page repeats or is empty",
+        )
+
+
+def check_disabled_refuses(s: Session) -> None:
+    lg = s.harness.fresh(enable=False)
+    transport = s.harness.spec.recording.transport()
+    try:
+        lg.sync(s.name, transport=transport)
+    except Conflict:
+        pass
+    else:
+        raise fail("disabled_refuses", "a disabled plugin ran; the engine must refuse it")
+    if transport.requests or lg.plugins.history(s.name):
+        raise fail("disabled_refuses", "a disabled plugin made requests or recorded a run")
+
+
+CHECKS: list[Check] = [
+    Check("shape", "Slug name, semantic version, sync(ctx) signature", check_shape),
+    Check(
+        "settings", "Settings model renders, is described, secrets are SecretStr", check_settings
+    ),
+    Check(
+        "sync_succeeds", "A sync succeeds and its counts match the database", check_sync_succeeds
+    ),
+    Check("rows_valid", "Every written row is valid with a stable external id", check_rows_valid),
+    Check("idempotent", "A second sync over the same data changes nothing", check_idempotent),
+    Check("overlap", "Overlapping windows give the union, no duplicates", check_overlap),
+    Check("cursor", "The cursor is sent upstream; a future cursor writes nothing", check_cursor),
+    Check("golden", "Normalised writes match the checked-in expected file", check_golden),
+    Check(
+        "audit_complete", "Every changed row has an audit event of the run", check_audit_complete
+    ),
+    Check(
+        "upstream_faults",
+        "Upstream errors end in a failed run with nothing written",
+        check_upstream_faults,
+    ),
+    Check("network_discipline", "Every request goes through ctx.http", check_network_discipline),
+    Check("secrets_hidden", "Canary secrets appear nowhere", check_secrets_hidden),
+    Check(
+        "bounded_work",
+        "The sync ends in time with a capped number of requests",
+        check_bounded_work,
+    ),
+    Check("disabled_refuses", "A disabled plugin does not run", check_disabled_refuses),
+]
+CHECK_NAMES = [check.name for check in CHECKS]
+
+
+def _transactions(lg: Ledger) -> list[dict[str, Any]]:
+    return sorted(
+        (row for (table, _), row in snapshot(lg).items() if table == TRANSACTIONS),
+        key=lambda row: str(row["external_id"]),
+    )
+
+
+def _normalised(lg: Ledger) -> list[dict[str, Any]]:
+    dropped = {"id", "created_at", "matched_invoice_id", "match_locked", "fingerprint"}
+    return [{k: v for k, v in row.items() if k not in dropped} for row in _transactions(lg)]
+
+
+def _first_difference(expected: dict[str, Any], actual: dict[str, Any]) -> str:
+    if expected.get("cursor") != actual.get("cursor"):
+        return f"cursor {expected.get('cursor')!r} != {actual.get('cursor')!r}"
+    old, new = expected.get("transactions", []), actual.get("transactions", [])
+    if len(old) != len(new):
+        return f"{len(old)} transactions expected, {len(new)} written"
+    for before, after in zip(old, new, strict=True):
+        if before != after:
+            keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+            return f"transaction {after.get('external_id')!r} differs in {', '.join(keys)}"
+    return "no difference found"

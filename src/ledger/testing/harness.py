@@ -1,0 +1,197 @@
+"""Throwaway ledgers, captured syncs and whole-database snapshots for the suite."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import shutil
+import socket
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import MetaData, select
+
+from ledger.api import Ledger, open_ledger
+from ledger.contracts.http import HttpPolicy
+from ledger.core.models import SyncRun
+from ledger.platform.plugin_settings import secret_fields
+from ledger.platform.registry import Registry
+from ledger.storage import audit_chain as audit
+from ledger.storage import migrate
+from ledger.storage.database import Database
+from ledger.storage.tables import AUDITED_TABLES
+from ledger.testing.recording import RecordingTransport
+from ledger.testing.spec import ContractSpec
+
+SUITE_SOURCE = "system:contract_suite"
+SUITE_NOW = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
+
+Key = tuple[str, str]
+Snapshot = dict[Key, dict[str, Any]]
+
+_template: Path | None = None
+
+
+def _template_database() -> Path:
+    global _template  # noqa: PLW0603  (one migrated template per process)
+    if _template is None or not _template.exists():
+        path = Path(tempfile.mkdtemp(prefix="ledger-contract-")) / "template.db"
+        database = Database(f"sqlite:///{path}")
+        migrate.upgrade(database.engine)
+        database.dispose()
+        _template = path
+    return _template
+
+
+@dataclass
+class Capture:
+    """One sync as the suite saw it."""
+
+    run: SyncRun
+    before: Snapshot
+    after: Snapshot
+    transport: RecordingTransport
+    sockets: list[str] = field(default_factory=list)
+    sleeps: list[float] = field(default_factory=list)
+
+    @property
+    def requests(self) -> list[httpx.Request]:
+        return self.transport.requests
+
+    def diff(self) -> Diff:
+        return Diff.between(self.before, self.after)
+
+
+@dataclass
+class Diff:
+    """Rows inserted, updated (with old and new values) and deleted."""
+
+    inserted: dict[Key, dict[str, Any]]
+    updated: dict[Key, tuple[dict[str, Any], dict[str, Any]]]
+    deleted: dict[Key, dict[str, Any]]
+
+    @classmethod
+    def between(cls, before: Snapshot, after: Snapshot) -> Diff:
+        updated = {}
+        for key in before.keys() & after.keys():
+            old, new = before[key], after[key]
+            changed = {c for c in new if old.get(c) != new.get(c)}
+            if changed:
+                updated[key] = ({c: old.get(c) for c in changed}, {c: new[c] for c in changed})
+        return cls(
+            inserted={k: after[k] for k in after.keys() - before.keys()},
+            updated=updated,
+            deleted={k: before[k] for k in before.keys() - after.keys()},
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not (self.inserted or self.updated or self.deleted)
+
+    def summary(self) -> str:
+        counts = (len(self.inserted), len(self.updated), len(self.deleted))
+        return "{} inserted, {} updated, {} deleted".format(*counts)
+
+
+class Harness:
+    """Makes fresh ledgers for one plugin and runs captured syncs on them."""
+
+    def __init__(self, spec: ContractSpec) -> None:
+        self.spec = spec
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"ledger-contract-{spec.plugin.name}-"))
+        self.canaries = {
+            name: f"canary-{name}-{secrets.token_hex(8)}"
+            for name in secret_fields(spec.plugin.Settings)
+        }
+        self.settings = {**spec.settings, **self.canaries}
+        self._count = 0
+
+    def close(self) -> None:
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def fresh(self, *, configure: bool = True, enable: bool = True) -> Ledger:
+        """A new database with the plugin registered, configured, enabled and prepared."""
+        self._count += 1
+        path = self.workdir / f"ledger-{self._count}.db"
+        shutil.copy(_template_database(), path)
+        lg = open_ledger(
+            path,
+            source=SUITE_SOURCE,
+            clock=lambda: SUITE_NOW,
+            registry=Registry([self.spec.plugin]),
+        )
+        name = self.spec.plugin.name
+        if configure and self.spec.plugin.Settings.model_fields:
+            lg.plugins.configure(name, **self.settings)
+        if enable:
+            lg.plugins.enable(name)
+        if self.spec.prepare is not None:
+            self.spec.prepare(lg)
+        return lg
+
+    def policy(self, sleeps: list[float], **overrides: Any) -> HttpPolicy:
+        limits = {"time_limit": self.spec.time_limit, "max_requests": self.spec.max_requests}
+        return HttpPolicy(sleep=sleeps.append, retries=2, backoff=0.01, **(limits | overrides))
+
+    def sync(
+        self, lg: Ledger, transport: RecordingTransport | None = None, **policy: Any
+    ) -> Capture:
+        """Run one sync with sockets guarded, snapshotting the database around it."""
+        transport = transport or self.spec.recording.transport()
+        sleeps: list[float] = []
+        before = snapshot(lg)
+        with guard_sockets() as attempts:
+            run = lg.sync(
+                self.spec.plugin.name, transport=transport, policy=self.policy(sleeps, **policy)
+            )
+        return Capture(run, before, snapshot(lg), transport, attempts, sleeps)
+
+
+def snapshot(lg: Ledger) -> Snapshot:
+    """Every row of every audited table, keyed by (table, id), values as JSON would hold them."""
+    metadata = MetaData()
+    rows: Snapshot = {}
+    with lg.database.engine.connect() as conn:
+        metadata.reflect(conn, only=sorted(AUDITED_TABLES))
+        for name in sorted(AUDITED_TABLES):
+            for row in conn.execute(select(metadata.tables[name])).mappings():
+                rows[(name, str(row["id"]))] = {k: audit.jsonable(v) for k, v in row.items()}
+    return rows
+
+
+def all_text(lg: Ledger) -> str:
+    """Every value of every table (history and audit included) as one string."""
+    metadata = MetaData()
+    parts: list[str] = []
+    with lg.database.engine.connect() as conn:
+        metadata.reflect(conn)
+        for table in metadata.sorted_tables:
+            for row in conn.execute(select(table)):
+                parts.extend(str(value) for value in row)
+    return "\n".join(parts)
+
+
+@contextmanager
+def guard_sockets() -> Iterator[list[str]]:
+    """Refuse and record every network connection a plugin opens past ``ctx.http``."""
+    attempts: list[str] = []
+    originals = (socket.socket.connect, socket.create_connection, socket.getaddrinfo)
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(
+            repr(args[1:] if args and isinstance(args[0], socket.socket) else args)[:200]
+        )
+        raise OSError("network access outside ctx.http is blocked by the contract suite")
+
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    socket.create_connection = refuse
+    socket.getaddrinfo = refuse
+    try:
+        yield attempts
+    finally:
+        socket.socket.connect, socket.create_connection, socket.getaddrinfo = originals  # type: ignore[method-assign]

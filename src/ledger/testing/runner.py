@@ -1,0 +1,79 @@
+"""Run the contract checks on one plugin and report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ledger.testing.checks import CHECK_NAMES, CHECKS, Session
+from ledger.testing.harness import Harness
+from ledger.testing.spec import (
+    CheckResult,
+    ContractFailure,
+    ContractReport,
+    ContractSpec,
+)
+
+MIN_REASON = 10
+
+
+def check_opt_outs(spec: ContractSpec) -> None:
+    """Refuse opt-outs of unknown checks or without a real written reason."""
+    for name, reason in spec.opt_out.items():
+        if name not in CHECK_NAMES:
+            raise ValueError(
+                f"opt_out names unknown check {name!r}; checks: {', '.join(CHECK_NAMES)}"
+            )
+        if name in ("shape", "audit_complete", "secrets_hidden", "disabled_refuses"):
+            raise ValueError(f"check {name!r} cannot be opted out of")
+        if not isinstance(reason, str) or len(reason.strip()) < MIN_REASON:
+            raise ValueError(f"opting out of {name!r} needs a written reason (a sentence)")
+
+
+class ContractRun:
+    """The checks of one plugin, computed lazily and each at most once."""
+
+    def __init__(self, spec: ContractSpec) -> None:
+        check_opt_outs(spec)
+        self.spec = spec
+        self.session = Session(Harness(spec))
+        self._results: dict[str, CheckResult] = {}
+
+    def result(self, name: str) -> CheckResult:
+        """Run check `name` (once) and return its result."""
+        if name not in self._results:
+            self._results[name] = self._run(name)
+        return self._results[name]
+
+    def report(self, only: Iterable[str] | None = None) -> ContractReport:
+        """Every (or the named) check's result."""
+        names = list(only) if only is not None else CHECK_NAMES
+        return ContractReport(self.spec.plugin.__name__, [self.result(n) for n in names])
+
+    def close(self) -> None:
+        self.session.harness.close()
+
+    def _run(self, name: str) -> CheckResult:
+        reason = self.spec.opt_out.get(name)
+        if reason:
+            return CheckResult(name, "opted_out", reason.strip())
+        if name != "shape" and self.result("shape").status == "failed":
+            return CheckResult(name, "failed", "fix the shape check first")
+        check = next(c for c in CHECKS if c.name == name)
+        try:
+            check.run(self.session)
+        except ContractFailure as failure:
+            return CheckResult(
+                name,
+                "failed",
+                str(failure.args[0]).split("\n  See ")[0].removeprefix(f"[{name}] "),
+            )
+        return CheckResult(name, "passed")
+
+
+def run_contract(spec: ContractSpec) -> ContractReport:
+    """Run every check on `spec.plugin`; the report says what passed and what to fix."""
+    contract = ContractRun(spec)
+    try:
+        return contract.report()
+    finally:
+        contract.close()
