@@ -27,8 +27,9 @@ lint: install  ## ruff, and the layering contracts (import-linter)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-typecheck: install
+typecheck: install  ## mypy --strict on the package, the tests and the docs' examples
 	$(BIN)/mypy --strict src/
+	MYPYPATH=tests $(BIN)/mypy --strict --explicit-package-bases tests/
 	$(BIN)/mypy --strict docs/examples/
 
 docs: install  ## serve the documentation at http://127.0.0.1:8001, rebuilt on every edit

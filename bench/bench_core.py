@@ -53,6 +53,7 @@ BULK_VS_FLOOR = 3.0
 SINGLE_ADD_S = 0.005
 EARNINGS_S = 0.1
 IMPORT_S = 0.3
+CONTRACT_FASTER = 3.0  # import ledger.contracts vs import ledger; ledger.open(...)
 
 
 @dataclass
@@ -139,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             lg.close()
     rows.append(_import_time(args.repeat))
+    _report(rows[-1:])
+    with tempfile.TemporaryDirectory(prefix="ledger-bench-") as tmp:
+        rows.append(_contract_import(args.repeat, Path(tmp)))
     _report(rows[-1:])
 
     print()
@@ -458,6 +462,39 @@ def _import_time(repeat: int) -> Row:
         target=f"< {IMPORT_S:g} s, lazy",
         ratio=(median / IMPORT_S) if not forbidden else float("inf"),
         notes=notes,
+    )
+
+
+def _contract_import(repeat: int, directory: Path) -> Row:
+    """What a plugin pays (``import ledger.contracts``) against opening a ledger.
+
+    Fresh interpreters, interleaved; each times itself from before its first import.
+    The floor is ``import ledger; ledger.open(...)`` on an existing, migrated database.
+    """
+    clock = "import sys, time; t = time.perf_counter(); "
+    contract = clock + "import ledger.contracts; print(time.perf_counter() - t)"
+    opening = (
+        clock + "import ledger; ledger.open(sys.argv[1]).close(); print(time.perf_counter() - t)"
+    )
+    database = str(directory / "import.db")
+    _python("-c", opening, database)  # create and migrate it once, untimed
+    plugin: list[float] = []
+    app: list[float] = []
+    for _ in range(repeat):
+        plugin.append(float(_python("-c", contract).stdout))
+        app.append(float(_python("-c", opening, database).stdout))
+    faster = statistics.median(app) / statistics.median(plugin)
+    return Row(
+        f"import ledger.contracts (median of {repeat})",
+        statistics.median(plugin),
+        None,
+        target=f">= {CONTRACT_FASTER:g}x faster than opening a ledger",
+        ratio=CONTRACT_FASTER / faster,
+        ratio_text=f"{faster:.1f}x faster",
+        notes=[
+            f"min {min(plugin):.3f} s; import ledger + ledger.open: "
+            f"median {statistics.median(app):.3f} s, min {min(app):.3f} s"
+        ],
     )
 
 

@@ -12,6 +12,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from ledger.api import Ledger
+from ledger.core.clients import Language
 from ledger.core.models import Invoice
 
 SUPPLIER: dict[str, Any] = {
@@ -31,7 +32,7 @@ def issued_invoice(
     lg: Ledger,
     *,
     currency: str = "CZK",
-    language: str = "cs",
+    language: Language = "cs",
     name: str = "Ďáblice s.r.o.",
     hours: int = 10,
     rate: str = "1210",

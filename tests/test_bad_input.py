@@ -12,7 +12,7 @@ import pytest
 from helpers import row_counts, shared_ledger, snapshot
 from ledger.api import Ledger
 from ledger.core.models import Client, Invoice, Project
-from ledger.errors import Conflict, InvalidInput, LedgerError, NotFound
+from ledger.errors import Conflict, InvalidInput, NotFound
 from support import BACKENDS
 
 
@@ -55,7 +55,7 @@ def world(shared_lg: Ledger) -> World:
 
 Call = Callable[[Ledger, World], Any]
 
-CASES: list[tuple[str, Call, type[LedgerError], str]] = [
+CASES: list[tuple[str, Call, type[Exception], str]] = [
     (
         "unknown client currency",
         lambda lg, w: lg.clients.add(name="X", currency="XYZ"),
@@ -160,7 +160,7 @@ CASES: list[tuple[str, Call, type[LedgerError], str]] = [
     ),
     (
         "several bad settings",
-        lambda lg, w: lg.settings.update(theme="pink", supplier_iban="not an iban"),
+        lambda lg, w: lg.settings.update(theme="pink", supplier_iban="not an iban"),  # type: ignore[arg-type]
         InvalidInput,
         "supplier_iban|theme",
     ),
@@ -178,7 +178,7 @@ CASES: list[tuple[str, Call, type[LedgerError], str]] = [
     ),
     (
         "unknown rounding",
-        lambda lg, w: lg.projects.add(w.acme, name="X", rounding="sideways", rounding_minutes=5),
+        lambda lg, w: lg.projects.add(w.acme, name="X", rounding="sideways", rounding_minutes=5),  # type: ignore[arg-type]
         InvalidInput,
         "rounding: ",
     ),
@@ -196,15 +196,15 @@ CASES: list[tuple[str, Call, type[LedgerError], str]] = [
     ),
     (
         "unknown client field",
-        lambda lg, w: lg.clients.add(name="X", colour="red"),
-        InvalidInput,
-        "colour: Extra inputs are not permitted",
+        lambda lg, w: lg.clients.add(name="X", colour="red"),  # type: ignore[call-arg]
+        TypeError,
+        "unexpected keyword argument 'colour'",
     ),
     (
         "unknown invoice field",
-        lambda lg, w: lg.invoices.update(w.draft, total="1"),
-        InvalidInput,
-        "total: cannot be changed",
+        lambda lg, w: lg.invoices.update(w.draft, total="1"),  # type: ignore[call-arg]
+        TypeError,
+        "unexpected keyword argument 'total'",
     ),
     (
         "VAT over 100 %",
@@ -214,7 +214,7 @@ CASES: list[tuple[str, Call, type[LedgerError], str]] = [
     ),
     (
         "unknown grouping",
-        lambda lg, w: lg.invoices.draft(w.acme, grouping="week"),
+        lambda lg, w: lg.invoices.draft(w.acme, grouping="week"),  # type: ignore[arg-type]
         InvalidInput,
         "grouping: use one of project, entry, day",
     ),
@@ -264,7 +264,7 @@ CASES: list[tuple[str, Call, type[LedgerError], str]] = [
     ),
     (
         "a reference that is not an id",
-        lambda lg, w: lg.projects.add("Acme", name="X"),
+        lambda lg, w: lg.projects.add("Acme", name="X"),  # type: ignore[arg-type]
         InvalidInput,
         "client: expected an id or an object with an id",
     ),
@@ -275,7 +275,7 @@ CASES: list[tuple[str, Call, type[LedgerError], str]] = [
     ("call", "error", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
 def test_bad_input_is_a_clear_error_and_writes_nothing(
-    shared_lg: Ledger, world: World, call: Call, error: type[LedgerError], message: str
+    shared_lg: Ledger, world: World, call: Call, error: type[Exception], message: str
 ) -> None:
     lg = shared_lg
     before, counts = snapshot(lg), row_counts(lg)
@@ -288,6 +288,6 @@ def test_bad_input_is_a_clear_error_and_writes_nothing(
 
 def test_every_bad_field_is_reported(lg: Ledger) -> None:
     with pytest.raises(InvalidInput) as caught:
-        lg.clients.add(name="", currency="XYZ", payment_terms_days=-1, language="de")
+        lg.clients.add(name="", currency="XYZ", payment_terms_days=-1, language="de")  # type: ignore[arg-type]
     assert set(caught.value.errors) == {"name", "currency", "payment_terms_days", "language"}
     assert caught.value.field in caught.value.errors

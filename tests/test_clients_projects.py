@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -134,7 +135,7 @@ def test_archived_projects(lg: Ledger) -> None:
     ],
 )
 def test_bad_projects_are_refused(
-    lg: Ledger, fields: dict[str, object], field: str | None, problem: str
+    lg: Ledger, fields: dict[str, Any], field: str | None, problem: str
 ) -> None:
     acme = lg.clients.add(name="Acme", currency="CZK")
     counts = row_counts(lg)

@@ -10,6 +10,7 @@ import pytest
 
 from ledger.api import Ledger
 from ledger.core.models import Client, Project
+from ledger.core.projects import Rounding
 from ledger.errors import Conflict, InvalidInput, NotFound
 
 D = Decimal
@@ -81,7 +82,7 @@ def test_no_rate_anywhere_is_a_clear_error(lg: Ledger) -> None:
     [("none", 0, 20, 20), ("up", 15, 20, 30), ("up", 15, 30, 30), ("nearest", 15, 20, 15)],
 )
 def test_rounding_applies_when_billing_and_never_to_the_entry(
-    lg: Ledger, acme: Client, rounding: str, step: int, minutes: int, billed: int
+    lg: Ledger, acme: Client, rounding: Rounding, step: int, minutes: int, billed: int
 ) -> None:
     work = lg.projects.add(acme, name="Web", rounding=rounding, rounding_minutes=step)
     entry = lg.entries.add(work, date="2026-11-02", minutes=minutes)

@@ -87,6 +87,7 @@ def test_invoices_page_count_and_total_with_no_invoices(lg: Ledger) -> None:
 def test_transactions_page_count_sources_and_matches(lg: Ledger, acme: Client) -> None:
     invoice = lg.invoices.issue(lg.invoices.draft(acme))
     symbol = invoice.variable_symbol
+    assert symbol is not None
     paid = lg.transactions.add("bank", external_id="1", booked_on="2026-11-10", amount="3000",
                                currency="CZK", variable_symbol=symbol)  # fmt: skip
     lg.transactions.add(

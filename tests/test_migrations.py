@@ -102,7 +102,9 @@ def test_sqlite_pragmas(sqlite_lg: Ledger, pragma: str, expected: object) -> Non
 
 def test_sqlite_busy_timeout(sqlite_lg: Ledger) -> None:
     with sqlite_lg.database.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        timeout = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    assert timeout is not None
+    assert timeout >= 5000
 
 
 def test_sqlite_enforces_foreign_keys(sqlite_lg: Ledger) -> None:

@@ -107,23 +107,23 @@ FLOAT_CALLS: list[tuple[str, str, Callable[[Ledger, Client, Project, int], Any]]
     (
         "client rate",
         "hourly_rate",
-        lambda lg, c, p, i: lg.clients.add(name="B", hourly_rate=1500.0),
+        lambda lg, c, p, i: lg.clients.add(name="B", hourly_rate=1500.0),  # type: ignore[arg-type]
     ),
-    ("client update", "hourly_rate", lambda lg, c, p, i: lg.clients.update(c, hourly_rate=12.5)),
+    ("client update", "hourly_rate", lambda lg, c, p, i: lg.clients.update(c, hourly_rate=12.5)),  # type: ignore[arg-type]
     (
         "project rate",
         "hourly_rate",
-        lambda lg, c, p, i: lg.projects.add(c, name="X", hourly_rate=1e3),
+        lambda lg, c, p, i: lg.projects.add(c, name="X", hourly_rate=1e3),  # type: ignore[arg-type]
     ),
     (
         "fixed entry",
         "amount",
-        lambda lg, c, p, i: lg.entries.add(p, date="2026-11-03", amount=0.1),
+        lambda lg, c, p, i: lg.entries.add(p, date="2026-11-03", amount=0.1),  # type: ignore[arg-type]
     ),
     (
         "entry rate",
         "hourly_rate",
-        lambda lg, c, p, i: lg.entries.add(p, date="2026-11-03", minutes=5, hourly_rate=99.9),
+        lambda lg, c, p, i: lg.entries.add(p, date="2026-11-03", minutes=5, hourly_rate=99.9),  # type: ignore[arg-type]
     ),
     (
         "bulk entry",
@@ -135,10 +135,13 @@ FLOAT_CALLS: list[tuple[str, str, Callable[[Ledger, Client, Project, int], Any]]
         "transaction",
         "amount",
         lambda lg, c, p, i: lg.transactions.add(
-            external_id="t", booked_on="2026-11-20", amount=0.1, currency="CZK"
+            external_id="t",
+            booked_on="2026-11-20",
+            amount=0.1,  # type: ignore[arg-type]
+            currency="CZK",
         ),
     ),
-    ("vat rate", "vat_rate", lambda lg, c, p, i: lg.invoices.draft(c, vat_rate=21.0)),
+    ("vat rate", "vat_rate", lambda lg, c, p, i: lg.invoices.draft(c, vat_rate=21.0)),  # type: ignore[arg-type]
 ]
 
 
@@ -186,7 +189,7 @@ def test_a_draft_line_refuses_float_prices_and_quantities(lg: Ledger) -> None:
     draft = lg.invoices.draft(client)
     for fields, field in (({"unit_price": 0.1}, "unit_price"), ({"quantity": 1.5}, "quantity")):
         with pytest.raises(InvalidInput, match="float") as caught:
-            lg.invoices.update_line(draft, draft.lines[0].id, **fields)
+            lg.invoices.update_line(draft, draft.lines[0].id, **fields)  # type: ignore[arg-type]
         assert caught.value.field == field
     assert lg.invoices.get(draft) == draft
 

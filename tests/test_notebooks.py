@@ -24,7 +24,7 @@ def test_the_three_notebooks_are_there() -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
 def test_notebook_is_committed_without_outputs(path: Path) -> None:
-    notebook = nbformat.read(path, as_version=4)
+    notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     nbformat.validate(notebook)
 
     for number, cell in enumerate(notebook.cells, start=1):
@@ -43,7 +43,7 @@ def test_notebook_runs_top_to_bottom(
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     for name in ("LEDGER_DATABASE_URL", "LEDGER_SECRET_KEY", "LEDGER_UPDATE_GOLDEN"):
         monkeypatch.delenv(name, raising=False)
-    notebook = nbformat.read(path, as_version=4)
+    notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     client = NotebookClient(
         notebook,
         timeout=300,

@@ -12,6 +12,7 @@ import datetime as dt
 import gc
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -522,7 +523,7 @@ def test_rejecting_removes_it_from_the_queue_for_good(lg: Ledger) -> None:
 
 def suggestion_for_status(lg: Ledger, status: str) -> int:
     return next(
-        r["id"]
+        int(r["id"])
         for r in rows(lg, "match_suggestions")["match_suggestions"]
         if r["status"] == status
     )
@@ -664,15 +665,16 @@ def test_refused_by_hand(
         lg.matching.match(t1.id, target.id, "400.00")
     before, events = rows(lg), audit_count(lg)
 
+    actions: dict[str, Callable[[], object]] = {
+        "match": lambda: lg.matching.match(t1.id, target.id),
+        "too_much": lambda: lg.matching.match(t1.id, target.id, "100.01"),
+        "zero": lambda: lg.matching.match(t1.id, target.id, "0"),
+        "unknown_tx": lambda: lg.matching.match(999999, target.id),
+        "unknown_suggestion": lambda: lg.matching.accept(999999),
+        "unmatch": lambda: lg.matching.unmatch(t1.id),
+    }
     with pytest.raises(error, match=fragment):
-        {
-            "match": lambda: lg.matching.match(t1.id, target.id),
-            "too_much": lambda: lg.matching.match(t1.id, target.id, "100.01"),
-            "zero": lambda: lg.matching.match(t1.id, target.id, "0"),
-            "unknown_tx": lambda: lg.matching.match(999999, target.id),
-            "unknown_suggestion": lambda: lg.matching.accept(999999),
-            "unmatch": lambda: lg.matching.unmatch(t1.id),
-        }[call]()
+        actions[call]()
 
     assert rows(lg) == before, "a refused call writes nothing"
     assert audit_count(lg) == events

@@ -280,7 +280,7 @@ def test_invalid_rows_are_bad_data_naming_the_row_and_field(open_plugins: Any) -
 
 def test_a_plugin_cannot_write_past_the_upsert(open_plugins: Any) -> None:
     def sneaky(ctx: SyncContext[Any]) -> Any:
-        ctx.ledger.clients.add(name="Sneaky s.r.o.", currency="CZK")
+        ctx.ledger.clients.add(name="Sneaky s.r.o.", currency="CZK")  # type: ignore[attr-defined]
         return SyncResult()
 
     plugin, switch = flaky(sneaky)
@@ -508,7 +508,7 @@ def test_the_same_data_in_another_form_is_unchanged_on_the_next_sync(
         "message": "Invoice 2026001",
         "details": {"type": "incoming"},
     }
-    data = {"rows": [loose]}
+    data: dict[str, list[dict[str, Any]]] = {"rows": [loose]}
     lg = open_plugins(make_plugin(upserting(lambda: data["rows"]), name="forms"))
     assert lg.sync("forms").created == 1
     data["rows"] = [exact]

@@ -14,7 +14,7 @@ from ledger.api import Ledger
 from ledger.core.models import Invoice
 from ledger.errors import Conflict, LedgerError
 
-SUPPLIER = {
+SUPPLIER: dict[str, str] = {
     "supplier_name": "Jana Nováková",
     "supplier_address": "Vinohradská 1234/56\n120 00 Praha 2\nCzech Republic",
     "supplier_company_id": "12345678",
@@ -86,6 +86,20 @@ TASKS = [
 MONTHS = 6
 
 
+def _supplier(lg: Ledger) -> None:
+    """The demo freelancer: a Czech sole trader with a Fio account."""
+    lg.settings.update(
+        supplier_name=SUPPLIER["supplier_name"],
+        supplier_address=SUPPLIER["supplier_address"],
+        supplier_company_id=SUPPLIER["supplier_company_id"],
+        supplier_vat_id=SUPPLIER["supplier_vat_id"],
+        supplier_email=SUPPLIER["supplier_email"],
+        supplier_iban=SUPPLIER["supplier_iban"],
+        supplier_bic=SUPPLIER["supplier_bic"],
+        supplier_account_number=SUPPLIER["supplier_account_number"],
+    )
+
+
 def load_demo(lg: Ledger, seed: int = 2026) -> str:
     """Fill an empty ledger with demo data; return a one-line summary."""
     if lg.clients.list(include_archived=True):
@@ -93,7 +107,7 @@ def load_demo(lg: Ledger, seed: int = 2026) -> str:
     rng = random.Random(seed)
     today = lg.today()
     with lg.atomic():
-        lg.settings.update(**SUPPLIER)
+        _supplier(lg)
         projects = _clients_and_projects(lg)
         entry_count = _work(lg, rng, projects, today)
         invoices = _invoices(lg, today)

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from browser_kit import CHROMIUM_FLAGS, LiveServer, chromium_path
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
 import ledger
 from ledger.web import create_app
 from ledger.web.config import WebConfig
+
+from .browser_kit import CHROMIUM_FLAGS, LiveServer, chromium_path
 
 
 @pytest.fixture(scope="module")

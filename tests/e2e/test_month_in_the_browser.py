@@ -13,10 +13,11 @@ import io
 import re
 
 import zxingcpp
-from browser_kit import SCREENSHOTS, LiveServer
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
+
+from .browser_kit import SCREENSHOTS, LiveServer
 
 PASSWORD = "correct horse battery"
 PAGES = [

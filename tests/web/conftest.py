@@ -6,12 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 from starlette.testclient import TestClient
-from web_helpers import PASSWORD, csrf
 
 from ledger.api import Ledger
 from ledger.core import users
 from ledger.web import create_app
 from ledger.web.config import WebConfig
+
+from .web_helpers import PASSWORD, csrf
 
 
 @pytest.fixture(autouse=True)

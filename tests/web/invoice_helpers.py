@@ -7,10 +7,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from starlette.testclient import TestClient
-from web_helpers import csrf
 
 from ledger.api import Ledger
 from ledger.storage import tables
+
+from .web_helpers import csrf
 
 NBSP = "\xa0"
 XSS = "<img src=x onerror=alert(1)>"

@@ -6,9 +6,10 @@ import re
 
 import pytest
 from starlette.testclient import TestClient
-from web_helpers import PASSWORD, csrf, post
 
 from ledger.api import Ledger
+
+from .web_helpers import PASSWORD, csrf, post
 
 NBSP = "\xa0"
 XSS = "<script>alert(1)</script>"
@@ -102,9 +103,9 @@ def test_posts_without_the_csrf_token_are_refused(
 
 def test_create_a_client(client: TestClient, lg: Ledger) -> None:
     response = post(client, "/clients", GOOD_CLIENT)
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.status_code == 303
     [acme] = lg.clients.list()
-    assert response.headers["location"] == f"/clients/{acme.id}"  # type: ignore[attr-defined]
+    assert response.headers["location"] == f"/clients/{acme.id}"
     assert acme.company_id == "12345678"
     assert acme.vat_id == "CZ12345678"
     assert acme.language == "cs"
@@ -143,8 +144,8 @@ def test_a_bad_client_shows_every_error_and_writes_nothing(client: TestClient, l
         "language": "de",
     }
     response = post(client, "/clients", bad)
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    html = response.text  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    html = response.text
     assert field_error(html, "name") == "This field is required."
     assert field_error(html, "hourly_rate") == "Enter a number, e.g. 1500 or 12.50."
     assert field_error(html, "payment_terms_days") == "Enter a whole number."
@@ -170,15 +171,15 @@ def test_malformed_client_input_is_a_form_error(
 ) -> None:
     before = written(lg)
     response = post(client, "/clients", {**GOOD_CLIENT, field: value})
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert field_error(response.text, field)  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert field_error(response.text, field)
     assert written(lg) == before
 
 
 def test_errors_are_in_czech_for_a_czech_user(client: TestClient, lg: Ledger) -> None:
     lg.settings.update(locale="cs")
     response = post(client, "/clients", {**GOOD_CLIENT, "name": "", "hourly_rate": "-1"})
-    html = response.text  # type: ignore[attr-defined]
+    html = response.text
     assert field_error(html, "name") == "Toto pole je povinné."
     assert field_error(html, "hourly_rate") == "Částka nesmí být záporná."
     assert "Opravte prosím označená pole." in html
@@ -191,7 +192,7 @@ def test_edit_a_client(client: TestClient, lg: Ledger) -> None:
     assert 'value="1000.00"' in form
     changed = {**GOOD_CLIENT, "name": "Acme Europe", "currency": "EUR", "hourly_rate": "80"}
     response = post(client, f"/clients/{acme.id}", changed)
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.status_code == 303
     saved = lg.clients.get(acme)
     assert (saved.name, saved.currency, str(saved.hourly_rate)) == ("Acme Europe", "EUR", "80.00")
 
@@ -200,7 +201,7 @@ def test_a_bad_edit_writes_nothing(client: TestClient, lg: Ledger) -> None:
     acme = lg.clients.add(name="Acme")
     before = written(lg)
     response = post(client, f"/clients/{acme.id}", {**GOOD_CLIENT, "name": " "})
-    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert response.status_code == 400
     assert lg.clients.get(acme).name == "Acme"
     assert written(lg) == before
 
@@ -209,7 +210,7 @@ def test_archive_hides_a_client_until_asked(client: TestClient, lg: Ledger) -> N
     acme = lg.clients.add(name="Acme")
     lg.clients.add(name="Globex")
     response = post(client, f"/clients/{acme.id}/archive", {"archived": "1"})
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.status_code == 303
     assert lg.clients.get(acme).archived
     listing = table(client.get("/clients").text, "clients")
     assert "Globex" in listing
@@ -247,7 +248,7 @@ def test_create_edit_and_archive_a_project(client: TestClient, lg: Ledger) -> No
         {"name": "Web", "hourly_rate": "95", "currency": "", "rounding": "up",
          "rounding_minutes": "15"},
     )  # fmt: skip
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.status_code == 303
     [web] = lg.projects.list(acme)
     assert (web.currency, str(web.hourly_rate), web.rounding, web.rounding_minutes) == (
         "EUR", "95.00", "up", 15,
@@ -262,7 +263,7 @@ def test_create_edit_and_archive_a_project(client: TestClient, lg: Ledger) -> No
         {"name": "Website", "hourly_rate": "", "currency": "EUR", "rounding": "none",
          "rounding_minutes": ""},
     )  # fmt: skip
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.status_code == 303
     saved = lg.projects.get(web)
     assert (saved.name, saved.hourly_rate, saved.rounding) == ("Website", None, "none")
     assert "client&#39;s rate" in client.get(f"/clients/{acme.id}").text
@@ -283,8 +284,8 @@ def test_rounding_needs_its_step(client: TestClient, lg: Ledger) -> None:
         f"/clients/{acme.id}/projects",
         {"name": "Web", "rounding": "nearest", "rounding_minutes": "0"},
     )
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    html = response.text  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    html = response.text
     assert field_error(html, "rounding_minutes") == "Give the rounding step in minutes, e.g. 15."
     assert written(lg) == before
 
@@ -297,8 +298,8 @@ def test_a_bad_project_shows_every_error(client: TestClient, lg: Ledger) -> None
            "rounding_minutes": "999"}  # fmt: skip
     for path in (f"/clients/{acme.id}/projects", f"/projects/{web.id}"):
         response = post(client, path, bad)
-        assert response.status_code == 400, path  # type: ignore[attr-defined]
-        html = response.text  # type: ignore[attr-defined]
+        assert response.status_code == 400, path
+        html = response.text
         assert set(errors(html)) >= {
             "This field is required.",
             "Enter a number, e.g. 1500 or 12.50.",

@@ -6,15 +6,16 @@ import io
 import re
 
 import pytest
-from invoice_helpers import row_counts
 from pypdf import PdfReader
 from starlette.testclient import TestClient
-from web_helpers import csrf
 
 from ledger.api import Ledger
 from ledger.core.models import Invoice
 from ledger.web import create_app
 from ledger.web.config import WebConfig
+
+from .invoice_helpers import row_counts
+from .web_helpers import csrf
 
 
 def issued(lg: Ledger, currency: str = "CZK", name: str = "Acme s.r.o.") -> Invoice:

@@ -11,11 +11,12 @@ import re
 import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
-from web_helpers import PASSWORD, csrf
 
 from ledger.api import Ledger
 from ledger.web.app import all_routes
 from ledger.web.security import PUBLIC_PREFIXES
+
+from .web_helpers import PASSWORD, csrf
 
 
 def private_routes(method: str) -> list[str]:

@@ -6,10 +6,11 @@ import re
 import time
 
 from starlette.testclient import TestClient
-from web_helpers import csrf
 
 from ledger.api import Ledger
 from ledger.demo import load_demo
+
+from .web_helpers import csrf
 
 
 def wait_for_run(client: TestClient, html: str) -> str:

@@ -7,14 +7,15 @@ import re
 from typing import Any
 
 import pytest
-from invoice_helpers import ESCAPED, NBSP, XSS, errors, hx, row_counts, text_of
 from starlette.testclient import TestClient
-from web_helpers import PASSWORD, csrf, post
 
 from ledger.api import Ledger
 from ledger.core.models import Invoice, MoneyTransaction
 from ledger.demo import load_demo
 from ledger.web.routes import money as money_routes
+
+from .invoice_helpers import ESCAPED, NBSP, XSS, errors, hx, row_counts, text_of
+from .web_helpers import PASSWORD, csrf, post
 
 
 def issued(
@@ -165,7 +166,7 @@ def test_match_by_hand_then_unmatch(client: TestClient, lg: Ledger) -> None:
 
     response = post(client, f"/money/transactions/{payment.id}/match",
                     {"invoice": str(invoice.id), "amount": "1000"})  # fmt: skip
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.status_code == 303
     assert lg.invoices.get(invoice).paid == 1000
     page = client.get(f"/money/transactions/{payment.id}")
     assert "The payment is matched to invoice 2026-0001." in page.text
@@ -214,8 +215,8 @@ def test_bad_match_input_is_a_form_error_and_writes_nothing(
     before = row_counts(lg)
     for target, data, message in cases:
         response = post(client, target, data)
-        assert response.status_code == 400, (data, response.text[:200])  # type: ignore[attr-defined]
-        assert message in errors(response.text), (data, errors(response.text))  # type: ignore[attr-defined]
+        assert response.status_code == 400, (data, response.text[:200])
+        assert message in errors(response.text), (data, errors(response.text))
         assert row_counts(lg) == before, data
     assert client.get(f"/money/transactions/{outgoing.id}").status_code == 200
     assert client.get("/money/transactions/999").status_code == 404
@@ -326,7 +327,7 @@ def test_czech_money_pages(
     assert "Spustit párování" in listing.text
     _, payment = suggested
     bad = post(client, f"/money/transactions/{payment.id}/match", {"invoice": ""})
-    assert errors(bad.text) == ["Toto pole je povinné."]  # type: ignore[attr-defined]
+    assert errors(bad.text) == ["Toto pole je povinné."]
 
 
 # --- the demo bank, end to end --------------------------------------------------------------

@@ -5,9 +5,10 @@ from __future__ import annotations
 import bcrypt
 import pytest
 from starlette.testclient import TestClient
-from web_helpers import PASSWORD, csrf
 
 from ledger.api import Ledger
+
+from .web_helpers import PASSWORD, csrf
 
 PUBLIC = ["/login", "/setup", "/static/app.css"]
 

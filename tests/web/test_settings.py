@@ -6,11 +6,12 @@ import re
 
 import pytest
 from starlette.testclient import TestClient
-from web_helpers import PASSWORD, csrf, post
 
 from ledger.api import Ledger
 from ledger.web import create_app
 from ledger.web.config import WebConfig
+
+from .web_helpers import PASSWORD, csrf, post
 
 XSS = "<script>alert(1)</script>"
 GOOD = {
@@ -80,8 +81,8 @@ def test_posts_without_the_csrf_token_are_refused(
 
 def test_settings_are_saved_and_shown(client: TestClient, lg: Ledger) -> None:
     response = post(client, "/settings", GOOD)
-    assert response.status_code == 303  # type: ignore[attr-defined]
-    assert response.headers["location"] == "/settings"  # type: ignore[attr-defined]
+    assert response.status_code == 303
+    assert response.headers["location"] == "/settings"
     saved = lg.settings.get()
     assert saved.supplier_name == "Jana Nováková"
     assert saved.supplier_iban == "CZ6508000000192000145399"
@@ -138,8 +139,8 @@ def test_bad_settings_show_every_error_and_write_nothing(client: TestClient, lg:
         "supplier_name": XSS,
     }
     response = post(client, "/settings", bad)
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    html = response.text  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    html = response.text
     assert field_error(html, "supplier_iban") == "The format is not valid."
     assert field_error(html, "supplier_bic") == "The format is not valid."
     assert field_error(html, "supplier_account_number") == "The format is not valid."
@@ -172,8 +173,8 @@ def test_malformed_settings_are_form_errors(
 ) -> None:
     before = lg.settings.get()
     response = post(client, "/settings", {**GOOD, field: value})
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert field_error(response.text, field)  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert field_error(response.text, field)
     assert lg.settings.get() == before
 
 
@@ -194,7 +195,7 @@ def test_czech_language(client: TestClient, lg: Ledger) -> None:
     assert "Vzor číslování" in html
     assert "Další číslo při vystavení dnes (25. 11. 2026):" in html
     response = post(client, "/settings", {**GOOD, "locale": "cs", "supplier_iban": "x"})
-    assert field_error(response.text, "supplier_iban") == "Formát není platný."  # type: ignore[attr-defined]
+    assert field_error(response.text, "supplier_iban") == "Formát není platný."
 
 
 # --- the theme toggle -----------------------------------------------------------------------
@@ -242,7 +243,7 @@ def test_theme_toggle_never_redirects_elsewhere(
 def test_a_bad_theme_is_refused(client: TestClient, lg: Ledger, theme: str) -> None:
     before = audit_count(lg)
     response = post(client, "/settings/theme", {"theme": theme})
-    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert response.status_code == 400
     assert audit_count(lg) == before
 
 
@@ -268,8 +269,8 @@ def test_change_password_ends_the_other_sessions(client: TestClient, lg: Ledger)
             {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
             page="/settings",
         )
-        assert response.status_code == 303  # type: ignore[attr-defined]
-        assert response.headers["location"] == "/settings"  # type: ignore[attr-defined]
+        assert response.status_code == 303
+        assert response.headers["location"] == "/settings"
         assert other.get("/").status_code == 303  # the other browser is logged out
         assert client.cookies.get("ledger_session") != old_cookie  # a fresh session here
         page = client.get("/settings")
@@ -303,8 +304,8 @@ def test_a_refused_password_change_writes_nothing(
     response = post(
         client, "/settings/password", {"current_password": current, "new_password": new}
     )
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert field_error(response.text, field) == message  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert field_error(response.text, field) == message
     assert audit_count(lg) == before
     assert lg.users.authenticate("jana", PASSWORD) is not None
     assert client.get("/").status_code == 200  # still logged in
@@ -317,8 +318,8 @@ def test_guessing_the_current_password_is_throttled(client: TestClient, lg: Ledg
     response = post(
         client, "/settings/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
     )
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "Too many failed attempts" in response.text  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert "Too many failed attempts" in response.text
     assert lg.users.authenticate("jana", PASSWORD) is not None
 
 
@@ -326,7 +327,7 @@ def test_the_password_form_in_czech(client: TestClient, lg: Ledger) -> None:
     lg.settings.update(locale="cs")
     response = post(client, "/settings/password", {"current_password": "nope-nope",
                                                    "new_password": "short"})  # fmt: skip
-    html = response.text  # type: ignore[attr-defined]
+    html = response.text
     assert field_error(html, "current_password") == "Současné heslo není správné."
     assert field_error(html, "new_password") == "Použijte alespoň 8 znaků."
     assert "Změnit heslo" in html

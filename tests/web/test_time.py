@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import pytest
 from starlette.testclient import TestClient
-from web_helpers import PASSWORD, csrf, post
 
 from ledger.api import Ledger
 from ledger.core.models import Client, Project
+
+from .web_helpers import PASSWORD, csrf, post
 
 NBSP = "\xa0"
 XSS = "<script>alert(1)</script>"
@@ -204,8 +205,8 @@ def test_add_time(
     client: TestClient, lg: Ledger, world: World, fields: dict[str, str], minutes: int
 ) -> None:
     response = post(client, f"/time/entries?week={WEEK}", entry_form(world, **fields))
-    assert response.status_code == 303  # type: ignore[attr-defined]
-    assert response.headers["location"] == f"/time?week={WEEK}"  # type: ignore[attr-defined]
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/time?week={WEEK}"
     [entry] = lg.entries.list()
     assert (entry.kind, entry.minutes, entry.billable) == ("time", minutes, True)
     assert entry.date == dt.date(2026, 11, 24)
@@ -228,9 +229,7 @@ def test_adding_in_another_week_goes_to_that_week(
 ) -> None:
     form = entry_form(world, date="2026-12-01", duration="30")
     response = post(client, f"/time/entries?week={WEEK}&project={world.web.id}", form)
-    assert response.headers["location"] == (  # type: ignore[attr-defined]
-        f"/time?week=2026-W49&project={world.web.id}"
-    )
+    assert response.headers["location"] == (f"/time?week=2026-W49&project={world.web.id}")
     response = client.post(f"/time/entries?week={WEEK}", data=form, headers=htmx(client))
     assert response.headers["HX-Redirect"] == "/time?week=2026-W49"
     assert len(lg.entries.list()) == 2
@@ -278,8 +277,8 @@ def test_bad_entries_are_form_errors_and_write_nothing(
     before = written(lg)
     form = entry_form(world, **fields)
     response = post(client, f"/time/entries?week={WEEK}", form)
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert field_error(response.text, field) == message  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert field_error(response.text, field) == message
     # htmx (configured in base.html to swap a 400) gets the week with the form's errors
     response = client.post(f"/time/entries?week={WEEK}", data=form, headers=htmx(client))
     assert response.status_code == 400
@@ -290,7 +289,7 @@ def test_bad_entries_are_form_errors_and_write_nothing(
 
 def test_a_refused_entry_keeps_what_was_typed(client: TestClient, world: World) -> None:
     response = post(client, "/time/entries", entry_form(world, description="Typed", duration="x"))
-    html = response.text  # type: ignore[attr-defined]
+    html = response.text
     assert 'value="Typed"' in html
     assert 'value="x"' in html
 
@@ -300,7 +299,7 @@ def test_errors_are_in_czech_for_a_czech_user(
 ) -> None:
     lg.settings.update(locale="cs")
     response = post(client, "/time/entries", entry_form(world, duration="x", date="zítra"))
-    html = response.text  # type: ignore[attr-defined]
+    html = response.text
     assert field_error(html, "duration") == "Zadejte minuty (90) nebo hodiny a minuty (1:30)."
     assert field_error(html, "date") == "Zadejte datum ve tvaru RRRR-MM-DD."
 
@@ -374,13 +373,13 @@ def test_edit_without_htmx(client: TestClient, lg: Ledger, world: World) -> None
     assert "<html" in page.text
     assert f'<tr id="entry-{entry.id}" class="editing">' in page.text
     bad = post(client, f"/time/entries/{entry.id}?week={WEEK}", entry_form(world, amount="-"))
-    assert bad.status_code == 400  # type: ignore[attr-defined]
-    assert 'class="editing"' in bad.text  # type: ignore[attr-defined]
+    assert bad.status_code == 400
+    assert 'class="editing"' in bad.text
     response = post(
         client, f"/time/entries/{entry.id}?week={WEEK}", entry_form(world, amount="75")
     )
-    assert response.status_code == 303  # type: ignore[attr-defined]
-    assert response.headers["location"] == f"/time?week={WEEK}"  # type: ignore[attr-defined]
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/time?week={WEEK}"
     assert lg.entries.get(entry).kind == "fixed"
 
 
@@ -394,8 +393,8 @@ def test_delete(client: TestClient, lg: Ledger, world: World) -> None:
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="week"')
     assert "first" not in entries_table(response.text)
-    response = post(client, f"/time/entries/{second.id}/delete?week={WEEK}", {})
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    redirect = post(client, f"/time/entries/{second.id}/delete?week={WEEK}", {})
+    assert redirect.status_code == 303
     assert lg.entries.list() == []
     assert client.post("/time/entries/999/delete", headers=htmx(client)).status_code == 404
 
@@ -415,8 +414,8 @@ def test_invoiced_entries_are_read_only(client: TestClient, lg: Ledger, world: W
     assert page.status_code == 409
     assert message in page.text
     response = post(client, f"/time/entries/{entry.id}", entry_form(world, duration="5"))
-    assert response.status_code == 409  # type: ignore[attr-defined]
-    assert post(client, f"/time/entries/{entry.id}/delete", {}).status_code == 409  # type: ignore[attr-defined]
+    assert response.status_code == 409
+    assert post(client, f"/time/entries/{entry.id}/delete", {}).status_code == 409
     swapped = client.post(
         f"/time/entries/{entry.id}", data=entry_form(world, duration="5"), headers=htmx(client)
     )
@@ -516,8 +515,8 @@ def test_timer_needs_a_real_project(
     before = written(lg)
     response = client.post("/time/timer/start", data={"project": project}, headers=htmx(client))
     assert response.status_code == 400
-    response = post(client, "/time/timer/start", {"project": project})
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    redirect = post(client, "/time/timer/start", {"project": project})
+    assert redirect.status_code == 303
     assert "Choose a project to start the timer." in client.get("/time").text
     assert written(lg) == before
 

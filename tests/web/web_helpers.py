@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from httpx2 import Response
 from starlette.testclient import TestClient
 
 PASSWORD = "correct horse battery"
@@ -19,6 +20,6 @@ def csrf(client: TestClient, path: str = "/") -> str:
     return match.group(1)
 
 
-def post(client: TestClient, path: str, data: dict[str, str], *, page: str = "/") -> object:
+def post(client: TestClient, path: str, data: dict[str, str], *, page: str = "/") -> Response:
     """POST a form the way the browser does, with the session's CSRF token."""
     return client.post(path, data={**data, "csrf_token": csrf(client, page)})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session, func, select
@@ -11,9 +11,14 @@ from sqlmodel import Session, func, select
 from ledger.core.invoices import numbering
 from ledger.core.invoices.numbering import check_pattern
 from ledger.core.models import AppSettings
-from ledger.core.service import Service
+from ledger.core.service import UNSET, Service, Unset, given
 from ledger.core.validation import validated
 from ledger.storage import tables
+
+Locale = Literal["en", "cs"]
+Theme = Literal["auto", "light", "dark"]
+LOCALES: tuple[Locale, ...] = ("en", "cs")
+THEMES: tuple[Theme, ...] = ("auto", "light", "dark")
 
 
 class SettingsInput(BaseModel):
@@ -37,8 +42,8 @@ class SettingsInput(BaseModel):
     default_due_days: int = Field(default=14, ge=0, le=365)
     payment_tolerance_minor: int = Field(default=100, ge=0, le=100000)
     default_hourly_rate_minor: int | None = Field(default=None, ge=0)
-    locale: Literal["en", "cs"] = "en"
-    theme: Literal["auto", "light", "dark"] = "auto"
+    locale: Locale = "en"
+    theme: Theme = "auto"
 
     @field_validator("supplier_iban", "supplier_bic", mode="before")
     @classmethod
@@ -59,8 +64,45 @@ class AppSettingsService(Service):
         with self._lg.reading() as session:
             return AppSettings.from_row(_row(session) or tables.AppSettings())
 
-    def update(self, **fields: Any) -> AppSettings:
-        """Change some settings; every field is validated, nothing is written on error."""
+    def update(
+        self,
+        *,
+        supplier_name: str | Unset = UNSET,
+        supplier_address: str | Unset = UNSET,
+        supplier_company_id: str | Unset = UNSET,
+        supplier_vat_id: str | Unset = UNSET,
+        supplier_email: str | Unset = UNSET,
+        supplier_iban: str | Unset = UNSET,
+        supplier_bic: str | Unset = UNSET,
+        supplier_account_number: str | Unset = UNSET,
+        number_pattern: str | Unset = UNSET,
+        default_due_days: int | Unset = UNSET,
+        payment_tolerance_minor: int | Unset = UNSET,
+        default_hourly_rate_minor: int | Unset | None = UNSET,
+        locale: Locale | Unset = UNSET,
+        theme: Theme | Unset = UNSET,
+    ) -> AppSettings:
+        """Change the given settings; every field is validated, nothing is written on error.
+
+        Args:
+            supplier_name: you, as printed on invoices (likewise the other ``supplier_``
+                fields: address, IČO, VAT id, e-mail, IBAN, BIC, Czech account number).
+            number_pattern: how issued invoices are numbered, e.g. ``{year}-{seq:04d}``.
+            default_due_days: days from issue to due date for new clients.
+            payment_tolerance_minor: how far (in minor units) a payment may fall short
+                of the total and still count as paid.
+            default_hourly_rate_minor: the rate when neither entry, project nor client has one.
+            locale: ``en`` or ``cs``, the web UI's language.
+            theme: ``auto``, ``light`` or ``dark``.
+        """
+        fields = given(
+            supplier_name=supplier_name, supplier_address=supplier_address,
+            supplier_company_id=supplier_company_id, supplier_vat_id=supplier_vat_id,
+            supplier_email=supplier_email, supplier_iban=supplier_iban, supplier_bic=supplier_bic,
+            supplier_account_number=supplier_account_number, number_pattern=number_pattern,
+            default_due_days=default_due_days, payment_tolerance_minor=payment_tolerance_minor,
+            default_hourly_rate_minor=default_hourly_rate_minor, locale=locale, theme=theme,
+        )  # fmt: skip
         with self._lg.atomic() as uow:
             row = _row(uow.session)
             current = AppSettings.from_row(row or tables.AppSettings()).model_dump()

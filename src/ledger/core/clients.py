@@ -9,11 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import col, select
 
 from ledger.core.models import Client, Records
-from ledger.core.money import OptionalAmount, currency_field, to_minor
-from ledger.core.service import Ref, Service, get_row, ref_id
+from ledger.core.money import AmountInput, OptionalAmount, currency_field, to_minor
+from ledger.core.service import UNSET, Ref, Service, Unset, get_row, given, ref_id
 from ledger.core.validation import validated
 from ledger.errors import Conflict
 from ledger.storage import tables
+
+Language = Literal["en", "cs"]
 
 
 class ClientInput(BaseModel):
@@ -30,7 +32,7 @@ class ClientInput(BaseModel):
     address: str = Field(default="", max_length=2000)
     company_id: str = Field(default="", max_length=20)
     vat_id: str = Field(default="", max_length=20)
-    language: Literal["en", "cs"] = "en"
+    language: Language = "en"
     payment_terms_days: int = Field(default=14, ge=0, le=365)
 
     @field_validator("currency")
@@ -49,8 +51,36 @@ class ClientInput(BaseModel):
 class Clients(Service):
     """``lg.clients``: add, edit, archive, list and delete clients."""
 
-    def add(self, **fields: Any) -> Client:
-        """Create a client; see `ClientInput` for the fields."""
+    def add(
+        self,
+        *,
+        name: str,
+        currency: str = "CZK",
+        hourly_rate: AmountInput | None = None,
+        contact_name: str = "",
+        email: str = "",
+        phone: str = "",
+        address: str = "",
+        company_id: str = "",
+        vat_id: str = "",
+        language: Language = "en",
+        payment_terms_days: int = 14,
+    ) -> Client:
+        """Create a client.
+
+        Args:
+            name: who you invoice, as printed on invoices.
+            currency: ISO 4217 code the client is invoiced in.
+            hourly_rate: the client's rate, unless a project or entry sets its own.
+            language: ``en`` or ``cs``, the language of the client's invoices.
+            payment_terms_days: days from issue to the due date.
+        """
+        fields = {
+            "name": name, "currency": currency, "hourly_rate": hourly_rate,
+            "contact_name": contact_name, "email": email, "phone": phone, "address": address,
+            "company_id": company_id, "vat_id": vat_id, "language": language,
+            "payment_terms_days": payment_terms_days,
+        }  # fmt: skip
         data = validated(ClientInput, fields)
         row = tables.Client(**_row_fields(data))
         with self._lg.atomic() as uow:
@@ -73,8 +103,28 @@ class Clients(Service):
         with self._lg.reading() as session:
             return Records(Client.from_row(row) for row in session.exec(query))
 
-    def update(self, client: Ref, **fields: Any) -> Client:
-        """Change some fields of a client."""
+    def update(
+        self,
+        client: Ref,
+        *,
+        name: str | Unset = UNSET,
+        currency: str | Unset = UNSET,
+        hourly_rate: AmountInput | Unset | None = UNSET,
+        contact_name: str | Unset = UNSET,
+        email: str | Unset = UNSET,
+        phone: str | Unset = UNSET,
+        address: str | Unset = UNSET,
+        company_id: str | Unset = UNSET,
+        vat_id: str | Unset = UNSET,
+        language: Language | Unset = UNSET,
+        payment_terms_days: int | Unset = UNSET,
+    ) -> Client:
+        """Change the given fields of a client (see `add`); the others stay."""
+        fields = given(
+            name=name, currency=currency, hourly_rate=hourly_rate, contact_name=contact_name,
+            email=email, phone=phone, address=address, company_id=company_id, vat_id=vat_id,
+            language=language, payment_terms_days=payment_terms_days,
+        )  # fmt: skip
         with self._lg.atomic() as uow:
             row = get_row(uow.session, tables.Client, ref_id(client, "client"), "client")
             current = Client.from_row(row).model_dump(include=set(ClientInput.model_fields))

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import Session, col, select
 
 from ledger.core.models import Records, WorkEntry
-from ledger.core.money import OptionalAmount, parse_amount, to_minor
-from ledger.core.service import Ref, Service, get_row, pk, ref_id
+from ledger.core.money import AmountInput, OptionalAmount, parse_amount, to_minor
+from ledger.core.service import UNSET, Ref, Service, Unset, get_row, given, pk, ref_id
 from ledger.core.validation import parse_date, validated
 from ledger.errors import Conflict, InvalidInput
 from ledger.storage import tables
@@ -71,8 +71,33 @@ def _aware(value: dt.datetime) -> dt.datetime:
 class Entries(Service):
     """``lg.entries``: add, edit and delete work, run the timer."""
 
-    def add(self, project: Ref, **fields: Any) -> WorkEntry:
-        """Record work on `project`; see `EntryInput` for the fields."""
+    def add(
+        self,
+        project: Ref,
+        *,
+        date: dt.date | str,
+        description: str = "",
+        minutes: int | None = None,
+        start: dt.datetime | str | None = None,
+        end: dt.datetime | str | None = None,
+        amount: AmountInput | None = None,
+        hourly_rate: AmountInput | None = None,
+        billable: bool = True,
+    ) -> WorkEntry:
+        """Record work on `project`: give `minutes`, or `start` and `end`, or a fixed `amount`.
+
+        Args:
+            date: the day of the work (a date or ISO text).
+            minutes: how long, for time worked.
+            start: when it began (aware, or taken as UTC), with `end`.
+            amount: a fixed price instead of time (signed, in the project's currency).
+            hourly_rate: overrides the project's and client's rate for this entry.
+            billable: False for work you do not invoice.
+        """
+        fields = {
+            "date": date, "description": description, "minutes": minutes, "start": start,
+            "end": end, "amount": amount, "hourly_rate": hourly_rate, "billable": billable,
+        }  # fmt: skip
         data = validated(EntryInput, fields)
         with self._lg.atomic() as uow:
             owner = _project(uow.session, project)
@@ -120,11 +145,31 @@ class Entries(Service):
                 WorkEntry.from_row(row, currency) for row, currency in session.exec(query)
             )
 
-    def update(self, entry: Ref, **fields: Any) -> WorkEntry:
-        """Change an unbilled entry."""
+    def update(
+        self,
+        entry: Ref,
+        *,
+        project: Ref | Unset = UNSET,
+        date: dt.date | str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        minutes: int | Unset | None = UNSET,
+        start: dt.datetime | str | Unset | None = UNSET,
+        end: dt.datetime | str | Unset | None = UNSET,
+        amount: AmountInput | Unset | None = UNSET,
+        hourly_rate: AmountInput | Unset | None = UNSET,
+        billable: bool | Unset = UNSET,
+    ) -> WorkEntry:
+        """Change the given fields of an unbilled entry (see `add`).
+
+        Giving any of `minutes`, `start`/`end` or `amount` replaces the entry's kind.
+        """
+        fields = given(
+            date=date, description=description, minutes=minutes, start=start, end=end,
+            amount=amount, hourly_rate=hourly_rate, billable=billable,
+        )  # fmt: skip
         with self._lg.atomic() as uow:
             row = _editable(uow.session, entry)
-            owner = _project(uow.session, fields.pop("project", row.project_id))
+            owner = _project(uow.session, row.project_id if project is UNSET else project)
             current = _current_input(row, owner.currency)
             if _KIND_FIELDS & fields.keys():
                 current = {k: v for k, v in current.items() if k not in _KIND_FIELDS}

@@ -35,6 +35,35 @@ def time_amount(minutes: int, rate_minor: int) -> int:
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+@dataclass(frozen=True, slots=True)
+class TimePrice:
+    """What time worked is billed at: rounded minutes, the rate used and the amount."""
+
+    minutes: int
+    rate_minor: int
+    amount_minor: int
+
+
+def price_time(
+    minutes: int, rounding: str, step: int, rates_by_precedence: Iterable[int | None]
+) -> TimePrice | None:
+    """Price time worked: the first rate given, minutes rounded by the project's rule.
+
+    The one place a work entry's price is computed; invoices, reports and the web
+    call it. None when no rate is set anywhere.
+
+    Args:
+        minutes: the minutes worked.
+        rounding: the project's rule (``none``, ``up``, ``nearest``) and `step` its minutes.
+        rates_by_precedence: entry override, project, client, default (minor units or None).
+    """
+    rate = resolve_rate(*rates_by_precedence)
+    if rate is None:
+        return None
+    billed = round_minutes(minutes, rounding, step)
+    return TimePrice(billed, rate, time_amount(billed, rate))
+
+
 def hours_milli(minutes: int) -> int:
     """Minutes as thousandths of an hour (the stored line quantity)."""
     return int((Decimal(minutes) * 1000 / 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -9,10 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sqlmodel import col, select
 
 from ledger.core.models import Project, Records
-from ledger.core.money import OptionalAmount, currency_field, to_minor
-from ledger.core.service import Ref, Service, get_row, pk, ref_id
+from ledger.core.money import AmountInput, OptionalAmount, currency_field, to_minor
+from ledger.core.service import UNSET, Ref, Service, Unset, get_row, given, pk, ref_id
 from ledger.core.validation import validated
 from ledger.storage import tables
+
+Rounding = Literal["none", "up", "nearest"]
 
 
 class ProjectInput(BaseModel):
@@ -23,7 +25,7 @@ class ProjectInput(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     hourly_rate: OptionalAmount = None
     currency: str | None = None
-    rounding: Literal["none", "up", "nearest"] = "none"
+    rounding: Rounding = "none"
     rounding_minutes: int = Field(default=0, ge=0, le=240)
 
     @field_validator("currency")
@@ -48,8 +50,29 @@ class ProjectInput(BaseModel):
 class Projects(Service):
     """``lg.projects``: a client's projects with rate overrides and rounding."""
 
-    def add(self, client: Ref, **fields: Any) -> Project:
-        """Create a project for `client`; see `ProjectInput` for the fields."""
+    def add(
+        self,
+        client: Ref,
+        *,
+        name: str,
+        hourly_rate: AmountInput | None = None,
+        currency: str | None = None,
+        rounding: Rounding = "none",
+        rounding_minutes: int = 0,
+    ) -> Project:
+        """Create a project for `client`.
+
+        Args:
+            name: the project's name, unique enough for you to tell it apart.
+            hourly_rate: overrides the client's rate for this project's time.
+            currency: defaults to the client's.
+            rounding: ``none``, ``up`` or ``nearest``: how billed minutes round.
+            rounding_minutes: the step minutes round to (e.g. 15); needed with rounding.
+        """
+        fields = {
+            "name": name, "hourly_rate": hourly_rate, "currency": currency,
+            "rounding": rounding, "rounding_minutes": rounding_minutes,
+        }  # fmt: skip
         data = validated(ProjectInput, fields)
         with self._lg.atomic() as uow:
             owner = get_row(uow.session, tables.Client, ref_id(client, "client"), "client")
@@ -76,8 +99,21 @@ class Projects(Service):
         with self._lg.reading() as session:
             return Records(Project.from_row(row) for row in session.exec(query))
 
-    def update(self, project: Ref, **fields: Any) -> Project:
-        """Change some fields of a project (billed entries keep their rates)."""
+    def update(
+        self,
+        project: Ref,
+        *,
+        name: str | Unset = UNSET,
+        hourly_rate: AmountInput | Unset | None = UNSET,
+        currency: str | Unset | None = UNSET,
+        rounding: Rounding | Unset = UNSET,
+        rounding_minutes: int | Unset = UNSET,
+    ) -> Project:
+        """Change the given fields of a project (see `add`); billed entries keep their rates."""
+        fields = given(
+            name=name, hourly_rate=hourly_rate, currency=currency, rounding=rounding,
+            rounding_minutes=rounding_minutes,
+        )  # fmt: skip
         with self._lg.atomic() as uow:
             row = get_row(uow.session, tables.Project, ref_id(project, "project"), "project")
             current = Project.from_row(row).model_dump(include=set(ProjectInput.model_fields))

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, SQLModel, col, select
 
-from ledger.core import pricing as billing
+from ledger.core import pricing
 from ledger.core.models import PublicModel, Records
 from ledger.core.money import from_minor
 from ledger.core.service import Service
@@ -70,11 +70,14 @@ class Reports(Service):
                 if kind == "fixed":
                     tally.add(0, int(amount or 0), count)
                     continue
-                chosen = billing.resolve_rate(
-                    rate, project.hourly_rate_minor, client.hourly_rate_minor, default_rate
+                # The SQL already rounded each entry's minutes by the project's rule.
+                price = pricing.price_time(
+                    int(rounded),
+                    "none",
+                    0,
+                    (rate, project.hourly_rate_minor, client.hourly_rate_minor, default_rate),
                 )
-                priced = None if chosen is None else billing.time_amount(int(rounded), chosen)
-                tally.add(int(raw), priced, count)
+                tally.add(int(raw), None if price is None else price.amount_minor, count)
         ordered = sorted(totals.values(), key=lambda t: (t.client.name, t.project.name))
         return Records(tally.result() for tally in ordered)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar
 
 from sqlmodel import Session, SQLModel
 
@@ -24,6 +25,23 @@ RowT = TypeVar("RowT", bound=SQLModel)
 class HasId(Protocol):
     @property
     def id(self) -> int | None: ...
+
+
+class _Unset(enum.Enum):
+    UNSET = "UNSET"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = _Unset.UNSET
+Unset = Literal[_Unset.UNSET]
+"""The default of an ``update`` argument: leave that field as it is."""
+
+
+def given(**values: Any) -> dict[str, Any]:
+    """The arguments a caller gave, without those left `UNSET`."""
+    return {name: value for name, value in values.items() if value is not UNSET}
 
 
 MAX_ID = 2**63

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -14,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from ledger.contracts.inputs import TransactionInput
 from ledger.core.models import MoneyTransaction, PublicModel, Records
-from ledger.core.money import from_minor, to_minor
+from ledger.core.money import AmountInput, from_minor, to_minor
 from ledger.core.service import Ref, Service, get_row, ref_id
 from ledger.core.validation import validated
 from ledger.errors import Conflict
@@ -59,8 +60,37 @@ def transaction_row(source: str, data: TransactionInput) -> dict[str, Any]:
 class Transactions(Service):
     """``lg.transactions``: money in and out, from banks or entered by hand."""
 
-    def add(self, source: str = "manual", **fields: Any) -> MoneyTransaction:
-        """Record one transaction by hand; see `TransactionInput`."""
+    def add(
+        self,
+        source: str = "manual",
+        *,
+        external_id: str,
+        booked_on: dt.date | str,
+        amount: AmountInput,
+        currency: str,
+        account: str = "",
+        counterparty_name: str = "",
+        counterparty_account: str = "",
+        variable_symbol: str = "",
+        constant_symbol: str = "",
+        specific_symbol: str = "",
+        message: str = "",
+        details: Mapping[str, str] | None = None,
+    ) -> MoneyTransaction:
+        """Record one transaction by hand; the fields are those of `TransactionInput`.
+
+        Args:
+            source: where it comes from (``manual`` for one typed in).
+            external_id: its id at the source; unique per source.
+            amount: signed: + paid in, - paid out.
+        """
+        fields = {
+            "external_id": external_id, "booked_on": booked_on, "amount": amount,
+            "currency": currency, "account": account, "counterparty_name": counterparty_name,
+            "counterparty_account": counterparty_account, "variable_symbol": variable_symbol,
+            "constant_symbol": constant_symbol, "specific_symbol": specific_symbol,
+            "message": message, "details": dict(details or {}),
+        }  # fmt: skip
         data = validated(TransactionInput, fields)
         row = tables.MoneyTransaction(**transaction_row(source, data))
         with self._lg.atomic() as uow:

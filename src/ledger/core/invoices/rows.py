@@ -81,10 +81,8 @@ def line_of(session: Session, invoice: tables.Invoice, line: Ref) -> tables.Invo
     return row
 
 
-def set_line(line: tables.InvoiceLine, currency: str, **fields: Any) -> None:
-    allowed = {"description", "quantity", "unit_price", "unit"}
-    if unknown := set(fields) - allowed:
-        raise InvalidInput(sorted(unknown)[0], f"cannot be changed; use {sorted(allowed)}")
+def set_line(line: tables.InvoiceLine, currency: str, fields: dict[str, Any]) -> None:
+    """Apply the given changes to a draft line and reprice it."""
     refuse_nul({k: v for k, v in fields.items() if isinstance(v, str)})
     if "description" in fields:
         text = str(fields["description"]).strip()

@@ -7,7 +7,7 @@ import builtins
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Literal
 
 from sqlalchemy import case, func
 from sqlalchemy import select as core_select
@@ -35,8 +35,8 @@ from ledger.core.invoices.rows import (
 )
 from ledger.core.invoices.work import attach_entries, check_grouping, release_entry, work_to_bill
 from ledger.core.models import Invoice, InvoiceLine, Payment, Records, plain_decimal
-from ledger.core.money import amount_to_minor, from_minor
-from ledger.core.service import Ref, Service, get_row, pk, ref_id
+from ledger.core.money import AmountInput, amount_to_minor, from_minor
+from ledger.core.service import UNSET, Ref, Service, Unset, get_row, given, pk, ref_id
 from ledger.core.validation import parse_date
 from ledger.errors import Conflict, InvalidInput
 from ledger.storage import tables
@@ -218,18 +218,22 @@ class Invoices(Service):
             total=from_minor(subtotal + vat, currency),
         )
 
-    def update(self, invoice: InvoiceRef, **fields: Any) -> Invoice:
-        """Change a draft's notes, dates, language or VAT rate."""
-        allowed = {
-            "notes",
-            "issue_date",
-            "due_date",
-            "taxable_supply_date",
-            "language",
-            "vat_rate",
-        }
-        if unknown := set(fields) - allowed:
-            raise InvalidInput(sorted(unknown)[0], f"cannot be changed; use {sorted(allowed)}")
+    def update(
+        self,
+        invoice: InvoiceRef,
+        *,
+        notes: str | Unset = UNSET,
+        issue_date: dt.date | str | Unset | None = UNSET,
+        due_date: dt.date | str | Unset | None = UNSET,
+        taxable_supply_date: dt.date | str | Unset | None = UNSET,
+        language: Literal["en", "cs"] | Unset = UNSET,
+        vat_rate: AmountInput | Unset | None = UNSET,
+    ) -> Invoice:
+        """Change a draft's notes, dates (None clears one), language or VAT rate (percent)."""
+        fields = given(
+            notes=notes, issue_date=issue_date, due_date=due_date,
+            taxable_supply_date=taxable_supply_date, language=language, vat_rate=vat_rate,
+        )  # fmt: skip
         with self._lg.atomic() as uow:
             row = load_draft(uow.session, invoice)
             for key, value in fields.items():
@@ -259,24 +263,31 @@ class Invoices(Service):
                 unit_price_minor=0,
                 amount_minor=0,
             )
-            set_line(
-                line,
-                row.currency,
-                description=description,
-                quantity=quantity,
-                unit_price=unit_price,
-            )
+            changes = {"description": description, "quantity": quantity, "unit_price": unit_price}
+            set_line(line, row.currency, changes)
             uow.session.add(line)
             recompute_totals(uow.session, row)
             uow.session.flush()
             return self._public(uow.session, row)
 
-    def update_line(self, invoice: InvoiceRef, line: Ref, **fields: Any) -> Invoice:
+    def update_line(
+        self,
+        invoice: InvoiceRef,
+        line: Ref,
+        *,
+        description: str | Unset = UNSET,
+        quantity: AmountInput | Unset = UNSET,
+        unit_price: AmountInput | Unset = UNSET,
+        unit: str | Unset = UNSET,
+    ) -> Invoice:
         """Change a draft line's description, quantity, unit price or unit."""
+        changes = given(
+            description=description, quantity=quantity, unit_price=unit_price, unit=unit
+        )
         with self._lg.atomic() as uow:
             row = load_draft(uow.session, invoice)
             stored = line_of(uow.session, row, line)
-            set_line(stored, row.currency, **fields)
+            set_line(stored, row.currency, changes)
             recompute_totals(uow.session, row)
             uow.session.flush()
             return self._public(uow.session, row)

@@ -57,6 +57,7 @@ def price_entries(
     client: tables.Client,
     candidates: list[tuple[tables.WorkEntry, tables.Project]],
 ) -> list[pricing.BillableEntry]:
+    """Each candidate priced as the invoice bills it; every entry in the client's currency."""
     default_rate = settings_row(session).default_hourly_rate_minor
     priced = []
     for entry, project in candidates:
@@ -84,21 +85,23 @@ def price_entries(
                 )
             )
             continue
-        rate = pricing.resolve_rate(
-            entry.hourly_rate_minor,
-            project.hourly_rate_minor,
-            client.hourly_rate_minor,
-            default_rate,
+        price = pricing.price_time(
+            entry.minutes or 0,
+            project.rounding,
+            project.rounding_minutes,
+            (
+                entry.hourly_rate_minor,
+                project.hourly_rate_minor,
+                client.hourly_rate_minor,
+                default_rate,
+            ),
         )
-        if rate is None:
+        if price is None:
             raise InvalidInput(
                 "hourly_rate",
                 f"project {project.name!r} has no hourly rate; set one on the "
                 "project, the client or in settings",
             )
-        minutes = pricing.round_minutes(
-            entry.minutes or 0, project.rounding, project.rounding_minutes
-        )
         priced.append(
             pricing.BillableEntry(
                 entry.id,
@@ -107,9 +110,9 @@ def price_entries(
                 entry.date,
                 entry.description,
                 "time",
-                minutes,
-                rate,
-                pricing.time_amount(minutes, rate),
+                price.minutes,
+                price.rate_minor,
+                price.amount_minor,
             )
         )
     return priced

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ledger.core.app_settings import LOCALES
 from ledger.core.users import MAX_PASSWORD_BYTES
 from ledger.errors import LedgerError
 from ledger.web.forms import form_values
@@ -41,8 +42,9 @@ async def setup_submit(request: Request) -> Response:
         return render(
             request, "setup.html", {"values": values, "errors": {"username": str(exc)}}, status=400
         )
-    if values.get("locale") in ("en", "cs"):
-        ledger_of(request).with_source(f"user:{user_id}").settings.update(locale=values["locale"])
+    locale = next((code for code in LOCALES if code == values.get("locale")), None)
+    if locale is not None:
+        ledger_of(request).with_source(f"user:{user_id}").settings.update(locale=locale)
     return _log_in(request, user_id)
 
 

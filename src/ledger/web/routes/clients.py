@@ -12,6 +12,7 @@ from ledger.core.clients import ClientInput
 from ledger.core.models import Client, Project
 from ledger.core.money import CURRENCY_EXPONENTS
 from ledger.core.projects import ProjectInput
+from ledger.core.validation import validated
 from ledger.errors import InvalidInput
 from ledger.web.form_help import (
     amount_error,
@@ -71,7 +72,7 @@ async def client_create(request: Request) -> Response:
     errors = _client_checks(fields, t)
     if not errors:
         try:
-            client = lg.clients.add(**fields)
+            client = lg.clients.add(**validated(ClientInput, fields).model_dump())
         except InvalidInput as exc:
             errors = errors_for(exc, t, amounts=("hourly_rate",))
     if errors:
@@ -114,7 +115,7 @@ async def client_update(request: Request) -> Response:
     errors = _client_checks(fields, t)
     if not errors:
         try:
-            client = lg.clients.update(client, **fields)
+            client = lg.clients.update(client, **validated(ClientInput, fields).model_dump())
         except InvalidInput as exc:
             errors = errors_for(exc, t, amounts=("hourly_rate",))
     if errors:
@@ -159,7 +160,7 @@ async def project_create(request: Request) -> Response:
     errors = _project_checks(fields, client.currency, t)
     if not errors:
         try:
-            project = lg.projects.add(client, **fields)
+            project = lg.projects.add(client, **validated(ProjectInput, fields).model_dump())
         except InvalidInput as exc:
             errors = _project_errors(exc, t)
     if errors:
@@ -193,7 +194,7 @@ async def project_update(request: Request) -> Response:
     errors = _project_checks(fields, project.currency, t)
     if not errors:
         try:
-            project = lg.projects.update(project, **fields)
+            project = lg.projects.update(project, **validated(ProjectInput, fields).model_dump())
         except InvalidInput as exc:
             errors = _project_errors(exc, t)
     if errors:

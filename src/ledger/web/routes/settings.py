@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ledger.core import app_settings
 from ledger.core.app_settings import SettingsInput
 from ledger.core.invoices.numbering import check_pattern
 from ledger.core.models import AppSettings
@@ -150,8 +151,9 @@ async def number_preview(request: Request) -> Response:
 
 async def theme(request: Request) -> Response:
     t: Translator = request.state.translator
-    chosen = (await form_values(request)).get("theme", "")
-    if chosen not in THEMES:
+    text = (await form_values(request)).get("theme", "")
+    chosen = next((theme for theme in app_settings.THEMES if theme == text), None)
+    if chosen is None:
         title, message = (
             t.gettext("Please check your input"),
             t.gettext("Choose one of the offered values."),

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ledger.core import pricing as billing
+from ledger.core import pricing
 from ledger.core.models import Client, Project, WorkEntry
 from ledger.core.money import from_minor, to_minor
 from ledger.errors import Conflict, InvalidInput
@@ -152,15 +152,16 @@ class Catalogue:
         project = self.projects[entry.project_id]
         client = self.clients[project.client_id]
         currency = entry.currency
-        rate = billing.resolve_rate(
-            *(None if r is None else to_minor(r, currency)
-              for r in (entry.hourly_rate, project.hourly_rate, client.hourly_rate)),
-            self.default_rate,
-        )  # fmt: skip
-        if rate is None or entry.minutes is None:
+        if entry.minutes is None:
             return None
-        minutes = billing.round_minutes(entry.minutes, project.rounding, project.rounding_minutes)
-        return from_minor(billing.time_amount(minutes, rate), currency)
+        rates = [
+            None if rate is None else to_minor(rate, currency)
+            for rate in (entry.hourly_rate, project.hourly_rate, client.hourly_rate)
+        ]
+        price = pricing.price_time(
+            entry.minutes, project.rounding, project.rounding_minutes, [*rates, self.default_rate]
+        )
+        return None if price is None else from_minor(price.amount_minor, currency)
 
 
 def _week(request: Request, view: View, **extra: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from ledger.core import pricing as billing
+from ledger.core import pricing
 from ledger.core.invoices import numbering
 from ledger.core.pricing import BillableEntry
 from ledger.errors import InvalidInput
@@ -29,7 +29,7 @@ NOV = dt.date(2026, 11, 2)
 def test_rate_precedence(
     entry: int | None, project: int | None, client: int | None, default: int | None, expected: int
 ) -> None:
-    assert billing.resolve_rate(entry, project, client, default) == expected
+    assert pricing.resolve_rate(entry, project, client, default) == expected
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def test_rate_precedence(
     ],
 )
 def test_round_minutes(minutes: int, mode: str, step: int, expected: int) -> None:
-    assert billing.round_minutes(minutes, mode, step) == expected
+    assert pricing.round_minutes(minutes, mode, step) == expected
 
 
 @pytest.mark.parametrize(
@@ -72,12 +72,12 @@ def test_round_minutes(minutes: int, mode: str, step: int, expected: int) -> Non
     ],
 )
 def test_time_amount_is_rounded_half_up(minutes: int, rate_minor: int, amount_minor: int) -> None:
-    assert billing.time_amount(minutes, rate_minor) == amount_minor
+    assert pricing.time_amount(minutes, rate_minor) == amount_minor
 
 
 @pytest.mark.parametrize(("minutes", "milli"), [(20, 333), (40, 667), (90, 1500), (1, 17)])
 def test_hours_milli(minutes: int, milli: int) -> None:
-    assert billing.hours_milli(minutes) == milli
+    assert pricing.hours_milli(minutes) == milli
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ def test_hours_milli(minutes: int, milli: int) -> None:
     ],
 )
 def test_vat_amount(subtotal: int, rate_bp: int | None, vat: int) -> None:
-    assert billing.vat_amount(subtotal, rate_bp) == vat
+    assert pricing.vat_amount(subtotal, rate_bp) == vat
 
 
 def _time(
@@ -105,7 +105,7 @@ def _time(
     day: dt.date = NOV,
     description: str = "",
 ) -> BillableEntry:
-    amount = billing.time_amount(minutes, rate)
+    amount = pricing.time_amount(minutes, rate)
     return BillableEntry(
         entry_id, project, f"P{project}", day, description, "time", minutes, rate, amount
     )
@@ -126,7 +126,7 @@ def test_project_grouping_sums_minutes_per_project_and_rate() -> None:
         _time(5, 15, project=2),
         _fixed(6, 49900, description="Hosting"),
     ]
-    lines = billing.group_lines(entries, "project")
+    lines = pricing.group_lines(entries, "project")
     assert [
         (ln.description, ln.minutes, ln.unit_price_minor, ln.amount_minor) for ln in lines
     ] == [
@@ -141,7 +141,7 @@ def test_project_grouping_sums_minutes_per_project_and_rate() -> None:
 
 def test_entry_grouping_gives_each_entry_its_line() -> None:
     entries = [_time(2, 20, description="Review"), _time(1, 20), _fixed(3, 500)]
-    lines = billing.group_lines(entries, "entry")
+    lines = pricing.group_lines(entries, "entry")
     assert [(ln.description, ln.amount_minor) for ln in lines] == [
         ("P1", 33333),
         ("Review", 33333),
@@ -152,7 +152,7 @@ def test_entry_grouping_gives_each_entry_its_line() -> None:
 def test_day_grouping_gives_a_line_per_project_rate_and_day() -> None:
     other_day = NOV + dt.timedelta(days=1)
     entries = [_time(1, 20), _time(2, 40), _time(3, 30, day=other_day), _time(4, 30, project=2)]
-    lines = billing.group_lines(entries, "day")
+    lines = pricing.group_lines(entries, "day")
     assert [(ln.description, ln.minutes) for ln in lines] == [
         ("P1 – 2026-11-02", 60),
         ("P2 – 2026-11-02", 30),
@@ -161,7 +161,7 @@ def test_day_grouping_gives_a_line_per_project_rate_and_day() -> None:
 
 
 def test_no_entries_no_lines() -> None:
-    assert billing.group_lines([], "project") == []
+    assert pricing.group_lines([], "project") == []
 
 
 # --- numbering ----------------------------------------------------------------------------
@@ -212,3 +212,22 @@ def test_bad_patterns_are_refused(pattern: str, problem: str) -> None:
     with pytest.raises(InvalidInput, match=problem) as caught:
         numbering.check_pattern(pattern)
     assert caught.value.field == "number_pattern"
+
+
+@pytest.mark.parametrize(
+    ("minutes", "rounding", "step", "rates", "expected"),
+    [
+        (50, "up", 15, (None, 120000, 150000, None), pricing.TimePrice(60, 120000, 120000)),
+        (50, "none", 0, (90000, 120000, None, 100000), pricing.TimePrice(50, 90000, 75000)),
+        (7, "nearest", 15, (None, None, None, 60000), pricing.TimePrice(15, 60000, 15000)),
+        (30, "none", 0, (None, None, None, None), None),
+    ],
+)
+def test_time_is_priced_by_the_first_rate_and_the_projects_rounding(
+    minutes: int,
+    rounding: str,
+    step: int,
+    rates: tuple[int | None, ...],
+    expected: pricing.TimePrice | None,
+) -> None:
+    assert pricing.price_time(minutes, rounding, step, rates) == expected

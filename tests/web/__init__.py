@@ -1,0 +1,1 @@
+"""Web tests: the Starlette app through its TestClient."""
