@@ -35,7 +35,7 @@ import yaml
 from typer.testing import CliRunner
 
 from ledger.cli.app import app
-from ledger.config import Settings
+from ledger.config import Config
 from ledger.platform.registry import default_registry
 from ledger.testing import CHECK_NAMES
 from ledger.testing.harness import guard_sockets
@@ -324,7 +324,7 @@ def test_every_cli_command_is_documented() -> None:
     assert not missing, f"commands not mentioned in docs/: {missing}"
 
 
-@pytest.mark.parametrize("model", [Settings, WebConfig])
+@pytest.mark.parametrize("model", [Config, WebConfig])
 def test_every_setting_is_documented(model: type[Any]) -> None:
     text = (DOCS / "user-guide" / "configuration.md").read_text(encoding="utf-8")
     names = [f"LEDGER_{field.upper()}" for field in model.model_fields]

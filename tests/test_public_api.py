@@ -78,3 +78,15 @@ def test_pandas_and_weasyprint_load_only_when_used(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_alembic_loads_only_when_the_schema_needs_migrating(tmp_path: Path) -> None:
+    path = str(tmp_path / "ledger.db")
+    code = "import sys, ledger; ledger.open(sys.argv[1]).close(); print('alembic' in sys.modules)"
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code, path], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for _ in range(2)
+    ]
+    assert runs == ["True", "False"]  # the first open migrates a new file; the second need not

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from ledger.config import Settings
+from ledger.config import Config
 from ledger.core.analytics import Analytics
 from ledger.core.app_settings import AppSettingsService
 from ledger.core.audit_log import AuditLog
@@ -33,7 +33,7 @@ from ledger.platform.progress import THIS_PROCESS, RunProgress
 from ledger.platform.registry import Registry, default_registry
 from ledger.platform.secret_box import KEY_FILE_NAME, SecretBox
 from ledger.platform.service import Plugins
-from ledger.storage import migrate
+from ledger.storage import schema
 from ledger.storage.database import Database, UnitOfWork
 from ledger.storage.sources import Source, as_source
 
@@ -183,10 +183,12 @@ def open_ledger(
     url = _database_url(path_or_url)
     database = Database(url)
     try:
-        migrate.upgrade(database.engine)
+        if not schema.is_current(database.engine):
+            from ledger.storage import migrate  # Alembic loads only when a migration runs
+
+            migrate.upgrade(database.engine)
         recover_interrupted_runs(database, THIS_PROCESS)
-        settings = Settings()
-        box = SecretBox(default_key_file(url), settings.secret_key)
+        box = SecretBox(default_key_file(url), Config().secret_key)
         lg = Ledger(database, source, clock, registry=registry, secret_box=box)
         lg.plugins.check_key()
     except BaseException:
@@ -200,15 +202,15 @@ def default_key_file(url: str) -> Path:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         return Path(parsed.database or "").parent / KEY_FILE_NAME
-    return Settings().data_dir / KEY_FILE_NAME
+    return Config().data_dir / KEY_FILE_NAME
 
 
 def _database_url(path_or_url: str | Path | None) -> str:
     if path_or_url is None:
-        settings = Settings()
-        if not settings.database_url:
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return settings.resolved_database_url()
+        config = Config()
+        if not config.database_url:
+            config.data_dir.mkdir(parents=True, exist_ok=True)
+        return config.resolved_database_url()
     text = str(path_or_url)
     if "://" in text:
         return text

@@ -14,7 +14,7 @@ def default_data_dir() -> Path:
     return Path(user_data_dir("ledger", appauthor=False))
 
 
-class Settings(BaseSettings):
+class Config(BaseSettings):
     """Where ledger keeps its data. Every field has a working default."""
 
     model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")

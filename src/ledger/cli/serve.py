@@ -8,7 +8,7 @@ import typer
 
 from ledger.api import open_ledger
 from ledger.cli.common import DatabaseOption, friendly_errors
-from ledger.config import Settings
+from ledger.config import Config
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "demo-ledger"  # noqa: S105  (the public demo account, shown on its login page)
@@ -34,7 +34,7 @@ def serve(
     from ledger.web.config import WebConfig
 
     if demo and database is None:
-        database = str(Settings().data_dir / "demo" / "ledger.db")
+        database = str(Config().data_dir / "demo" / "ledger.db")
     lg = open_ledger(database, source="system:web")
     if demo:
         prepare_demo(lg)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from ledger.contracts.views import TransactionView
 from ledger.core.money import from_minor
 from ledger.storage import tables
 
@@ -245,23 +246,8 @@ class Payment(PublicModel):
         )
 
 
-class MoneyTransaction(PublicModel):
-    id: int
-    source: str
-    external_id: str
-    account: str
-    booked_on: dt.date
-    amount: Decimal
-    currency: str
-    counterparty_name: str
-    counterparty_account: str
-    variable_symbol: str
-    constant_symbol: str
-    specific_symbol: str
-    message: str
-    details: dict[str, str]
-    kind: str
-    matched_invoice_id: int | None
+class MoneyTransaction(TransactionView, PublicModel):
+    """A stored transaction: the plugin contract's `TransactionView`, as the API returns it."""
 
     @classmethod
     def from_row(cls, row: tables.MoneyTransaction) -> MoneyTransaction:

@@ -1,0 +1,21 @@
+"""Which schema revision a database has; reading it needs no Alembic."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, inspect, text
+
+HEAD_REVISION = "0004"
+"""The newest migration; a test keeps it equal to Alembic's head."""
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision of the database, None when it has none yet."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def is_current(engine: Engine) -> bool:
+    """Whether the database has the newest schema (so opening it needs no migration)."""
+    return current_revision(engine) == HEAD_REVISION
