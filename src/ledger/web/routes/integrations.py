@@ -11,8 +11,8 @@ from starlette.routing import Route
 
 from ledger.errors import InvalidInput, LedgerError
 from ledger.web.forms import N_, field_errors, form_values
+from ledger.web.plugin_settings_form import settings_fields, submitted_values
 from ledger.web.rendering import back, is_htmx, render
-from ledger.web.settings_form import settings_fields, submitted_values
 from ledger.web.state import ledger_of
 
 START_WAIT_SECONDS = 10
