@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from helpers import row_counts
 from ledger.api import Ledger
 from ledger.core.models import Client
-from ledger.errors import InvalidInput
+from ledger.errors import InvalidInput, NotFound
 
 
 @pytest.fixture
@@ -111,3 +112,29 @@ def test_transactions_page_count_sources_and_matches(lg: Ledger, acme: Client) -
     assert match.method == "match"
     assert match.evidence["variable_symbol"] is True
     assert lg.matching.waiting() == 0
+
+
+HUGE = 2**64
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lg: lg.invoices.list(client=HUGE),
+        lambda lg: lg.entries.list(HUGE),
+        lambda lg: lg.projects.list(HUGE),
+        lambda lg: lg.plugins.run(HUGE),
+        lambda lg: lg.invoices.get(HUGE),
+        lambda lg: lg.users.change_password(HUGE, "old", "new password 1"),
+    ],
+    ids=["invoices by client", "entries", "projects", "sync run", "invoice", "user"],
+)
+def test_an_id_past_64_bits_is_not_found(lg: Ledger, call: Callable[[Ledger], object]) -> None:
+    with pytest.raises(NotFound, match=str(HUGE)):
+        call(lg)
+
+
+def test_audit_filters_past_64_bits_match_nothing_or_everything(lg: Ledger) -> None:
+    lg.clients.add(name="Acme", currency="CZK")
+    assert lg.audit.list(run_id=HUGE) == []
+    assert len(lg.audit.list(before=HUGE)) == len(lg.audit.list()) == 1

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy import false
 from sqlmodel import col, select
 
 from ledger.core.models import AuditEntry, Records
-from ledger.core.service import Service
+from ledger.core.service import MAX_ID, Service, fits_id
 from ledger.storage import audit_chain as audit
 from ledger.storage import tables
 
@@ -41,8 +42,8 @@ class AuditLog(Service):
         if entity_id is not None:
             query = query.where(table.entity_id == str(entity_id))
         if run_id is not None:
-            query = query.where(table.run_id == run_id)
-        if before is not None:
+            query = query.where(table.run_id == run_id if fits_id(run_id) else false())
+        if before is not None and before < MAX_ID:  # every id is below a larger bound
             query = query.where(col(table.id) < before)
         if limit is not None:
             query = query.order_by(None).order_by(col(table.id).desc()).limit(limit)

@@ -94,13 +94,21 @@ def ref_id(ref: Ref, field: str) -> int:
     value = ref if isinstance(ref, int) and not isinstance(ref, bool) else getattr(ref, "id", None)
     if not isinstance(value, int):
         raise InvalidInput(field, f"expected an id or an object with an id, got {ref!r}")
+    if not fits_id(value):
+        # No row has it, and the database would overflow on it instead of saying so.
+        raise NotFound(f"{field} {value} does not exist")
     return value
+
+
+def fits_id(value: int) -> bool:
+    """Whether `value` can be a row id (a positive 64-bit integer)."""
+    return 0 < value < MAX_ID
 
 
 def get_row(session: Session, table: type[RowT], row_id: int, what: str) -> RowT:
     """Load one row or raise `NotFound` naming it."""
     # An id past 64 bits cannot exist; asking the database would overflow instead.
-    row = session.get(table, row_id) if 0 < row_id < MAX_ID else None
+    row = session.get(table, row_id) if fits_id(row_id) else None
     if row is None:
         raise NotFound(f"{what} {row_id} does not exist")
     return row

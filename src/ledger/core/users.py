@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from ledger.core.service import Service, get_row
 from ledger.core.validation import refuse_nul
-from ledger.errors import Conflict, InvalidInput, NotFound
+from ledger.errors import Conflict, InvalidInput
 from ledger.storage import tables
 
 BCRYPT_ROUNDS = 12
@@ -71,10 +71,7 @@ class Users(Service):
         except InvalidInput as exc:
             errors["new_password"] = exc.message
         with self._lg.reading() as session:
-            row = session.get(tables.User, user_id)
-            if row is None:
-                raise NotFound(f"user {user_id} does not exist")
-            stored = row.password_hash.encode()
+            stored = get_row(session, tables.User, user_id, "user").password_hash.encode()
         given = current.encode()
         if len(given) > MAX_PASSWORD_BYTES or not bcrypt.checkpw(given, stored):
             errors["current_password"] = "the current password is not right"  # noqa: S105

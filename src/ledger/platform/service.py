@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, select
 
 from ledger.core.models import AuditEntry, PluginInfo, Records, SyncRun
-from ledger.errors import ConfigurationError, NotFound
+from ledger.core.service import get_row
+from ledger.errors import ConfigurationError
 from ledger.platform.plugin_settings import (
     load_row,
     merge_and_validate,
@@ -112,10 +113,7 @@ class Plugins:
     def run(self, run_id: int) -> SyncRun:
         """One run by id."""
         with self._lg.reading() as session:
-            row = session.get(tables.SyncRun, run_id)
-            if row is None:
-                raise NotFound(f"sync run {run_id} does not exist")
-            return SyncRun.from_row(row)
+            return SyncRun.from_row(get_row(session, tables.SyncRun, run_id, "sync run"))
 
     def changes(self, run_id: int) -> Records[AuditEntry]:
         """The audit events a run caused (what changed, before and after)."""

@@ -133,7 +133,10 @@ class WebMiddleware(BaseHTTPMiddleware):
             if request.headers.get("HX-Request") == "true":
                 return Response(status_code=401, headers={"HX-Redirect": target})
             return RedirectResponse(target, status_code=303)
-        return await call_next(request)
+        response = await call_next(request)
+        if not public:  # what a signed-in user sees stays out of every cache
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
     async def _csrf_ok(self, request: Request) -> bool:
         expected = request.state.session.csrf_token
