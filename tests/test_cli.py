@@ -152,6 +152,7 @@ def test_backup_while_a_write_is_in_progress_holds_committed_data(db: str, tmp_p
 
 
 def test_user_create(db: str) -> None:
+    ok("init", "--database", db)
     out = ok("user", "create", "jana", "--password", "correct horse", "--database", db)
     assert out.strip() == "user 'jana' created (id 1)"
     opened = ledger.open(db)
@@ -181,11 +182,23 @@ def test_a_database_that_cannot_be_opened_is_one_line(unreadable: str, tmp_path:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     assert_one_line_error(
-        run("status", "--database", str(blocker / "ledger.db")), "cannot open the database"
+        run("status", "--database", str(blocker / "ledger.db")), "no ledger database at"
     )
     result = run("status", "--database", "postgresql+psycopg://ledger:s3cret@127.0.0.1:1/none")
     assert_one_line_error(result, "cannot open the database")
     assert "s3cret" not in result.output
+
+
+def test_only_init_creates_a_database(tmp_path: Path) -> None:
+    typo = tmp_path / "typo" / "dir" / "ledger.db"
+    for command in (["status"], ["audit", "verify"], ["plugins"], ["review"]):
+        assert_one_line_error(
+            run(*command, "--database", str(typo)),
+            f"no ledger database at {typo}; create it with `ledger init --database {typo}`",
+        )
+    assert not (tmp_path / "typo").exists()
+    ok("init", "--database", str(typo))
+    assert ok("status", "--database", str(typo))
 
 
 def _subcommands(command: Any) -> dict[str, Any]:

@@ -23,7 +23,10 @@ def _data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def database(tmp_path: Path) -> str:
-    return str(tmp_path / "cli.db")
+    """A database made by `ledger init`, the one command that creates one."""
+    path = str(tmp_path / "cli.db")
+    ok(path, "init")
+    return path
 
 
 def cli(database: str, *args: str, input: str | None = None) -> Result:

@@ -27,7 +27,7 @@ from ledger.core.service import Clock, system_clock
 from ledger.core.transactions import Transactions
 from ledger.core.users import Users
 from ledger.documents.service import Documents
-from ledger.errors import Conflict
+from ledger.errors import ConfigurationError, Conflict
 from ledger.platform.engine import SyncEngine, recover_interrupted_runs
 from ledger.platform.progress import THIS_PROCESS, RunProgress
 from ledger.platform.registry import Registry, default_registry
@@ -170,6 +170,7 @@ def open_ledger(
     source: Source | str = "notebook",
     clock: Clock = system_clock,
     registry: Registry | None = None,
+    create: bool = True,
 ) -> Ledger:
     """Open (and create or migrate) a ledger database.
 
@@ -179,8 +180,10 @@ def open_ledger(
         source: who the writes through this object are attributed to.
         clock: returns aware UTC now; tests pass a fixed one.
         registry: the plugins this ledger can sync (default: the bundled ones).
+        create: make a new SQLite file (and its folder) when there is none; with
+            False a missing file is a `ConfigurationError` that says how to create it.
     """
-    url = _database_url(path_or_url)
+    url = _database_url(path_or_url, create)
     database = Database(url)
     try:
         if not schema.is_current(database.engine):
@@ -205,15 +208,20 @@ def default_key_file(url: str) -> Path:
     return Config().data_dir / KEY_FILE_NAME
 
 
-def _database_url(path_or_url: str | Path | None) -> str:
+def _database_url(path_or_url: str | Path | None, create: bool) -> str:
     if path_or_url is None:
-        config = Config()
-        if not config.database_url:
-            config.data_dir.mkdir(parents=True, exist_ok=True)
-        return config.resolved_database_url()
-    text = str(path_or_url)
-    if "://" in text:
-        return text
-    path = Path(text).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path}"
+        url = Config().resolved_database_url()
+    elif "://" in str(path_or_url):
+        url = str(path_or_url)
+    else:
+        url = f"sqlite:///{Path(path_or_url).expanduser().resolve()}"
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database or "")
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.is_file():
+            raise ConfigurationError(
+                f"no ledger database at {path}; create it with `ledger init --database {path}`"
+            )
+    return url

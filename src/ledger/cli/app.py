@@ -48,7 +48,7 @@ def init(
     ] = False,
 ) -> None:
     """Create the database (or migrate it to the newest schema)."""
-    lg = open_cli_ledger(database)
+    lg = open_cli_ledger(database, create=True)
     typer.echo(f"database ready: {lg.database.engine.url.render_as_string(hide_password=True)}")
     if demo:
         from ledger.demo import load_demo

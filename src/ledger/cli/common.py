@@ -38,15 +38,18 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def open_cli_ledger(database: str | None) -> Ledger:
+def open_cli_ledger(database: str | None, *, create: bool = False) -> Ledger:
     """The ledger the CLI works on; its writes are attributed to ``cli``.
+
+    Only `create` (``ledger init``) makes a new database: any other command on a
+    mistyped path says so instead of leaving an empty database there.
 
     Raises:
         ConfigurationError: when the database cannot be opened (a file that is not a
             database, a server that does not answer), as one line without a traceback.
     """
     try:
-        lg = open_ledger(database, source="cli")
+        lg = open_ledger(database, source="cli", create=create)
     except (OSError, SQLAlchemyError) as exc:
         reason = getattr(exc, "orig", None) or exc
         first_line = str(reason).strip().splitlines()[0] if str(reason).strip() else repr(reason)
