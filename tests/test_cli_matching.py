@@ -289,3 +289,11 @@ def test_errors_are_one_line(shop: Shop, args: tuple[str, ...], fragment: str) -
     assert fragment in lines[0]
     assert "Traceback" not in result.output
     assert len(shop.lg.audit.list()) == events, "a refused command writes nothing"
+
+
+def test_an_unknown_invoice_status_is_refused(shop: Shop) -> None:
+    result = shop.run("invoices", "--status", "payed")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "error: status: no invoice is 'payed'; use one of draft, issued, cancelled"
+    )

@@ -9,6 +9,7 @@ from typer.testing import CliRunner, Result
 
 import ledger
 from ledger.cli.app import app
+from ledger.errors import InvalidInput
 from plugin_helpers import count
 
 TOKEN = "cli-canary-token-Pq7Rs2"
@@ -212,3 +213,11 @@ def test_sync_show_of_a_missing_run_is_a_one_line_error(database: str) -> None:
 
     assert result.exit_code == 1
     assert result.stderr.strip() == "error: sync run 42 does not exist"
+
+
+def test_sync_history_refuses_a_limit_below_one(database: str) -> None:
+    result = cli(database, "sync-history", "--limit", "-1")
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: limit: -1 runs: give 1 or more"
+    with pytest.raises(InvalidInput, match="limit: -1 runs: give 1 or more"):
+        ledger.open(database).plugins.history(limit=-1)

@@ -75,13 +75,16 @@ def match_manual(
 
 @friendly_errors
 def invoices(
-    status: Annotated[str | None, typer.Option(help="draft, issued or cancelled.")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="draft, issued or cancelled; anything else is refused.")
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """List invoices with totals, what is paid, and the payment state."""
     lg = open_cli_ledger(database)
+    found = lg.invoices.list(status=status)
     typer.echo(f"{'NUMBER':<11} {'CLIENT':<22} {'TOTAL':>14} {'PAID':>14}  STATE")
-    for invoice in lg.invoices.list(status=status):
+    for invoice in found:
         number = invoice.number or f"draft {invoice.id}"
         state = invoice.payment_state or invoice.status
         total = f"{invoice.total} {invoice.currency}"

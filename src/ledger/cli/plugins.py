@@ -85,7 +85,7 @@ def sync(
 @friendly_errors
 def sync_history(
     name: Annotated[str | None, typer.Argument(help="Only this plugin's runs.")] = None,
-    limit: Annotated[int, typer.Option(help="How many runs.")] = 20,
+    limit: Annotated[int, typer.Option(help="How many runs (1 or more).")] = 20,
     database: DatabaseOption = None,
 ) -> None:
     """List recent sync runs, newest first."""

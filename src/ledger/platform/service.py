@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from ledger.core.models import AuditEntry, PluginInfo, Records, SyncRun
 from ledger.core.service import get_row
-from ledger.errors import ConfigurationError
+from ledger.errors import ConfigurationError, InvalidInput
 from ledger.platform.plugin_settings import (
     load_row,
     merge_and_validate,
@@ -104,6 +104,8 @@ class Plugins:
 
     def history(self, name: str | None = None, *, limit: int = 50) -> Records[SyncRun]:
         """Recent runs, newest first, of one plugin or all."""
+        if limit < 1:
+            raise InvalidInput("limit", f"{limit} runs: give 1 or more")
         query = select(tables.SyncRun).order_by(col(tables.SyncRun.id).desc()).limit(limit)
         if name is not None:
             query = query.where(tables.SyncRun.plugin == name)

@@ -18,8 +18,15 @@ InvoiceRef = Ref | str
 """An invoice by id, object, or issued number (``"2026-0001"``)."""
 
 
+INVOICE_STATUSES = ("draft", "issued", "cancelled")
+
+
 def filtered(query: Any, status: str | None, client: Ref | None) -> Any:
+    """`query` narrowed to invoices of `status` and `client`; an unknown status is refused."""
     if status is not None:
+        if status not in INVOICE_STATUSES:
+            known = ", ".join(INVOICE_STATUSES)
+            raise InvalidInput("status", f"no invoice is {status!r}; use one of {known}")
         query = query.where(tables.Invoice.status == status)
     if client is not None:
         query = query.where(tables.Invoice.client_id == ref_id(client, "client"))
