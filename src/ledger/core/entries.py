@@ -276,6 +276,7 @@ def _plain_row(item: Mapping[str, Any], currency: str) -> dict[str, Any] | None:
         date is not None
         and description is not None
         and len(description) <= _MAX_DESCRIPTION
+        and "\x00" not in description
         and type(billable) is bool
         and ("hourly_rate" not in item or (rate is not None and rate >= 0))
         and (

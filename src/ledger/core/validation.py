@@ -54,6 +54,16 @@ def require_text(value: object, field: str, max_length: int = 200) -> str:
     return value.strip()
 
 
+def optional_text(value: object, field: str, max_length: int) -> str:
+    """A stripped string (empty allowed) no longer than `max_length`, without NUL."""
+    if not isinstance(value, str):
+        raise InvalidInput(field, f"expected text, got {value!r}")
+    refuse_nul({field: value})
+    if len(value.strip()) > max_length:
+        raise InvalidInput(field, f"must be at most {max_length} characters")
+    return value.strip()
+
+
 def refuse_nul(data: dict[str, Any]) -> None:
     """Refuse text holding a NUL character: PostgreSQL cannot store one in text."""
     for field, value in data.items():

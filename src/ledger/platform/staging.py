@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from ledger.contracts.errors import BadUpstreamData
 from ledger.contracts.inputs import TransactionInput
+from ledger.contracts.money import MAX_AMOUNT
 from ledger.contracts.plugin import SyncResult
 from ledger.core.money import CURRENCY_EXPONENTS, quantize
 from ledger.core.transactions import COMPARED_COLUMNS, fingerprint, transaction_row
@@ -131,7 +132,6 @@ _TEXT_LIMITS = {
 _SYMBOLS = ("variable_symbol", "constant_symbol", "specific_symbol")
 _FIELDS = frozenset(TransactionInput.model_fields)
 _DIGITS = re.compile(r"\d{0,10}")
-_MAX_AMOUNT = Decimal(10) ** 13
 _MAX_ID = 100
 
 
@@ -164,7 +164,7 @@ def _required_fields(source: str, item: dict[str, Any]) -> dict[str, Any] | None
     external_id = external_id.strip()
     if not 0 < len(external_id) <= _MAX_ID or currency not in CURRENCY_EXPONENTS:
         return None
-    if type(amount) not in (Decimal, int) or not amount or not abs(amount) < _MAX_AMOUNT:
+    if type(amount) not in (Decimal, int) or not amount or not abs(amount) < MAX_AMOUNT:
         return None
     scaled = Decimal(amount).scaleb(CURRENCY_EXPONENTS[currency])
     if scaled != scaled.to_integral_value():

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from ledger.contracts.money import MAX_AMOUNT
 from ledger.core import pricing
 from ledger.core.money import amount_to_minor, from_minor, parse_amount, to_minor
 from ledger.core.service import Ref, get_row, pk, ref_id
@@ -106,6 +107,8 @@ def set_line(line: tables.InvoiceLine, currency: str, fields: dict[str, Any]) ->
     if "unit_price" in fields:
         line.unit_price_minor = amount_to_minor(fields["unit_price"], currency, "unit_price")
     exact = Decimal(line.quantity_milli).scaleb(-3) * from_minor(line.unit_price_minor, currency)
+    if abs(exact) >= MAX_AMOUNT:
+        raise InvalidInput("unit_price", f"quantity × unit price must stay below {MAX_AMOUNT:,}")
     line.amount_minor = to_minor(exact, currency)
 
 

@@ -37,12 +37,13 @@ from ledger.core.invoices.work import attach_entries, check_grouping, release_en
 from ledger.core.models import Invoice, InvoiceLine, Payment, Records, plain_decimal
 from ledger.core.money import AmountInput, amount_to_minor, from_minor
 from ledger.core.service import UNSET, Ref, Service, Unset, get_row, given, pk, ref_id
-from ledger.core.validation import parse_date
+from ledger.core.validation import optional_text, parse_date
 from ledger.errors import Conflict, InvalidInput
 from ledger.storage import tables
 
 INVOICES = tables.Invoice.__table__  # type: ignore[attr-defined]
 PAYMENTS = tables.Payment.__table__  # type: ignore[attr-defined]
+MAX_NOTE = 2000
 _BATCH = 500  # ids per IN (...) when loading many invoices: well under SQLite's limit
 
 
@@ -376,7 +377,7 @@ class Invoices(Service):
                 amount_minor=minor,
                 currency=row.currency,
                 paid_on=parse_date(date),
-                note=note,
+                note=optional_text(note, "note", MAX_NOTE),
                 transaction_id=transaction_id,
                 method=method,
             )
