@@ -397,3 +397,27 @@ def test_fio_without_settings_fails_as_configuration_with_no_request(lg: Ledger)
     assert "token" in run.error_message
     assert "ledger plugins configure fio" in run.error_message
     assert upstream.requests == []
+
+
+def test_a_movement_without_column14_is_in_the_accounts_currency(fio: Ledger) -> None:
+    document = fio_document("incoming-invoice-payment.json")
+    statement = document["accountStatement"]
+    del statement["transactionList"]["transaction"][0]["column14"]
+    assert statement["info"]["currency"] == "CZK"
+    run = sync(fio, Upstream.of(ok(json.dumps(document))))
+
+    assert run.status == "succeeded"
+    (tx,) = fio.transactions.list(source="fio")
+    assert tx.currency == "CZK"
+
+
+def test_without_column14_or_an_account_currency_the_cell_is_named(fio: Ledger) -> None:
+    document = fio_document("incoming-invoice-payment.json")
+    statement = document["accountStatement"]
+    del statement["transactionList"]["transaction"][0]["column14"]
+    del statement["info"]["currency"]
+    run = sync(fio, Upstream.of(ok(json.dumps(document))))
+
+    assert_failed_cleanly(fio, run, "bad_data")
+    assert run.error_message is not None
+    assert "transactionList.transaction[0].column14" in run.error_message

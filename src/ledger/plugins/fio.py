@@ -71,8 +71,11 @@ class Fio(Plugin[FioSettings]):
             ctx.log.info(f"cursor {ctx.cursor} is in the future; nothing to fetch")
             return SyncResult()
         statement = self._fetch(ctx, start, end)
-        account = self._account(statement)
-        rows = [self._transaction(item, i, account) for i, item in enumerate(_items(statement))]
+        account, currency = self._account(statement)
+        rows = [
+            self._transaction(item, i, account, currency)
+            for i, item in enumerate(_items(statement))
+        ]
         ctx.log.info(f"Fio sent {len(rows)} transactions for {start} to {end}")
         result = ctx.ledger.transactions.upsert(rows)
         # The cursor is where the next sync starts: the newest booking less the
@@ -106,12 +109,14 @@ class Fio(Plugin[FioSettings]):
             raise BadUpstreamData("missing", field="accountStatement")
         return statement
 
-    def _account(self, statement: dict[str, Any]) -> str:
+    def _account(self, statement: dict[str, Any]) -> tuple[str, str]:
+        """The account number (with its bank code) and the account's currency."""
         info = statement.get("info") or {}
         account, bank = info.get("accountId"), info.get("bankId")
-        return f"{account}/{bank}" if account and bank else str(account or "")
+        number = f"{account}/{bank}" if account and bank else str(account or "")
+        return number, str(info.get("currency") or "").strip()
 
-    def _transaction(self, item: Any, index: int, account: str) -> dict[str, Any]:
+    def _transaction(self, item: Any, index: int, account: str, currency: str) -> dict[str, Any]:
         where = f"transactionList.transaction[{index}]"
         if not isinstance(item, dict):
             raise BadUpstreamData("is not an object", field=where)
@@ -127,7 +132,8 @@ class Fio(Plugin[FioSettings]):
             "external_id": value.text("column22", required=True),
             "booked_on": booked_on,
             "amount": value.amount("column1"),
-            "currency": value.text("column14", required=True),
+            # Fio documents column14 as optional: without it, the account's currency.
+            "currency": value.text("column14", required=not currency) or currency,
             "account": account,
             "counterparty_name": value.text("column10"),
             "counterparty_account": f"{counter_account}/{bank_code}"
