@@ -42,9 +42,11 @@ def serve(
     typer.echo(f"ledger is at http://{host}:{port}/")
     config = WebConfig(demo_login=f"{DEMO_USER} / {DEMO_PASSWORD}" if demo else "")
     # No access log: portal addresses carry their secret token in the path.
+    # Forwarded headers are judged by the app against LEDGER_TRUSTED_PROXIES alone.
     uvicorn.run(
-        create_app(lg, config), host=host, port=port, log_level="warning", access_log=False
-    )
+        create_app(lg, config), host=host, port=port, log_level="warning", access_log=False,
+        proxy_headers=False,
+    )  # fmt: skip
 
 
 def prepare_demo(lg: object) -> None:

@@ -25,6 +25,16 @@ def check_password(password: str) -> bytes:
     return encoded
 
 
+_STAND_IN: dict[int, bytes] = {}
+
+
+def _stand_in_hash() -> bytes:
+    """A hash at the current cost that no password matches (made once per cost)."""
+    if BCRYPT_ROUNDS not in _STAND_IN:
+        _STAND_IN[BCRYPT_ROUNDS] = bcrypt.hashpw(b"\x00stand-in", bcrypt.gensalt(BCRYPT_ROUNDS))
+    return _STAND_IN[BCRYPT_ROUNDS]
+
+
 class Users(Service):
     """``lg.users``: create the account and check passwords."""
 
@@ -54,9 +64,13 @@ class Users(Service):
             row = session.exec(
                 select(tables.User).where(tables.User.username == username.strip())
             ).first()
-        if row is None or len(encoded) > MAX_PASSWORD_BYTES:
+        if len(encoded) > MAX_PASSWORD_BYTES:
             return None
-        return row.id if bcrypt.checkpw(encoded, row.password_hash.encode()) else None
+        # An unknown name costs one bcrypt check too, so timing does not tell
+        # whether an account exists.
+        stored = row.password_hash.encode() if row is not None else _stand_in_hash()
+        right = bcrypt.checkpw(encoded, stored)
+        return row.id if row is not None and right else None
 
     def change_password(self, user_id: int, current: str, new: str) -> None:
         """Replace a user's password once `current` proves it is theirs.

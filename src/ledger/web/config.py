@@ -22,14 +22,40 @@ class WebConfig(BaseSettings):
     session_max_hours: int = Field(
         default=12, ge=1, description="Log out after this time at most."
     )
-    login_attempts: int = Field(default=5, ge=1, description="Failed logins allowed per window.")
+    login_attempts: int = Field(
+        default=5, ge=1, description="Failed logins allowed per address and window."
+    )
     login_window_minutes: int = Field(
         default=15, ge=1, description="Window of the login throttle."
+    )
+    login_slowdown_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=30,
+        description="Wait before checking a password for an account with too many recent "
+        "failures (from any address); the right password still logs in.",
+    )
+    portal_tarpit_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=30,
+        description="Wait before answering a wrong portal link once an address has sent "
+        "too many; valid links are always served at once.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For "
+        "header names the client. Empty: the header is ignored.",
     )
     demo_login: str = Field(
         default="",
         description="Shown on the login page of a demo database (`ledger serve --demo`).",
     )
+
+    @property
+    def proxies(self) -> frozenset[str]:
+        """The trusted proxy addresses."""
+        return frozenset(part.strip() for part in self.trusted_proxies.split(",") if part.strip())
 
     @property
     def secure_cookies(self) -> bool:

@@ -37,8 +37,24 @@ SECURITY_HEADERS = {
 Handler = Callable[[Request], Awaitable[Response]]
 
 
+def client_address(request: Request, proxies: frozenset[str]) -> str:
+    """Who is asking: the peer, or the client a trusted proxy forwarded for.
+
+    ``X-Forwarded-For`` counts only when the peer is a proxy the operator listed; then
+    the nearest address in it that is not one of those proxies is the client.
+    """
+    peer = request.client.host if request.client else "?"
+    if peer not in proxies:
+        return peer
+    forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",")]
+    for address in reversed([part for part in forwarded if part]):
+        if address not in proxies:
+            return address
+    return peer
+
+
 class LoginThrottle:
-    """Refuses logins after too many failures from one address or for one name."""
+    """Counts recent failures per key (an address, an account) within a window."""
 
     def __init__(self, attempts: int, window: dt.timedelta, clock: Callable[[], dt.datetime]):
         self.attempts = attempts
@@ -57,6 +73,15 @@ class LoginThrottle:
                 if len(failures) >= self.attempts:
                     return True
         return False
+
+    def recent(self, key: str) -> int:
+        """Failures of `key` within the window."""
+        now = self.clock()
+        with self._lock:
+            failures = self._failures[key]
+            while failures and now - failures[0] > self.window:
+                failures.popleft()
+            return len(failures)
 
     def failed(self, *keys: str) -> None:
         with self._lock:

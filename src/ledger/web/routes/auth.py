@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -11,6 +14,7 @@ from ledger.core.users import MAX_PASSWORD_BYTES
 from ledger.errors import LedgerError
 from ledger.web.forms import form_values
 from ledger.web.rendering import render
+from ledger.web.security import client_address
 from ledger.web.state import ledger_of
 
 
@@ -55,15 +59,23 @@ async def login_page(request: Request) -> Response:
 
 
 async def login_submit(request: Request) -> Response:
+    """Check a password. Too many failures from one address block that address for a
+    while; too many for one account only slow its logins down, so nobody can lock the
+    owner out by failing on purpose from elsewhere."""
     values = await form_values(request)
     username = values.get("username", "")
-    throttle = request.app.state.throttle
-    keys = (f"ip:{request.client.host if request.client else '?'}", f"user:{username.casefold()}")
+    throttle, config = request.app.state.throttle, request.app.state.config
+    address = f"ip:{client_address(request, config.proxies)}"
+    account = f"user:{username.strip().casefold()}"
+    keys = (address, account)
     t = request.state.translator
-    if throttle.blocked(*keys):
+    if throttle.blocked(address):
         message = t.gettext("Too many failed attempts. Wait a few minutes and try again.")
         return render(request, "login.html", {"error": message, "username": username}, status=429)
-    user_id = ledger_of(request).users.authenticate(username, values.get("password", ""))
+    if throttle.recent(account) >= throttle.attempts:
+        await asyncio.sleep(config.login_slowdown_seconds)
+    users = ledger_of(request).users
+    user_id = await run_in_threadpool(users.authenticate, username, values.get("password", ""))
     if user_id is None:
         throttle.failed(*keys)
         message = t.gettext("Wrong user name or password.")

@@ -7,6 +7,7 @@ lookups are throttled per address.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 
 from starlette.concurrency import run_in_threadpool
@@ -19,6 +20,7 @@ from ledger.web.evidence import labels
 from ledger.web.i18n import Translator
 from ledger.web.rendering import render
 from ledger.web.routes.documents import pdf_response
+from ledger.web.security import client_address
 from ledger.web.state import ledger_of
 
 PORTAL_HEADERS = {
@@ -28,14 +30,16 @@ PORTAL_HEADERS = {
 }
 
 
-def _invoice(request: Request) -> Invoice | None:
-    throttle = request.app.state.portal_throttle
-    address = f"portal:{request.client.host if request.client else '?'}"
-    if throttle.blocked(address):
-        return None
+async def _invoice(request: Request) -> Invoice | None:
+    """The invoice of a valid link, always. An address with many wrong links waits
+    before each further 404, which makes guessing slow without hurting real clients."""
     invoice: Invoice | None = ledger_of(request).portal.resolve(request.path_params["token"])
     if invoice is None:
-        throttle.failed(address)
+        config, throttle = request.app.state.config, request.app.state.portal_throttle
+        key = f"portal:{client_address(request, config.proxies)}"
+        throttle.failed(key)
+        if throttle.blocked(key):
+            await asyncio.sleep(config.portal_tarpit_seconds)
     return invoice
 
 
@@ -44,7 +48,7 @@ def _not_found() -> Response:
 
 
 async def portal_page(request: Request) -> Response:
-    invoice = _invoice(request)
+    invoice = await _invoice(request)
     if invoice is None:
         return _not_found()
     lg = ledger_of(request)
@@ -63,7 +67,7 @@ async def portal_page(request: Request) -> Response:
 
 
 async def portal_pdf(request: Request) -> Response:
-    invoice = _invoice(request)
+    invoice = await _invoice(request)
     if invoice is None:
         return _not_found()
     lg = ledger_of(request)
