@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ledger.errors import (
         AlreadyRunning,
         AuditChainBroken,
+        Busy,
         ConfigurationError,
         Conflict,
         InvalidInput,
@@ -43,6 +44,7 @@ __all__ = [
     "AlreadyRunning",
     "AuditChainBroken",
     "AuditEntry",
+    "Busy",
     "Client",
     "ConfigurationError",
     "Conflict",
@@ -77,6 +79,7 @@ _LAZY: dict[str, tuple[str, str]] = {
         name: ("ledger.core.models", name)
         for name in (
             "AuditEntry",
+            "Busy",
             "Client",
             "Invoice",
             "InvoiceLine",
@@ -92,6 +95,7 @@ _LAZY: dict[str, tuple[str, str]] = {
         for name in (
             "AlreadyRunning",
             "AuditChainBroken",
+            "Busy",
             "ConfigurationError",
             "Conflict",
             "InvalidInput",

@@ -184,7 +184,7 @@ def open_ledger(
             False a missing file is a `ConfigurationError` that says how to create it.
     """
     url = _database_url(path_or_url, create)
-    database = Database(url)
+    database = Database(url, Config().lock_timeout_seconds)
     try:
         if not schema.is_current(database.engine):
             from ledger.storage import migrate  # Alembic loads only when a migration runs

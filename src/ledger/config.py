@@ -34,6 +34,14 @@ class Config(BaseSettings):
         "Unset: a key file created in the data directory with mode 0600.",
     )
 
+    lock_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="How long a write waits for another one (a long sync) before it is "
+        "refused as busy, with nothing written.",
+    )
+
     def resolved_database_url(self) -> str:
         """The configured URL, or the default SQLite file in the data directory."""
         if self.database_url:

@@ -6,7 +6,8 @@
     ├── InvalidInput             a value is wrong; names the field and the fix
     ├── NotFound                 a referenced row does not exist
     ├── Conflict                 the request clashes with the current state
-    │   └── AlreadyRunning       a sync of the same plugin is under way
+    │   ├── AlreadyRunning       a sync of the same plugin is under way
+    │   └── Busy                 another write held the database past the lock wait
     ├── UnauditedWrite           a write was attempted without a source
     ├── ConfigurationError       ledger itself is misconfigured (data dir, key)
     └── AuditChainBroken         `ledger audit verify` found a tampered event
@@ -51,6 +52,13 @@ class Conflict(LedgerError):
 
 class AlreadyRunning(Conflict):
     """A sync of this plugin is already under way."""
+
+
+class Busy(Conflict):
+    """Another write (a long sync, say) held the database longer than ledger waits.
+
+    Nothing was written; the same request a moment later usually succeeds.
+    """
 
 
 class UnauditedWrite(LedgerError):

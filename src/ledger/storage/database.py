@@ -10,6 +10,7 @@ session, a Core statement on a connection outside a unit of work — raises
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -30,12 +31,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import UOWTransaction
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 from sqlmodel import Session, SQLModel
 
-from ledger.errors import UnauditedWrite
+from ledger.errors import Busy, UnauditedWrite
 from ledger.storage import audit_chain as audit
 from ledger.storage.sources import Source
 from ledger.storage.tables import AUDITED_TABLES
@@ -61,13 +63,15 @@ class LedgerSession(Session):
 class Database:
     """A ledger database: SQLite file by default, PostgreSQL by URL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lock_wait: float = 30.0) -> None:
+        """Connect to `url`; a write waits at most `lock_wait` seconds for another."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        connect_args: dict[str, Any] = {"timeout": 30} if self.is_sqlite else {}
+        self.lock_wait = lock_wait
+        connect_args: dict[str, Any] = {"timeout": lock_wait} if self.is_sqlite else {}
         self.engine: Engine = create_engine(url, connect_args=connect_args)
         if self.is_sqlite:
-            event.listen(self.engine, "connect", _sqlite_on_connect)
+            event.listen(self.engine, "connect", functools.partial(_sqlite_on_connect, lock_wait))
             event.listen(self.engine, "begin", _sqlite_on_begin)
         event.listen(self.engine, "before_cursor_execute", _refuse_unaudited_statement)
         self._write_engine = self.engine.execution_options(ledger_write=True)
@@ -84,23 +88,37 @@ class Database:
 
     @contextmanager
     def unit_of_work(self, source: Source, run_id: int | None = None) -> Iterator[UnitOfWork]:
-        """One transaction whose every change is audited under `source`."""
+        """One transaction whose every change is audited under `source`.
+
+        Raises:
+            Busy: another write held the database longer than `lock_wait`.
+        """
         if not isinstance(source, Source):
             raise UnauditedWrite(f"a unit of work needs a Source, got {source!r}")
-        with (
-            LedgerSession(self._write_engine, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            connection = session.connection()
-            if not self.is_sqlite:
-                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")
-            session.info["audit"] = (source, run_id)
-            connection.info["audit"] = (source, run_id)
-            try:
-                yield UnitOfWork(session, source, run_id)
-                session.flush()
-            finally:
-                connection.info.pop("audit", None)
+        try:
+            with (
+                LedgerSession(self._write_engine, expire_on_commit=False) as session,
+                session.begin(),
+            ):
+                connection = session.connection()
+                if not self.is_sqlite:
+                    wait = max(1, int(self.lock_wait * 1000))
+                    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {wait}")
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")
+                session.info["audit"] = (source, run_id)
+                connection.info["audit"] = (source, run_id)
+                try:
+                    yield UnitOfWork(session, source, run_id)
+                    session.flush()
+                finally:
+                    connection.info.pop("audit", None)
+        except OperationalError as exc:
+            if not _waited_for_a_lock(exc):
+                raise
+            raise Busy(
+                f"the database is busy with another change (waited {self.lock_wait:g} s); "
+                "nothing was written, try again in a moment"
+            ) from exc
 
 
 class UnitOfWork:
@@ -288,14 +306,21 @@ def _updated(obj: Any) -> audit.Change | None:
     return audit.Change(obj.__tablename__, str(obj.id), "update", before, after)
 
 
-def _sqlite_on_connect(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+def _waited_for_a_lock(exc: OperationalError) -> bool:
+    """SQLite's "database is locked" or PostgreSQL's lock_timeout (SQLSTATE 55P03)."""
+    return "database is locked" in str(exc.orig) or getattr(exc.orig, "sqlstate", "") == "55P03"
+
+
+def _sqlite_on_connect(
+    lock_wait: float, dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry
+) -> None:
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
     cursor = dbapi_connection.cursor()
     for pragma in (
         "journal_mode=WAL",
         "synchronous=FULL",  # NORMAL may lose the last commits on power loss
         "foreign_keys=ON",
-        "busy_timeout=30000",
+        f"busy_timeout={int(lock_wait * 1000)}",
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()

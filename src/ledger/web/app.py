@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from ledger.api import Ledger
-from ledger.errors import Conflict, InvalidInput, LedgerError, NotFound
+from ledger.errors import Busy, Conflict, InvalidInput, LedgerError, NotFound
 from ledger.web.config import WebConfig
 from ledger.web.rendering import render
 from ledger.web.routes import auth, dashboard
@@ -63,6 +63,14 @@ def create_app(ledger: Ledger, config: WebConfig | None = None) -> Starlette:
 async def ledger_error(request: Request, exc: Exception) -> Response:
     """A user mistake or a state clash: a page that says so, never a 500."""
     t = request.state.translator
+    if isinstance(exc, Busy):  # a long write held the database: the same request soon works
+        title = t.gettext("Busy, try again")
+        message = t.gettext(
+            "Another change is being saved. Nothing was lost; try again in a moment."
+        )
+        response = render(request, "error.html", {"title": title, "message": message}, status=503)
+        response.headers["Retry-After"] = "5"
+        return response
     status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 400
     title = {404: t.gettext("Not found"), 409: t.gettext("Not possible now")}.get(
         status, t.gettext("Please check your input")
