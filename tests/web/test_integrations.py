@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import pytest
+from sqlalchemy import create_engine
 from starlette.testclient import TestClient
 
 from ledger.api import Ledger
 from ledger.demo import load_demo
+from ledger.web.routes import integrations
 
 from .web_helpers import csrf
 
@@ -151,3 +156,38 @@ def test_a_dry_run_page_lists_what_would_change(client: TestClient, lg: Ledger) 
     for change in run.changes:
         assert f"{change['entity']} {change['entity_id']}" in page
     assert lg.transactions.list() == []
+
+
+@contextmanager
+def sync_runs_locked(lg: Ledger) -> Iterator[None]:
+    """Another writer holds the table a new run is recorded in."""
+    engine = create_engine(lg.database.url)
+    with engine.connect() as other:
+        if lg.database.is_sqlite:
+            other.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            other.exec_driver_sql("LOCK TABLE sync_runs IN EXCLUSIVE MODE")
+        try:
+            yield
+        finally:
+            other.rollback()
+    engine.dispose()
+
+
+def test_a_sync_that_cannot_start_in_time_says_so_and_runs_later(
+    client: TestClient, lg: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(integrations, "START_WAIT_SECONDS", 0.3)
+    lg.plugins.enable("demo_bank")
+    token = csrf(client, "/integrations/demo_bank")
+    with sync_runs_locked(lg):
+        response = client.post(
+            "/integrations/demo_bank/sync", headers={"HX-Request": "true", "X-CSRF-Token": token}
+        )
+        assert response.status_code == 200
+        assert "still starting" in response.text
+    deadline = time.monotonic() + 20
+    while not (runs := lg.plugins.history("demo_bank")) or runs[0].status == "running":
+        assert time.monotonic() < deadline, "the sync never ran"
+        time.sleep(0.1)
+    assert runs[0].status == "succeeded"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -95,11 +96,18 @@ async def sync_now(request: Request) -> Response:
             started.set()
 
     threading.Thread(target=work, name=f"web-sync-{name}", daemon=True).start()
-    started.wait(START_WAIT_SECONDS)
+    await run_in_threadpool(started.wait, START_WAIT_SECONDS)  # other requests go on
     if "error" in outcome:
         if is_htmx(request):  # the progress box shows why, the page stays as it was
             return render(request, "integration_progress.html", {"error": str(outcome["error"])})
         raise outcome["error"]
+    if "run_id" not in outcome:  # still waiting for the database: the run shows up later
+        if not is_htmx(request):
+            return RedirectResponse(f"/integrations/{name}", status_code=303)
+        message = request.state.translator.gettext(
+            "The sync is still starting; its run will appear in the history below."
+        )
+        return render(request, "integration_progress.html", {"error": message})
     run = lg.plugins.run(outcome["run_id"])
     if not is_htmx(request):
         return RedirectResponse(f"/integrations/runs/{run.id}", status_code=303)
