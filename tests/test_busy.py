@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
@@ -17,7 +16,9 @@ from typer.testing import CliRunner
 import ledger
 from helpers import row_counts
 from ledger.api import Ledger
+from ledger.cli import matching as cli_matching
 from ledger.cli.app import app
+from ledger.cli.common import open_cli_ledger
 from ledger.errors import Busy
 from ledger.storage.database import _PG_WRITE_LOCK
 from ledger.web import create_app
@@ -87,10 +88,20 @@ def test_the_web_answers_busy_with_a_503_that_says_to_try_again(
 
 
 def test_the_cli_says_busy_in_one_line(
-    impatient: Ledger, database_url: str, tmp_path: Path
+    impatient: Ledger, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    opened: list[Ledger] = []
+
+    def opening(database: str | None) -> Ledger:
+        opened.append(open_cli_ledger(database))
+        return opened[-1]
+
+    # The test runner outlives the command, so it closes what the command opened.
+    monkeypatch.setattr(cli_matching, "open_cli_ledger", opening)
     with held_write_lock(database_url):
         result = CliRunner().invoke(app, ["match", "--database", database_url])
+    for lg in opened:
+        lg.close()
     assert result.exit_code == 1
     assert result.output.count("\n") == 1
     assert result.output.startswith("error: the database is busy with another change")
