@@ -2,7 +2,7 @@
 
 These classes are storage shapes; the public API hands out the frozen models in
 :mod:`ledger.core.models` instead. Every write to them goes through an audited unit of
-work (:mod:`ledger.db`).
+work (:mod:`ledger.storage.database`).
 """
 
 from __future__ import annotations
@@ -204,6 +204,21 @@ class ShareLink(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     expires_at: dt.datetime | None = None
     revoked_at: dt.datetime | None = None
+
+
+class WebSession(SQLModel, table=True):
+    """A browser's web UI session; only the SHA-256 of its cookie token is stored.
+
+    Security state, not business data: written outside the audit like sync runs.
+    """
+
+    __tablename__ = "web_sessions"
+    token_hash: str = Field(max_length=64, primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    flash: str = Field(default="[]", sa_type=Text)
 
 
 class AppSettings(SQLModel, table=True):

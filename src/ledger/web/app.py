@@ -41,6 +41,7 @@ def create_app(ledger: Ledger, config: WebConfig | None = None) -> Starlette:
     config = config or WebConfig()
     clock = ledger.clock
     sessions = SessionStore(
+        ledger.database,
         dt.timedelta(minutes=config.session_idle_minutes),
         dt.timedelta(hours=config.session_max_hours),
         clock,

@@ -9,6 +9,7 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs
 
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -106,11 +107,16 @@ class WebMiddleware(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: Handler) -> Response:
         if request.url.path.startswith("/p/"):
             return await self._portal(request, call_next)
+        if request.url.path.startswith("/static/"):  # files need no session
+            return await call_next(request)
         token = request.cookies.get(COOKIE)
-        session = self.sessions.get(token)
+        found = await run_in_threadpool(self.sessions.get, token)
         new_token = None
-        if session is None:
-            new_token, session = self.sessions.create()
+        if found is None:
+            new_token, session = await run_in_threadpool(self.sessions.create)
+        else:
+            session = found
+        flash_at_start = list(session.flash)
         request.state.session = session
         request.state.session_token = new_token or token
         settings = self.ledger.settings.get()
@@ -120,6 +126,10 @@ class WebMiddleware(BaseHTTPMiddleware):
             f"user:{session.user_id}" if session.user_id else "system:web"
         )
         response = await self._checked(request, call_next)
+        if session.flash != flash_at_start and request.state.session_token:
+            await run_in_threadpool(
+                self.sessions.save_flash, request.state.session_token, session.flash
+            )
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         cookie = getattr(request.state, "set_session_token", None) or new_token

@@ -189,10 +189,8 @@ async def change_password(request: Request) -> Response:
     # Every session of the user ends (other browsers too); this one starts afresh.
     sessions = request.app.state.sessions
     sessions.drop_user(user_id)
-    token, session = sessions.create(user_id)
-    session.flash.append(
-        ("ok", t.gettext("Your password was changed. Other sessions were logged out."))
-    )
+    message = t.gettext("Your password was changed. Other sessions were logged out.")
+    token, _ = sessions.create(user_id, flash=[("ok", message)])
     request.state.set_session_token = token
     return RedirectResponse("/settings", status_code=303)
 
