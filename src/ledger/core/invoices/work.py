@@ -69,39 +69,7 @@ def price_entries(
                 f"project {project.name!r} bills in {project.currency}, "
                 f"the client in {client.currency}; draft one invoice per currency",
             )
-        if entry.kind == "fixed":
-            amount = entry.amount_minor or 0
-            priced.append(
-                pricing.BillableEntry(
-                    entry.id,
-                    project.id,
-                    project.name,
-                    entry.date,
-                    entry.description,
-                    "fixed",
-                    0,
-                    0,
-                    amount,
-                )
-            )
-            continue
-        price = pricing.price_time(
-            entry.minutes or 0,
-            project.rounding,
-            project.rounding_minutes,
-            (
-                entry.hourly_rate_minor,
-                project.hourly_rate_minor,
-                client.hourly_rate_minor,
-                default_rate,
-            ),
-        )
-        if price is None:
-            raise InvalidInput(
-                "hourly_rate",
-                f"project {project.name!r} has no hourly rate; set one on the "
-                "project, the client or in settings",
-            )
+        price = _price(entry, project, client, default_rate)
         priced.append(
             pricing.BillableEntry(
                 entry.id,
@@ -109,13 +77,35 @@ def price_entries(
                 project.name,
                 entry.date,
                 entry.description,
-                "time",
+                entry.kind,
                 price.minutes,
                 price.rate_minor,
                 price.amount_minor,
             )
         )
     return priced
+
+
+def _price(
+    entry: tables.WorkEntry,
+    project: tables.Project,
+    client: tables.Client,
+    default_rate: int | None,
+) -> pricing.TimePrice:
+    """A fixed entry's amount, or time worked at the first rate set, rounded by the project."""
+    if entry.kind == "fixed":
+        return pricing.TimePrice(0, 0, entry.amount_minor or 0)
+    rates = (entry.hourly_rate_minor, project.hourly_rate_minor, client.hourly_rate_minor)
+    price = pricing.price_time(
+        entry.minutes or 0, project.rounding, project.rounding_minutes, [*rates, default_rate]
+    )
+    if price is None:
+        raise InvalidInput(
+            "hourly_rate",
+            f"project {project.name!r} has no hourly rate; set one on the "
+            "project, the client or in settings",
+        )
+    return price
 
 
 def attach_entries(
