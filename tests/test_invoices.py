@@ -451,5 +451,6 @@ def test_invoices_list_filters(lg: Ledger, acme: Client, web: Project) -> None:
     assert [i.id for i in lg.invoices.list(status="issued")] == [foreign.id, issued.id]
     assert [i.id for i in lg.invoices.list(client=acme)] == [draft.id, issued.id]
     frame = lg.invoices.list().to_frame()
-    assert list(frame["total"]) == [D("50.00"), D("1000.00"), D("1000.00")]
+    assert list(frame["total"]) == [50.0, 1000.0, 1000.0]
+    assert list(frame["currency"]) == ["EUR", "CZK", "CZK"]
     assert "<table>" in issued._repr_html_()

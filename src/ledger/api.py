@@ -45,6 +45,13 @@ if TYPE_CHECKING:
 
 __all__ = ["Clock", "Ledger", "open_ledger", "system_clock"]
 
+SERVICES = [
+    "clients", "projects", "entries", "invoices", "transactions", "matching", "audit",
+    "settings", "users", "reports", "analytics", "plugins", "documents", "portal",
+]  # fmt: skip
+"""The collections of a `Ledger`, as ``dir(lg)`` lists them."""
+METHODS = ["atomic", "close", "match", "source", "sync", "today", "with_source"]
+
 
 class Ledger:
     """Clients, projects, time, invoices, money and audit, bound to one source.
@@ -90,6 +97,11 @@ class Ledger:
 
     def __repr__(self) -> str:
         return f"<Ledger {self.database.engine.url!r} as {self.source}>"
+
+    def __dir__(self) -> list[str]:
+        # Tab completion in a notebook offers what a user calls, not the plumbing
+        # (database, registry, secret box) the services share.
+        return sorted(SERVICES + METHODS)
 
     def with_source(self, source: Source | str, run_id: int | None = None) -> Ledger:
         """The same database, writing under another source (and sync run)."""

@@ -7,19 +7,23 @@ from typing import Annotated
 
 import typer
 
+from ledger.cli import invoicing as cli_invoicing
 from ledger.cli import matching as cli_matching
 from ledger.cli import plugins as cli_plugins
 from ledger.cli import serve as cli_serve
+from ledger.cli import time as cli_time
+from ledger.cli.clients import clients_app
 from ledger.cli.common import DatabaseOption, friendly_errors, open_cli_ledger
 from ledger.cli.documents import invoice_app
 from ledger.cli.matching import review_app
 from ledger.cli.plugins import plugin_app, plugins_app
+from ledger.cli.projects import projects_app
 
 app = typer.Typer(
     help="ledger: time tracking and invoicing for independent developers.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # `ledger --install-completion`: commands, options and names
 )
 user_app = typer.Typer(help="Manage the account that logs in to the web UI.", no_args_is_help=True)
 audit_app = typer.Typer(help="Inspect the audit trail.", no_args_is_help=True)
@@ -37,6 +41,15 @@ app.command("unmatch")(cli_matching.unmatch)
 app.command("match-manual")(cli_matching.match_manual)
 app.command("invoices")(cli_matching.invoices)
 app.add_typer(invoice_app, name="invoice")
+invoice_app.command("draft")(cli_invoicing.draft)
+invoice_app.command("issue")(cli_invoicing.issue)
+invoice_app.command("pay")(cli_invoicing.pay)
+invoice_app.command("cancel")(cli_invoicing.cancel)
+invoice_app.command("show")(cli_invoicing.show)
+app.add_typer(clients_app, name="clients")
+app.add_typer(projects_app, name="projects")
+app.command("log")(cli_time.log)
+app.add_typer(cli_time.timer_app, name="timer")
 
 
 @app.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import click
 import typer
@@ -58,3 +58,8 @@ def open_cli_ledger(database: str | None, *, create: bool = False) -> Ledger:
     if context is not None:
         context.call_on_close(lg.close)  # the command's connections end with it
     return lg
+
+
+def given_options(**options: Any) -> dict[str, Any]:
+    """The options the user gave: an option left out changes nothing."""
+    return {key: value for key, value in options.items() if value is not None}

@@ -12,7 +12,9 @@ import typer
 from ledger.cli.common import DatabaseOption, friendly_errors, open_cli_ledger
 from ledger.errors import InvalidInput
 
-invoice_app = typer.Typer(help="Invoice documents: PDFs to send or archive.", no_args_is_help=True)
+invoice_app = typer.Typer(
+    help="One invoice: draft, issue, pay, cancel, show, and its PDF.", no_args_is_help=True
+)
 
 OutputOption = Annotated[
     Path | None,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from ledger.cli.common import DatabaseOption, friendly_errors, open_cli_ledger
+from ledger.cli.output import JsonOption, print_json
 from ledger.core.matching.service import Suggestion
 
 review_app = typer.Typer(help="The review queue: suggested matches waiting for you.")
@@ -78,11 +79,16 @@ def invoices(
     status: Annotated[
         str | None, typer.Option(help="draft, issued or cancelled; anything else is refused.")
     ] = None,
+    client: Annotated[str | None, typer.Option(help="Only this client's (name or id).")] = None,
+    as_json: JsonOption = False,
     database: DatabaseOption = None,
 ) -> None:
     """List invoices with totals, what is paid, and the payment state."""
     lg = open_cli_ledger(database)
-    found = lg.invoices.list(status=status)
+    found = lg.invoices.list(status=status, client=client)
+    if as_json:
+        print_json(found)
+        return
     typer.echo(f"{'NUMBER':<11} {'CLIENT':<22} {'TOTAL':>14} {'PAID':>14}  STATE")
     for invoice in found:
         number = invoice.number or f"draft {invoice.id}"

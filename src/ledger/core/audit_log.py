@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 class AuditLog(Service):
     """Every change with its source, newest last; append-only and hash-chained."""
 
+    counted = (tables.AuditEvent, "events")
+
     def list(
         self,
         *,
@@ -49,7 +51,7 @@ class AuditLog(Service):
             query = query.order_by(None).order_by(col(table.id).desc()).limit(limit)
         with self._lg.reading() as session:
             rows = sorted(session.exec(query), key=lambda row: row.id or 0)
-            return Records(AuditEntry.from_row(row) for row in rows)
+            return Records((AuditEntry.from_row(row) for row in rows), model=AuditEntry)
 
     def sources(self) -> tuple[str, ...]:
         """Every source that has written, sorted (for filters)."""

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import col, select
 
+from ledger.core.lookup import NameRef, find_client
 from ledger.core.models import Client, Records
 from ledger.core.money import AmountInput, OptionalAmount, currency_field, to_minor
 from ledger.core.service import UNSET, Ref, Service, Unset, get_row, given, ref_id
@@ -50,6 +51,8 @@ class ClientInput(BaseModel):
 
 class Clients(Service):
     """``lg.clients``: add, edit, archive, list and delete clients."""
+
+    counted = (tables.Client, "clients")
 
     def add(
         self,
@@ -95,13 +98,18 @@ class Clients(Service):
                 get_row(session, tables.Client, ref_id(client, "client"), "client")
             )
 
+    def find(self, client: NameRef) -> Client:
+        """One client by name (whole, any case) or id; a shared name is refused, listing all."""
+        with self._lg.reading() as session:
+            return Client.from_row(find_client(session, client))
+
     def list(self, *, include_archived: bool = False) -> Records[Client]:
         """All clients by name."""
         query = select(tables.Client).order_by(col(tables.Client.name))
         if not include_archived:
             query = query.where(col(tables.Client.archived).is_(False))
         with self._lg.reading() as session:
-            return Records(Client.from_row(row) for row in session.exec(query))
+            return Records((Client.from_row(row) for row in session.exec(query)), model=Client)
 
     def update(
         self,

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import Session, col, select
 
+from ledger.core.lookup import NameRef, find_client, find_project
 from ledger.core.models import Records, WorkEntry
 from ledger.core.money import AmountInput, OptionalAmount, parse_amount, to_minor
 from ledger.core.service import UNSET, Ref, Service, Unset, get_row, given, pk, ref_id
@@ -71,6 +72,8 @@ def _aware(value: dt.datetime) -> dt.datetime:
 class Entries(Service):
     """``lg.entries``: add, edit and delete work, run the timer."""
 
+    counted = (tables.WorkEntry, "work entries")
+
     def add(
         self,
         project: Ref,
@@ -104,7 +107,7 @@ class Entries(Service):
             row = tables.WorkEntry(project_id=pk(owner), **_row_fields(data, owner.currency))
             uow.session.add(row)
             uow.session.flush()
-        return WorkEntry.from_row(row, owner.currency)
+            return _public(uow.session, row, owner)
 
     def add_many(self, project: Ref, items: Iterable[Mapping[str, Any]]) -> list[int]:
         """Bulk path for importers: validate all, then one audited executemany."""
@@ -118,20 +121,25 @@ class Entries(Service):
         """One entry by id."""
         with self._lg.reading() as session:
             row = get_row(session, tables.WorkEntry, ref_id(entry, "entry"), "entry")
-            return WorkEntry.from_row(row, _project(session, row.project_id).currency)
+            return _public(session, row)
 
     def list(
         self,
-        project: Ref | None = None,
+        project: NameRef | None = None,
         *,
+        client: NameRef | None = None,
         since: dt.date | str | None = None,
         until: dt.date | str | None = None,
         unbilled: bool | None = None,
     ) -> Records[WorkEntry]:
-        """Entries by date, filtered by project, period (dates or ISO text) and billing state."""
-        query = select(tables.WorkEntry, tables.Project.currency).join(tables.Project)
-        if project is not None:
-            query = query.where(tables.WorkEntry.project_id == ref_id(project, "project"))
+        """Entries by date, filtered by project or client (names or ids), period (dates
+        or ISO text) and billing state."""
+        query = (
+            select(tables.WorkEntry, tables.Project, tables.Client.name)
+            .select_from(tables.WorkEntry)
+            .join(tables.Project, col(tables.WorkEntry.project_id) == tables.Project.id)
+            .join(tables.Client, col(tables.Project.client_id) == tables.Client.id)
+        )
         if since is not None:
             query = query.where(tables.WorkEntry.date >= parse_date(since, "since"))
         if until is not None:
@@ -141,8 +149,13 @@ class Entries(Service):
             query = query.where(billed.is_(None) if unbilled else billed.is_not(None))
         query = query.order_by(col(tables.WorkEntry.date), col(tables.WorkEntry.id))
         with self._lg.reading() as session:
+            if project is not None:
+                chosen = find_project(session, project, client)
+                query = query.where(tables.WorkEntry.project_id == chosen.id)
+            elif client is not None:
+                query = query.where(tables.Project.client_id == find_client(session, client).id)
             return Records(
-                WorkEntry.from_row(row, currency) for row, currency in session.exec(query)
+                (WorkEntry.from_row(*found) for found in session.exec(query)), model=WorkEntry
             )
 
     def update(
@@ -170,7 +183,7 @@ class Entries(Service):
         with self._lg.atomic() as uow:
             row = _editable(uow.session, entry)
             owner = _project(uow.session, row.project_id if project is UNSET else project)
-            current = _current_input(row, owner.currency)
+            current = _current_input(row, owner)
             if _KIND_FIELDS & fields.keys():
                 current = {k: v for k, v in current.items() if k not in _KIND_FIELDS}
             data = validated(EntryInput, {**current, **fields})
@@ -178,7 +191,7 @@ class Entries(Service):
             for key, value in _row_fields(data, owner.currency).items():
                 setattr(row, key, value)
             uow.session.flush()
-        return WorkEntry.from_row(row, owner.currency)
+            return _public(uow.session, row, owner)
 
     def delete(self, entry: Ref) -> None:
         """Delete an unbilled entry."""
@@ -201,7 +214,7 @@ class Entries(Service):
             )
             uow.session.add(row)
             uow.session.flush()
-        return WorkEntry.from_row(row, owner.currency)
+            return _public(uow.session, row, owner)
 
     def stop(self) -> WorkEntry:
         """Stop the running timer; its minutes are rounded to the nearest minute."""
@@ -215,8 +228,7 @@ class Entries(Service):
             row.ended_at = now
             row.minutes = max(1, min(MAX_MINUTES, round(seconds / 60)))
             uow.session.flush()
-            currency = _project(uow.session, row.project_id).currency
-        return WorkEntry.from_row(row, currency)
+            return _public(uow.session, row)
 
     def running(self) -> WorkEntry | None:
         """The timer's open entry, if one runs."""
@@ -224,7 +236,7 @@ class Entries(Service):
             row = _running(session)
             if row is None:
                 return None
-            return WorkEntry.from_row(row, _project(session, row.project_id).currency)
+            return _public(session, row)
 
 
 def _row_fields(data: EntryInput, currency: str) -> dict[str, Any]:
@@ -323,8 +335,17 @@ def _plain_amount(value: object) -> Decimal | None:
         return None
 
 
-def _current_input(row: tables.WorkEntry, currency: str) -> dict[str, Any]:
-    current = WorkEntry.from_row(row, currency)
+def _public(
+    session: Session, row: tables.WorkEntry, project: tables.Project | None = None
+) -> WorkEntry:
+    """The read model of `row`, with its project's and client's names."""
+    owner = project if project is not None else _project(session, row.project_id)
+    client = get_row(session, tables.Client, owner.client_id, "client")
+    return WorkEntry.from_row(row, owner, client.name)
+
+
+def _current_input(row: tables.WorkEntry, project: tables.Project) -> dict[str, Any]:
+    current = WorkEntry.from_row(row, project, "")
     fields: dict[str, Any] = {
         "date": current.date,
         "description": current.description,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -64,13 +64,20 @@ def _html_rows(title: str, header: tuple[str, ...], rows: Sequence[tuple[object,
 
 
 class Records(list[T], Generic[T]):
-    """A list of models that turns into a pandas DataFrame."""
+    """A list of models that turns into a pandas DataFrame.
+
+    `model` names the item type, so an empty list still knows its columns.
+    """
+
+    def __init__(self, items: Iterable[T] = (), *, model: type[T] | None = None) -> None:
+        super().__init__(items)
+        self.model: type[PublicModel] | None = model or (type(self[0]) if self else None)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per item (needs the ``pandas`` extra)."""
-        import pandas as pd
+        """One row per item; see `ledger.core.frames` for the column types (needs pandas)."""
+        from ledger.core import frames  # pandas loads only when a frame is asked for
 
-        return pd.DataFrame([item.model_dump(exclude=_NESTED) for item in self])
+        return frames.records_frame(self, self.model, exclude=_NESTED)
 
     def _repr_html_(self) -> str:
         if not self:
@@ -115,6 +122,7 @@ class Client(PublicModel):
 class Project(PublicModel):
     id: int
     client_id: int
+    client_name: str
     name: str
     hourly_rate: Decimal | None
     currency: str
@@ -123,14 +131,21 @@ class Project(PublicModel):
     archived: bool
 
     @classmethod
-    def from_row(cls, row: tables.Project) -> Project:
+    def from_row(cls, row: tables.Project, client_name: str) -> Project:
         data = row.model_dump(exclude={"hourly_rate_minor", "created_at"})
-        return cls(**data, hourly_rate=_money(row.hourly_rate_minor, row.currency))
+        return cls(
+            **data,
+            client_name=client_name,
+            hourly_rate=_money(row.hourly_rate_minor, row.currency),
+        )
 
 
 class WorkEntry(PublicModel):
     id: int
     project_id: int
+    project_name: str
+    client_id: int
+    client_name: str
     date: dt.date
     description: str
     kind: str
@@ -152,7 +167,11 @@ class WorkEntry(PublicModel):
         return self.started_at is not None and self.ended_at is None
 
     @classmethod
-    def from_row(cls, row: tables.WorkEntry, currency: str) -> WorkEntry:
+    def from_row(
+        cls, row: tables.WorkEntry, project: tables.Project, client_name: str
+    ) -> WorkEntry:
+        """The entry `row` of `project`, whose client is called `client_name`."""
+        currency = project.currency
         return cls(
             **row.model_dump(
                 exclude={
@@ -168,6 +187,9 @@ class WorkEntry(PublicModel):
             billed_rate=_money(row.billed_rate_minor, currency),
             billed_amount=_money(row.billed_amount_minor, currency),
             currency=currency,
+            project_name=project.name,
+            client_id=project.client_id,
+            client_name=client_name,
         )
 
 

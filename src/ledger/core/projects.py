@@ -6,8 +6,9 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
+from ledger.core.lookup import NameRef, find_client, find_project
 from ledger.core.models import Project, Records
 from ledger.core.money import AmountInput, OptionalAmount, currency_field, to_minor
 from ledger.core.service import UNSET, Ref, Service, Unset, get_row, given, pk, ref_id
@@ -50,6 +51,8 @@ class ProjectInput(BaseModel):
 class Projects(Service):
     """``lg.projects``: a client's projects with rate overrides and rounding."""
 
+    counted = (tables.Project, "projects")
+
     def add(
         self,
         client: Ref,
@@ -79,25 +82,38 @@ class Projects(Service):
             row = tables.Project(client_id=pk(owner), **_row_fields(data, owner.currency))
             uow.session.add(row)
             uow.session.flush()
-        return Project.from_row(row)
+        return Project.from_row(row, owner.name)
 
     def get(self, project: Ref) -> Project:
         """One project by id."""
         with self._lg.reading() as session:
             row = get_row(session, tables.Project, ref_id(project, "project"), "project")
-            return Project.from_row(row)
+            return _public(session, row)
+
+    def find(self, project: NameRef, client: NameRef | None = None) -> Project:
+        """One project by name (whole, any case) or id, among `client`'s when given.
+
+        A name several projects share is refused, listing them with their clients.
+        """
+        with self._lg.reading() as session:
+            return _public(session, find_project(session, project, client))
 
     def list(
-        self, client: Ref | None = None, *, include_archived: bool = False
+        self, client: NameRef | None = None, *, include_archived: bool = False
     ) -> Records[Project]:
-        """Projects, optionally of one client, by name."""
-        query = select(tables.Project).order_by(col(tables.Project.name))
-        if client is not None:
-            query = query.where(tables.Project.client_id == ref_id(client, "client"))
+        """Projects, optionally of one client (by name or id), by name."""
+        query = select(tables.Project, tables.Client.name).join(
+            tables.Client, col(tables.Project.client_id) == tables.Client.id
+        )
+        query = query.order_by(col(tables.Project.name))
         if not include_archived:
             query = query.where(col(tables.Project.archived).is_(False))
         with self._lg.reading() as session:
-            return Records(Project.from_row(row) for row in session.exec(query))
+            if client is not None:
+                query = query.where(tables.Project.client_id == find_client(session, client).id)
+            return Records(
+                (Project.from_row(row, name) for row, name in session.exec(query)), model=Project
+            )
 
     def update(
         self,
@@ -116,12 +132,12 @@ class Projects(Service):
         )  # fmt: skip
         with self._lg.atomic() as uow:
             row = get_row(uow.session, tables.Project, ref_id(project, "project"), "project")
-            current = Project.from_row(row).model_dump(include=set(ProjectInput.model_fields))
+            current = _public(uow.session, row).model_dump(include=set(ProjectInput.model_fields))
             data = validated(ProjectInput, {**current, **fields})
             for key, value in _row_fields(data, row.currency).items():
                 setattr(row, key, value)
             uow.session.flush()
-        return Project.from_row(row)
+            return _public(uow.session, row)
 
     def archive(self, project: Ref, archived: bool = True) -> Project:
         """Hide a project from lists and the timer."""
@@ -129,7 +145,11 @@ class Projects(Service):
             row = get_row(uow.session, tables.Project, ref_id(project, "project"), "project")
             row.archived = archived
             uow.session.flush()
-        return Project.from_row(row)
+            return _public(uow.session, row)
+
+
+def _public(session: Session, row: tables.Project) -> Project:
+    return Project.from_row(row, get_row(session, tables.Client, row.client_id, "client").name)
 
 
 def _row_fields(data: ProjectInput, default_currency: str) -> dict[str, Any]:

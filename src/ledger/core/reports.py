@@ -33,6 +33,9 @@ class UnbilledWork(PublicModel):
 class MonthlyEarnings(PublicModel):
     month: str
     project_id: int
+    project_name: str
+    client_id: int
+    client_name: str
     currency: str
     amount: Decimal
 
@@ -79,7 +82,7 @@ class Reports(Service):
                 )
                 tally.add(int(raw), None if price is None else price.amount_minor, count)
         ordered = sorted(totals.values(), key=lambda t: (t.client.name, t.project.name))
-        return Records(tally.result() for tally in ordered)
+        return Records((tally.result() for tally in ordered), model=UnbilledWork)
 
     def monthly_earnings(
         self, *, since: dt.date | None = None, until: dt.date | None = None
@@ -88,26 +91,48 @@ class Reports(Service):
         with self._lg.reading() as session:
             month = _month(session, col(tables.WorkEntry.date))
             query = (
-                select(
+                core_select(
                     month,
-                    tables.WorkEntry.project_id,
-                    tables.Invoice.currency,
+                    col(tables.WorkEntry.project_id),
+                    col(tables.Project.name),
+                    col(tables.Project.client_id),
+                    col(tables.Client.name),
+                    col(tables.Invoice.currency),
                     func.sum(tables.WorkEntry.billed_amount_minor),
                 )
+                .select_from(tables.WorkEntry)
                 .join(tables.Invoice, col(tables.WorkEntry.invoice_id) == tables.Invoice.id)
-                .where(tables.Invoice.status == "issued")
-                .group_by(month, col(tables.WorkEntry.project_id), col(tables.Invoice.currency))
+                .join(tables.Project, col(tables.WorkEntry.project_id) == tables.Project.id)
+                .join(tables.Client, col(tables.Project.client_id) == tables.Client.id)
+                .where(col(tables.Invoice.status) == "issued")
+                .group_by(
+                    month,
+                    col(tables.WorkEntry.project_id),
+                    col(tables.Project.name),
+                    col(tables.Project.client_id),
+                    col(tables.Client.name),
+                    col(tables.Invoice.currency),
+                )
                 .order_by(month, col(tables.WorkEntry.project_id))
             )
             if since is not None:
-                query = query.where(tables.WorkEntry.date >= since)
+                query = query.where(col(tables.WorkEntry.date) >= since)
             if until is not None:
-                query = query.where(tables.WorkEntry.date <= until)
+                query = query.where(col(tables.WorkEntry.date) <= until)
             return Records(
-                MonthlyEarnings(
-                    month=m, project_id=p, currency=c, amount=from_minor(int(a or 0), c)
-                )
-                for m, p, c, a in session.exec(query)
+                (
+                    MonthlyEarnings(
+                        month=m,
+                        project_id=p,
+                        project_name=pn,
+                        client_id=ci,
+                        client_name=cn,
+                        currency=c,
+                        amount=from_minor(int(a or 0), c),
+                    )
+                    for m, p, pn, ci, cn, c, a in session.connection().execute(query)
+                ),
+                model=MonthlyEarnings,
             )
 
     def status(self) -> Status:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import enum
+import inspect
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, Protocol, TypeVar
 
-from sqlmodel import Session, SQLModel
+from sqlalchemy import func
+from sqlmodel import Session, SQLModel, select
 
 from ledger.errors import InvalidInput, NotFound
 from ledger.storage.database import Database, UnitOfWork
@@ -83,10 +86,37 @@ class LedgerScope(Protocol):
 
 
 class Service:
-    """A collection of the `Ledger` (``lg.clients``, ``lg.invoices``, ...)."""
+    """A collection of the `Ledger` (``lg.clients``, ``lg.invoices``, ...).
+
+    Its repr says what it holds (``counted``: the table and the noun) and lists its
+    methods, so a notebook user sees what to call next.
+    """
+
+    counted: ClassVar[tuple[type[SQLModel], str] | None] = None
 
     def __init__(self, ledger: LedgerScope) -> None:
         self._lg = ledger
+
+    def __repr__(self) -> str:
+        methods = ", ".join(f"{name}()" for name in self.methods())
+        holds = self._holding()
+        return f"<{type(self).__name__}{': ' + holds if holds else ''} · {methods}>"
+
+    def methods(self) -> builtins.list[str]:
+        """The names of this collection's public methods."""
+        return sorted(
+            name
+            for name, value in inspect.getmembers(type(self))
+            if not name.startswith("_") and inspect.isfunction(value) and name != "methods"
+        )
+
+    def _holding(self) -> str:
+        if self.counted is None:
+            return ""
+        table, noun = self.counted
+        with self._lg.reading() as session:
+            count = session.exec(select(func.count()).select_from(table)).one()
+        return f"{count} {noun}"
 
 
 def ref_id(ref: Ref, field: str) -> int:

@@ -60,6 +60,8 @@ def transaction_row(source: str, data: TransactionInput) -> dict[str, Any]:
 class Transactions(Service):
     """``lg.transactions``: money in and out, from banks or entered by hand."""
 
+    counted = (tables.MoneyTransaction, "transactions")
+
     def add(
         self,
         source: str = "manual",
@@ -137,7 +139,10 @@ class Transactions(Service):
         if offset:
             query = query.offset(offset)
         with self._lg.reading() as session:
-            return Records(MoneyTransaction.from_row(row) for row in session.exec(query))
+            return Records(
+                (MoneyTransaction.from_row(row) for row in session.exec(query)),
+                model=MoneyTransaction,
+            )
 
     def count(
         self,

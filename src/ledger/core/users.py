@@ -38,6 +38,8 @@ def _stand_in_hash() -> bytes:
 class Users(Service):
     """``lg.users``: create the account and check passwords."""
 
+    counted = (tables.User, "users")
+
     def create(self, username: str, password: str) -> int:
         """Create a user; return its id."""
         refuse_nul({"username": username, "password": password})

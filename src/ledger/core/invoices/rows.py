@@ -22,12 +22,17 @@ InvoiceRef = Ref | str
 INVOICE_STATUSES = ("draft", "issued", "cancelled")
 
 
+def check_status(status: str | None) -> None:
+    """Refuse a status no invoice can have, naming those that exist."""
+    if status is not None and status not in INVOICE_STATUSES:
+        known = ", ".join(INVOICE_STATUSES)
+        raise InvalidInput("status", f"no invoice is {status!r}; use one of {known}")
+
+
 def filtered(query: Any, status: str | None, client: Ref | None) -> Any:
     """`query` narrowed to invoices of `status` and `client`; an unknown status is refused."""
+    check_status(status)
     if status is not None:
-        if status not in INVOICE_STATUSES:
-            known = ", ".join(INVOICE_STATUSES)
-            raise InvalidInput("status", f"no invoice is {status!r}; use one of {known}")
         query = query.where(tables.Invoice.status == status)
     if client is not None:
         query = query.where(tables.Invoice.client_id == ref_id(client, "client"))

@@ -19,6 +19,7 @@ from ledger.core.invoices.payment_state import payment_state
 from ledger.core.invoices.preview import CurrencyTotals, DraftPreview, PreviewEntry, PreviewLine
 from ledger.core.invoices.rows import (
     InvoiceRef,
+    check_status,
     filtered,
     line_of,
     lines_of,
@@ -34,6 +35,7 @@ from ledger.core.invoices.rows import (
     vat_basis_points,
 )
 from ledger.core.invoices.work import attach_entries, check_grouping, release_entry, work_to_bill
+from ledger.core.lookup import NameRef, find_client
 from ledger.core.models import Invoice, InvoiceLine, Payment, Records, plain_decimal
 from ledger.core.money import AmountInput, amount_to_minor, from_minor
 from ledger.core.service import UNSET, Ref, Service, Unset, get_row, given, pk, ref_id
@@ -49,6 +51,8 @@ _BATCH = 500  # ids per IN (...) when loading many invoices: well under SQLite's
 
 class Invoices(Service):
     """``lg.invoices``: draft, edit, issue, cancel and record payments."""
+
+    counted = (tables.Invoice, "invoices")
 
     def draft(
         self,
@@ -96,31 +100,38 @@ class Invoices(Service):
         self,
         *,
         status: str | None = None,
-        client: Ref | None = None,
+        client: NameRef | None = None,
         limit: int | None = None,
         offset: int = 0,
     ) -> Records[Invoice]:
-        """Invoices, newest first; `limit` and `offset` page through them."""
+        """Invoices, newest first, of one `status` and client (name or id) when given;
+        `limit` and `offset` page through them."""
         query = filtered(
-            select(tables.Invoice).order_by(col(tables.Invoice.id).desc()), status, client
+            select(tables.Invoice).order_by(col(tables.Invoice.id).desc()),
+            status,
+            self._client_id(client),
         )
         if limit is not None:
             query = query.limit(limit)
         if offset:
             query = query.offset(offset)
         with self._lg.reading() as session:
-            return Records(self._public_many(session, list(session.exec(query))))
+            return Records(self._public_many(session, list(session.exec(query))), model=Invoice)
 
-    def count(self, *, status: str | None = None, client: Ref | None = None) -> int:
+    def count(self, *, status: str | None = None, client: NameRef | None = None) -> int:
         """How many invoices `list` returns with the same filters (for paging)."""
-        query = filtered(select(func.count()).select_from(tables.Invoice), status, client)
+        query = filtered(
+            select(func.count()).select_from(tables.Invoice), status, self._client_id(client)
+        )
         with self._lg.reading() as session:
             return int(session.exec(query).one())
 
     def totals(
-        self, *, status: str | None = None, client: Ref | None = None
+        self, *, status: str | None = None, client: NameRef | None = None
     ) -> Records[CurrencyTotals]:
         """Per currency, the filtered invoices' totals (cancelled ones left out)."""
+        check_status(status)
+        client_id = self._client_id(client)
         invoice, payment = INVOICES.c, PAYMENTS.c
         paid = (
             core_select(payment.invoice_id, func.sum(payment.amount_minor).label("paid"))
@@ -150,8 +161,8 @@ class Invoices(Service):
         )
         if status is not None:
             query = query.where(invoice.status == status)
-        if client is not None:
-            query = query.where(invoice.client_id == ref_id(client, "client"))
+        if client_id is not None:
+            query = query.where(invoice.client_id == client_id)
         with self._lg.reading() as session:
             rows = session.connection().execute(query).all()
         return Records(
@@ -397,9 +408,12 @@ class Invoices(Service):
         with self._lg.reading() as session:
             row = load_invoice(session, invoice)
             query = select(tables.Payment).where(tables.Payment.invoice_id == row.id)
-            return Records(
-                Payment.from_row(p) for p in session.exec(query.order_by(col(tables.Payment.id)))
-            )
+            found = session.exec(query.order_by(col(tables.Payment.id)))
+            return Records((Payment.from_row(p) for p in found), model=Payment)
+
+    def _client_id(self, client: NameRef | None) -> int | None:
+        with self._lg.reading() as session:
+            return None if client is None else pk(find_client(session, client))
 
     def _public(self, session: Session, row: tables.Invoice) -> Invoice:
         client = get_row(session, tables.Client, row.client_id, "client")

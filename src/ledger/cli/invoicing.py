@@ -1,0 +1,119 @@
+"""``ledger invoice draft|issue|pay|cancel|show``: from unbilled work to paid."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ledger.cli.common import DatabaseOption, friendly_errors, open_cli_ledger
+from ledger.cli.names import ClientArgument, InvoiceArgument, complete_project, find_invoice
+from ledger.cli.output import JsonOption, money, print_json, print_table
+from ledger.core.models import Invoice
+
+DateOption = Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today).")]
+
+
+@friendly_errors
+def draft(
+    client: ClientArgument,
+    since: Annotated[str | None, typer.Option(help="First day of work, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day of work, YYYY-MM-DD.")] = None,
+    project: Annotated[
+        str | None,
+        typer.Option(help="Only this project's work.", autocompletion=complete_project),
+    ] = None,
+    vat: Annotated[str | None, typer.Option(help="VAT rate in percent, e.g. 21.")] = None,
+    notes: Annotated[str, typer.Option(help="Printed on the invoice.")] = "",
+    as_json: JsonOption = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Draft an invoice from a client's unbilled billable work."""
+    lg = open_cli_ledger(database)
+    owner = lg.clients.find(client)
+    chosen = None if project is None else lg.projects.find(project, owner)
+    invoice = lg.invoices.draft(
+        owner, project=chosen, since=since, until=until, vat_rate=vat, notes=notes
+    )
+    _done(invoice, as_json, f"draft {invoice.id} for {invoice.client_name}")
+
+
+@friendly_errors
+def issue(
+    invoice: InvoiceArgument,
+    date: DateOption = None,
+    as_json: JsonOption = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Issue a draft: it gets the next number of its series and a variable symbol."""
+    lg = open_cli_ledger(database)
+    issued = lg.invoices.issue(find_invoice(lg, invoice), issue_date=date)
+    _done(issued, as_json, f"invoice {issued.number} issued, due {issued.due_date}")
+
+
+@friendly_errors
+def pay(
+    invoice: InvoiceArgument,
+    amount: Annotated[
+        str | None, typer.Option(help="What was paid (default: the whole balance).")
+    ] = None,
+    date: DateOption = None,
+    note: Annotated[str, typer.Option(help="Kept with the payment.")] = "",
+    as_json: JsonOption = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Record a payment received for an issued invoice."""
+    lg = open_cli_ledger(database)
+    found = find_invoice(lg, invoice)
+    paid = found.balance if amount is None else amount  # the service parses and checks it
+    payment = lg.invoices.record_payment(found, paid, date or lg.today(), note)
+    after = lg.invoices.get(found.id)
+    if as_json:
+        print_json({"payment": payment, "invoice": after})
+        return
+    typer.echo(
+        f"payment of {money(payment.amount, payment.currency)} recorded for "
+        f"{after.number}; it is {after.payment_state}"
+    )
+
+
+@friendly_errors
+def cancel(
+    invoice: InvoiceArgument, as_json: JsonOption = False, database: DatabaseOption = None
+) -> None:
+    """Cancel a draft or issued invoice; its work becomes unbilled again."""
+    lg = open_cli_ledger(database)
+    cancelled = lg.invoices.cancel(find_invoice(lg, invoice))
+    _done(cancelled, as_json, f"invoice {cancelled.number or cancelled.id} cancelled")
+
+
+@friendly_errors
+def show(
+    invoice: InvoiceArgument, as_json: JsonOption = False, database: DatabaseOption = None
+) -> None:
+    """Show an invoice: its lines, totals and payments."""
+    lg = open_cli_ledger(database)
+    found = find_invoice(lg, invoice)
+    payments = lg.invoices.payments(found)
+    if as_json:
+        print_json({**found.model_dump(mode="json"), "payments": list(payments)})
+        return
+    title = found.number or f"draft {found.id}"
+    typer.echo(f"invoice {title} · {found.client_name} · {found.payment_state or found.status}")
+    typer.echo(f"issued {found.issue_date or '-'}  due {found.due_date or '-'}  "
+               f"variable symbol {found.variable_symbol or '-'}")  # fmt: skip
+    rows = [(line.description, line.quantity, line.unit, line.unit_price, line.amount)
+            for line in found.lines]  # fmt: skip
+    print_table(("DESCRIPTION", "QUANTITY", "UNIT", "PRICE", "AMOUNT"), rows)
+    for label, value in (("subtotal", found.subtotal), ("VAT", found.vat),
+                         ("total", found.total), ("paid", found.paid)):  # fmt: skip
+        typer.echo(f"{label:>10} {money(value, found.currency)}")
+    for payment in payments:
+        typer.echo(f"paid {money(payment.amount, payment.currency)} on {payment.paid_on}")
+
+
+def _done(invoice: Invoice, as_json: bool, what: str) -> None:
+    if as_json:
+        print_json(invoice)
+    else:
+        typer.echo(f"{what}: total {money(invoice.total, invoice.currency)}")
