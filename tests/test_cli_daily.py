@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shlex
+from pathlib import Path
 from typing import Any
 
 import click
@@ -263,3 +265,30 @@ def test_completion_is_enabled_and_completes_names(db: str) -> None:
     assert complete_project(context, "WEB") == ["Website"]
     context.params["database"] = "/no/such/file.db"
     assert complete_client(context, "") == []
+
+
+def test_the_daily_use_session_in_the_docs_runs(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # `ledger invoice pdf` writes beside the user
+    outputs = []
+    for words in shell_commands(DAILY_SESSION):
+        assert words[0] == "ledger", words
+        outputs.append(ok(db, *words[1:]))
+    text = "\n".join(outputs)
+
+    assert "logged 1:30 on Acme s.r.o. · Web 'Code review'" in text
+    assert "draft 1 for Acme s.r.o.: total 3375.00 CZK" in text  # 90 + 45 minutes, rounded up
+    assert (tmp_path / "invoice-2026-0001.pdf").read_bytes().startswith(b"%PDF")
+    invoice = json.loads(outputs[-1])
+    assert (invoice["number"], invoice["payment_state"]) == ("2026-0001", "paid")
+    assert [p["amount"] for p in invoice["payments"]] == ["1500.00", "1875.00"]
+
+
+DAILY_SESSION = Path(__file__).parents[1] / "docs" / "examples" / "daily_cli.sh"
+
+
+def shell_commands(path: Path) -> list[list[str]]:
+    """The commands of a shell example, comments dropped."""
+    text = path.read_text(encoding="utf-8")
+    return [words for line in text.splitlines() if (words := shlex.split(line, comments=True))]
