@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from ledger.core.models import AuditEntry, Records
 from ledger.core.service import MAX_ID, Service, fits_id
+from ledger.errors import InvalidInput
 from ledger.storage import audit_chain as audit
 from ledger.storage import tables
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 class AuditLog(Service):
     """Every change with its source, newest last; append-only and hash-chained."""
 
-    counted = (tables.AuditEvent, "events")
+    counted = (tables.AuditEvent, "event", "events")
 
     def list(
         self,
@@ -40,6 +41,9 @@ class AuditLog(Service):
         if source is not None:
             query = query.where(table.source == source)
         if entity is not None:
+            if entity not in tables.AUDITED_TABLES:
+                known = ", ".join(sorted(tables.AUDITED_TABLES))
+                raise InvalidInput("entity", f"nothing audited is called {entity!r}; use {known}")
             query = query.where(table.entity == entity)
         if entity_id is not None:
             query = query.where(table.entity_id == str(entity_id))

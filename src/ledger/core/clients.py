@@ -52,7 +52,7 @@ class ClientInput(BaseModel):
 class Clients(Service):
     """``lg.clients``: add, edit, archive, list and delete clients."""
 
-    counted = (tables.Client, "clients")
+    counted = (tables.Client, "client", "clients")
 
     def add(
         self,

@@ -72,7 +72,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
 class Entries(Service):
     """``lg.entries``: add, edit and delete work, run the timer."""
 
-    counted = (tables.WorkEntry, "work entries")
+    counted = (tables.WorkEntry, "work entry", "work entries")
 
     def add(
         self,

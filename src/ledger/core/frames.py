@@ -6,7 +6,7 @@ it has rows or not:
 - money and other `Decimal` fields are ``float64`` (they plot and sum); the exact
   `Decimal` stays on the records themselves, and every money frame has a
   ``currency`` column;
-- dates and datetimes are ``datetime64`` (datetimes in UTC);
+- dates are ``datetime64[s]``, datetimes ``datetime64[us, UTC]``;
 - optional integers (``invoice_id``) are pandas' nullable ``Int64``, not floats;
 - names sit beside ids (``client_id``, ``client_name``), as the models carry them.
 """
@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import types
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from decimal import Decimal
 from typing import Any, Union, get_args, get_origin
 
 import pandas as pd
 from pydantic import BaseModel
+
+_TEXT = pd.Series(["text"]).dtype
+"""What pandas makes of a text column (``str`` from pandas 3, ``object`` before); an
+empty column gets it too, so a frame's types do not depend on it having rows."""
 
 
 def records_frame(
@@ -37,19 +41,36 @@ def records_frame(
     return frame
 
 
+def _money(column: pd.Series[Any]) -> pd.Series[Any]:
+    return column.map(lambda v: None if v is None else float(v)).astype("float64")
+
+
+def _datetimes(column: pd.Series[Any]) -> pd.Series[Any]:
+    return pd.to_datetime(column, utc=True).astype("datetime64[us, UTC]")
+
+
+def _dates(column: pd.Series[Any]) -> pd.Series[Any]:
+    # Seconds, not pandas' nanoseconds: those end in 2262, a date field does not.
+    return pd.to_datetime(column).astype("datetime64[s]")
+
+
+_CONVERTERS: dict[Any, Callable[[pd.Series[Any]], pd.Series[Any]]] = {
+    Decimal: _money,
+    dt.datetime: _datetimes,
+    dt.date: _dates,
+}
+
+
 def _typed(column: pd.Series[Any], annotation: Any) -> pd.Series[Any]:
     kind, optional = _kind(annotation)
-    if kind is Decimal:
-        return column.map(lambda v: None if v is None else float(v)).astype("float64")
-    if kind is dt.datetime:
-        return pd.to_datetime(column, utc=True)
-    if kind is dt.date:
-        return pd.to_datetime(column)
     if kind is int:
         return column.astype("Int64" if optional else "int64")
     if kind is bool and not optional:
         return column.astype("bool")
-    return column
+    if kind is str and column.empty:
+        return column.astype(_TEXT)
+    convert = _CONVERTERS.get(kind)
+    return column if convert is None else convert(column)
 
 
 def _kind(annotation: Any) -> tuple[Any, bool]:

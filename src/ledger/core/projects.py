@@ -51,7 +51,7 @@ class ProjectInput(BaseModel):
 class Projects(Service):
     """``lg.projects``: a client's projects with rate overrides and rounding."""
 
-    counted = (tables.Project, "projects")
+    counted = (tables.Project, "project", "projects")
 
     def add(
         self,

@@ -88,11 +88,11 @@ class LedgerScope(Protocol):
 class Service:
     """A collection of the `Ledger` (``lg.clients``, ``lg.invoices``, ...).
 
-    Its repr says what it holds (``counted``: the table and the noun) and lists its
-    methods, so a notebook user sees what to call next.
+    Its repr says what it holds (``counted``: the table, and the noun for one row and
+    for many) and lists its methods, so a notebook user sees what to call next.
     """
 
-    counted: ClassVar[tuple[type[SQLModel], str] | None] = None
+    counted: ClassVar[tuple[type[SQLModel], str, str] | None] = None
 
     def __init__(self, ledger: LedgerScope) -> None:
         self._lg = ledger
@@ -113,10 +113,10 @@ class Service:
     def _holding(self) -> str:
         if self.counted is None:
             return ""
-        table, noun = self.counted
+        table, one, many = self.counted
         with self._lg.reading() as session:
             count = session.exec(select(func.count()).select_from(table)).one()
-        return f"{count} {noun}"
+        return f"{count} {one if count == 1 else many}"
 
 
 def ref_id(ref: Ref, field: str) -> int:

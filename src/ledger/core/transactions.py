@@ -8,7 +8,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -18,7 +18,7 @@ from ledger.core.models import MoneyTransaction, PublicModel, Records
 from ledger.core.money import AmountInput, from_minor, to_minor
 from ledger.core.service import Ref, Service, get_row, ref_id
 from ledger.core.validation import validated
-from ledger.errors import Conflict
+from ledger.errors import Conflict, InvalidInput
 from ledger.storage import tables
 
 Kind = Literal["income", "expense"]
@@ -60,7 +60,7 @@ def transaction_row(source: str, data: TransactionInput) -> dict[str, Any]:
 class Transactions(Service):
     """``lg.transactions``: money in and out, from banks or entered by hand."""
 
-    counted = (tables.MoneyTransaction, "transactions")
+    counted = (tables.MoneyTransaction, "transaction", "transactions")
 
     def add(
         self,
@@ -212,6 +212,9 @@ def _filtered(query: Any, source: str | None, kind: str | None, matched: bool | 
     if source is not None:
         query = query.where(tables.MoneyTransaction.source == source)
     if kind is not None:
+        if kind not in get_args(Kind):
+            known = ", ".join(get_args(Kind))
+            raise InvalidInput("kind", f"no transaction is {kind!r}; use one of {known}")
         query = query.where(tables.MoneyTransaction.kind == kind)
     if matched is not None:
         link = col(tables.MoneyTransaction.matched_invoice_id)

@@ -38,7 +38,7 @@ def _stand_in_hash() -> bytes:
 class Users(Service):
     """``lg.users``: create the account and check passwords."""
 
-    counted = (tables.User, "users")
+    counted = (tables.User, "user", "users")
 
     def create(self, username: str, password: str) -> int:
         """Create a user; return its id."""

@@ -52,7 +52,7 @@ _BATCH = 500  # ids per IN (...) when loading many invoices: well under SQLite's
 class Invoices(Service):
     """``lg.invoices``: draft, edit, issue, cancel and record payments."""
 
-    counted = (tables.Invoice, "invoices")
+    counted = (tables.Invoice, "invoice", "invoices")
 
     def draft(
         self,
