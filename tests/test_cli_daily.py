@@ -7,14 +7,12 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
 from typer.testing import CliRunner, Result
 
 import ledger
 from ledger.cli.app import app
 from ledger.cli.durations import parse_duration
-from ledger.cli.names import complete_client, complete_project
 from ledger.errors import InvalidInput
 
 runner = CliRunner()
@@ -253,18 +251,29 @@ def test_every_change_is_audited_as_cli(db: str) -> None:
         opened.close()
 
 
+def complete(line: str) -> list[str]:
+    """What the shell would offer after `line` (through Typer's bash completion)."""
+    words = shlex.split(line)
+    env = {"_LEDGER_COMPLETE": "complete_bash", "COMP_WORDS": line,
+           "COMP_CWORD": str(len(words) - (0 if line.endswith(" ") else 1))}  # fmt: skip
+    result = runner.invoke(app, [], env=env, prog_name="ledger")
+    assert result.exit_code == 0, result.output
+    return result.stdout.split()
+
+
 def test_completion_is_enabled_and_completes_names(db: str) -> None:
     assert "--install-completion" in runner.invoke(app, ["--help"]).stdout
-    ok(db, "clients", "add", "Acme")
+    ok(db, "clients", "add", "Acme", "--rate", "1000")
     ok(db, "clients", "add", "Beta")
     ok(db, "projects", "add", "Acme", "Website")
-    context = click.Context(click.Command("log"))
-    context.params["database"] = db
-    assert complete_client(context, "a") == ["Acme"]
-    assert complete_client(context, "") == ["Acme", "Beta"]
-    assert complete_project(context, "WEB") == ["Website"]
-    context.params["database"] = "/no/such/file.db"
-    assert complete_client(context, "") == []
+    ok(db, "log", "1h", "Website")
+    ok(db, "invoice", "draft", "Acme")
+    assert complete("ledger tim") == ["timer"]
+    assert complete(f"ledger clients edit -d {db} A") == ["Acme"]
+    assert complete(f"ledger clients archive -d {db} ") == ["Acme", "Beta"]
+    assert complete(f"ledger log --database {db} 1h Web") == ["Website"]
+    assert complete(f"ledger invoice show -d {db} ") == ["1"]  # a draft, by its id
+    assert complete("ledger clients edit -d /no/such/file.db ") == []
 
 
 def test_the_daily_use_session_in_the_docs_runs(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Annotated, Any, ParamSpec, TypeVar
 
-import click
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,20 +20,30 @@ DatabaseOption = Annotated[
     ),
 ]
 
+_opened: ContextVar[list[Ledger] | None] = ContextVar("cli_ledgers", default=None)
+"""The ledgers the running command opened; `friendly_errors` closes them."""
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn a `LedgerError` into one line on stderr and exit status 1."""
+    """Turn a `LedgerError` into one line on stderr and exit status 1; close the
+    ledgers the command opened."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        opened: list[Ledger] = []
+        token = _opened.set(opened)
         try:
             return command(*args, **kwargs)
         except LedgerError as exc:
             typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
             raise typer.Exit(1) from None
+        finally:
+            _opened.reset(token)
+            for lg in opened:
+                lg.close()
 
     return wrapper
 
@@ -54,9 +64,9 @@ def open_cli_ledger(database: str | None, *, create: bool = False) -> Ledger:
         reason = getattr(exc, "orig", None) or exc
         first_line = str(reason).strip().splitlines()[0] if str(reason).strip() else repr(reason)
         raise ConfigurationError(f"cannot open the database: {first_line}") from exc
-    context = click.get_current_context(silent=True)
-    if context is not None:
-        context.call_on_close(lg.close)  # the command's connections end with it
+    opened = _opened.get()
+    if opened is not None:
+        opened.append(lg)  # the command's connections end with it, not with the process
     return lg
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import click
 import typer
 
 from ledger.api import Ledger, open_ledger
@@ -12,7 +11,8 @@ from ledger.core.models import Invoice
 from ledger.errors import LedgerError, NotFound
 
 
-def _names(ctx: click.Context, kind: str) -> list[str]:
+def _names(ctx: typer.Context, kind: str) -> list[str]:
+    # The shell passes the words before the cursor: `-d PATH` counts when typed first.
     database = ctx.params.get("database")
     try:
         lg = open_ledger(database, source="cli", create=False)
@@ -28,17 +28,17 @@ def _names(ctx: click.Context, kind: str) -> list[str]:
         lg.close()
 
 
-def complete_client(ctx: click.Context, incomplete: str) -> list[str]:
-    """Client names starting with what is typed (any case)."""
-    return [n for n in _names(ctx, "client") if n.lower().startswith(incomplete.lower())]
+def complete_client(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Client names starting with what is typed."""
+    return [n for n in _names(ctx, "client") if n.startswith(incomplete)]
 
 
-def complete_project(ctx: click.Context, incomplete: str) -> list[str]:
-    """Project names starting with what is typed (any case)."""
-    return [n for n in _names(ctx, "project") if n.lower().startswith(incomplete.lower())]
+def complete_project(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Project names starting with what is typed."""
+    return [n for n in _names(ctx, "project") if n.startswith(incomplete)]
 
 
-def complete_invoice(ctx: click.Context, incomplete: str) -> list[str]:
+def complete_invoice(ctx: typer.Context, incomplete: str) -> list[str]:
     """Invoice numbers (and draft ids) starting with what is typed."""
     return [n for n in _names(ctx, "invoice") if n.startswith(incomplete)]
 
