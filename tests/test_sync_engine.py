@@ -290,7 +290,8 @@ def test_a_plugin_cannot_write_past_the_upsert(open_plugins: Any) -> None:
 
     assert (run.status, run.error_kind) == ("failed", "bug")
     assert run.error_message is not None
-    assert "ctx.ledger.transactions.upsert" in run.error_message
+    assert "ctx.ledger.clients has no 'add'" in run.error_message
+    assert "with upsert(), keyed on their upstream id" in run.error_message
     assert domain_snapshot(lg) == before
     assert_next_run_works(lg, "flaky", switch)
 

@@ -9,6 +9,7 @@ kind, message and traceback, and writes nothing else.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -36,6 +37,8 @@ from ledger.errors import AlreadyRunning, ConfigurationError, Conflict
 from ledger.platform.plugin_ledger import run_ledger
 from ledger.platform.plugin_settings import load_row, load_settings
 from ledger.platform.progress import Progress, RunProgress
+from ledger.platform.pushing import RunPusher
+from ledger.platform.records import RecordApplier, RecordStage
 from ledger.platform.staging import TransactionStage, apply_stage
 from ledger.storage import tables
 from ledger.storage.database import Database, UnitOfWork
@@ -148,13 +151,11 @@ class SyncEngine:
             settings = load_settings(plugin_class.Settings, row, self.ledger.secret_box)
             redact = Redactor(secret_values(settings))
             log.redact = exchanges.redact = redact
-            stage = TransactionStage(plugin_class.name)
-            ctx = self._context(
-                plugin_class, settings, stage, log, exchanges, run_id, cursor_before
-            )
-            result = self._call_plugin(plugin_class, ctx, stage)
+            stages = _Stages(TransactionStage(plugin_class.name), RecordStage(plugin_class.name))
+            ctx = self._context(plugin_class, settings, stages, record, cursor_before, dry_run)
+            result = self._call_plugin(plugin_class, ctx, stages)
             fault_point("before_apply")
-            self._apply(plugin_class.name, run_id, stage, ctx.cursor, result, record, dry_run)
+            self._apply(plugin_class.name, run_id, stages, ctx.cursor, result, record, dry_run)
             fault_point("after_commit")
         except (PluginError, ConfigurationError) as exc:
             self._fail(record, getattr(exc, "kind", "configuration"), redact(str(exc)), "")
@@ -168,30 +169,34 @@ class SyncEngine:
         self,
         plugin_class: type[Plugin[Any]],
         settings: BaseModel,
-        stage: TransactionStage,
-        log: RunLog,
-        exchanges: ExchangeLog,
-        run_id: int,
+        stages: _Stages,
+        record: _RunRecord,
         cursor: str | None,
+        dry_run: bool,
     ) -> SyncContext[Any]:
-        reader = self.ledger.with_source(f"plugin:{plugin_class.name}", run_id)
+        name, run_id = plugin_class.name, record.run_id
+        reader = self.ledger.with_source(f"plugin:{name}", run_id)
+        policy = dataclasses.replace(self.policy, dry_run=dry_run)
+        http = build_client(policy, record.exchanges, self.transport)
 
         def report(done: int, total: int | None, message: str) -> None:
             self.ledger.run_progress.report(run_id, Progress(done, total, message))
 
         return SyncContext(
-            plugin=plugin_class.name,
+            plugin=name,
             settings=settings,
-            http=build_client(self.policy, exchanges, self.transport),
-            ledger=run_ledger(reader, stage),
+            http=http,
+            ledger=run_ledger(reader, stages.transactions, stages.records),
             cursor=cursor,
-            log=log,
+            log=record.log,
             clock=self.ledger.clock,
             on_progress=report,
+            pusher=RunPusher(reader, name, http, record.log, dry_run),
+            dry_run=dry_run,
         )
 
     def _call_plugin(
-        self, plugin_class: type[Plugin[Any]], ctx: SyncContext[Any], stage: TransactionStage
+        self, plugin_class: type[Plugin[Any]], ctx: SyncContext[Any], stages: _Stages
     ) -> SyncResult:
         outcome = _Outcome()
 
@@ -208,7 +213,7 @@ class SyncEngine:
         worker = threading.Thread(target=work, name=f"sync-{plugin_class.name}", daemon=True)
         worker.start()
         if not outcome.finished.wait(self.policy.time_limit):
-            stage.closed_reason = "this run was abandoned after its time limit"
+            stages.close("this run was abandoned after its time limit")
             raise SyncLimitExceeded(
                 f"{plugin_class.name} did not finish within {self.policy.time_limit:g} s"
             )
@@ -230,26 +235,34 @@ class SyncEngine:
         self,
         name: str,
         run_id: int,
-        stage: TransactionStage,
+        stages: _Stages,
         cursor: str | None,
         reported: SyncResult,
         record: _RunRecord,
         dry_run: bool,
     ) -> None:
-        source = Source(f"plugin:{name}")
+        run_ledger = self.ledger.with_source(Source(f"plugin:{name}"), run_id)
         try:
-            with self.database.unit_of_work(source, run_id) as uow:
-                applied = apply_stage(uow, stage)
+            with run_ledger.atomic() as uow:
+                records = RecordApplier(run_ledger, uow, stages.records)
+                moved = apply_stage(uow, stages.transactions)
+                applied = records.apply() + moved
+                if records.removed:
+                    record.log.info(f"removed {records.removed} entries deleted upstream")
                 fault_point("mid_apply")
                 _store_cursor(uow.session, name, cursor)
                 uow.session.flush()
-                if applied.changed:
+                if moved.changed:
                     report = apply_matching(uow)
                     record.log.info(
                         f"payment matching: {report.matched} matched, {report.suggested} suggested"
                     )
                 record.result = applied
-                record.warnings = [*reported.warnings, *_count_mismatch(reported, applied)]
+                record.warnings = [
+                    *reported.warnings,
+                    *stages.records.warnings,
+                    *_count_mismatch(reported, applied),
+                ]
                 record.cursor_after = cursor
                 if dry_run:
                     record.changes = _changes_of_run(uow, run_id)
@@ -273,6 +286,18 @@ class SyncEngine:
         with self.database.reading() as session:
             state = _state_row(session, name)
             return None if state is None else state.cursor
+
+
+@dataclass
+class _Stages:
+    """What a run's plugin wrote, held until the run applies it."""
+
+    transactions: TransactionStage
+    records: RecordStage
+
+    def close(self, reason: str) -> None:
+        """Refuse further writes (an abandoned run's thread may still be going)."""
+        self.transactions.closed_reason = self.records.closed_reason = reason
 
 
 class _PluginBug(Exception):

@@ -240,6 +240,29 @@ class AppSettings(SQLModel, table=True):
     theme: str = Field(default="auto", max_length=5)
 
 
+class ExternalLink(SQLModel, table=True):
+    """A ledger object's twin in a plugin's upstream: what syncs both ways keep.
+
+    `upstream_state` is the digest of what the plugin last pulled for the object,
+    `pushed_fingerprint` the digest of what it last sent, so a re-run with
+    nothing changed on either side writes and sends nothing.
+    """
+
+    __tablename__ = "external_links"
+    __table_args__ = (
+        Index("ux_external_links_upstream", "plugin", "entity", "external_id", unique=True),
+        Index("ux_external_links_object", "plugin", "entity", "object_id", unique=True),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    plugin: str = Field(max_length=40)
+    entity: str = Field(max_length=40)
+    object_id: int = Field(sa_type=BigInteger)
+    external_id: str = Field(max_length=100)
+    upstream_state: str = Field(default="", max_length=64)
+    pushed_fingerprint: str = Field(default="", max_length=64)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
@@ -333,6 +356,7 @@ AUDITED_TABLES: frozenset[str] = frozenset(
         PluginState,
         MatchSuggestion,
         ShareLink,
+        ExternalLink,
     )
 )
 """Domain tables whose every change writes an audit event."""
