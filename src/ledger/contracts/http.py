@@ -31,6 +31,7 @@ USER_AGENT = "ledger-sync/0.1 (+self-hosted invoicing)"
 RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
 RATE_LIMIT_STATUSES = frozenset({409, 429})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+NON_IDEMPOTENT = frozenset({"POST", "PATCH"})
 DRY_RUN_HEADER = "X-Ledger-Dry-Run"
 """Set on the answer a dry run gives in place of a changing request it did not send."""
 
@@ -138,7 +139,7 @@ class GuardedTransport(httpx.BaseTransport):
             return dry_run_answer(request)
         for attempt in range(self.policy.retries + 1):
             response = self._send_once(request)
-            if response.status_code not in RETRY_STATUSES:
+            if response.status_code not in RETRY_STATUSES or not _may_retry(request, response):
                 return self._checked(response)
             wait = self._retry_wait(response, attempt)
             if attempt == self.policy.retries or wait is None:
@@ -231,6 +232,18 @@ def _read_capped(response: httpx.Response, limit: int) -> bytes:
         chunks.append(chunk)
     response.close()
     return b"".join(chunks)
+
+
+def _may_retry(request: httpx.Request, response: httpx.Response) -> bool:
+    """Whether sending `request` again cannot make upstream act twice.
+
+    A rate limit refused the request, so any method may go again. After a server
+    error a POST or PATCH may have been carried out, so only idempotent methods,
+    or a request carrying an ``Idempotency-Key``, are retried.
+    """
+    if response.status_code in RATE_LIMIT_STATUSES:
+        return True
+    return request.method not in NON_IDEMPOTENT or "Idempotency-Key" in request.headers
 
 
 def is_loopback(host: str) -> bool:
