@@ -111,7 +111,8 @@ def sync_show(
     run = lg.plugins.run(run_id)
     _print_run(run, with_changes=run.dry_run)
     for exchange in run.upstream:
-        typer.echo(f"upstream: {exchange['method']} {exchange['url']} → {exchange['status']}")
+        if not exchange.get("would_send"):
+            typer.echo(f"upstream: {exchange['method']} {exchange['url']} → {exchange['status']}")
     if not run.dry_run:
         for event in lg.plugins.changes(run_id):
             typer.echo(
@@ -176,6 +177,9 @@ def _print_run(run: SyncRun, *, with_changes: bool) -> None:
     if with_changes:
         for change in run.changes:
             typer.echo(f"would {change['action']} {change['entity']} {change['entity_id']}")
+    for exchange in run.upstream:
+        if exchange.get("would_send"):
+            typer.echo(f"would send: {exchange['method']} {exchange['url']} {exchange['sent']}")
 
 
 def _diff(changes: dict[str, tuple[Any, Any]]) -> str:
