@@ -34,6 +34,7 @@ from ledger.contracts.redaction import Redactor, secret_values
 from ledger.core.matching.service import apply_matching
 from ledger.core.models import SyncRun
 from ledger.errors import AlreadyRunning, ConfigurationError, Conflict
+from ledger.platform.links import RunLinks
 from ledger.platform.plugin_ledger import run_ledger
 from ledger.platform.plugin_settings import load_row, load_settings
 from ledger.platform.progress import Progress, RunProgress
@@ -182,16 +183,17 @@ class SyncEngine:
         def report(done: int, total: int | None, message: str) -> None:
             self.ledger.run_progress.report(run_id, Progress(done, total, message))
 
+        links = RunLinks(name, reader.reading)
         return SyncContext(
             plugin=name,
             settings=settings,
             http=http,
-            ledger=run_ledger(reader, stages.transactions, stages.records),
+            ledger=run_ledger(reader, stages.transactions, stages.records, links),
             cursor=cursor,
             log=record.log,
             clock=self.ledger.clock,
             on_progress=report,
-            pusher=RunPusher(reader, name, http, record.log, dry_run),
+            pusher=RunPusher(reader, links, http, record.log, dry_run),
             dry_run=dry_run,
         )
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
+from sqlmodel import Session
 
 from ledger.contracts.views import LinkView
 from ledger.storage import tables
@@ -62,6 +65,22 @@ def load_links(connection: Connection, plugin: str, entity: str) -> LinkIndex:
     return LinkIndex([Link(*row) for row in connection.execute(query)])
 
 
+class RunLinks:
+    """One run's view of its plugin's stored links: loaded once per entity, kept
+    current by the run's own pushes (which store links as they go)."""
+
+    def __init__(self, plugin: str, read: Callable[[], AbstractContextManager[Session]]) -> None:
+        self.plugin = plugin
+        self._read = read
+        self._loaded: dict[str, LinkIndex] = {}
+
+    def __getitem__(self, entity: str) -> LinkIndex:
+        if entity not in self._loaded:
+            with self._read() as session:
+                self._loaded[entity] = load_links(session.connection(), self.plugin, entity)
+        return self._loaded[entity]
+
+
 class LinkWriter:
     """Collects new and changed links, then writes them with two audited statements."""
 
@@ -92,8 +111,14 @@ class LinkWriter:
             changed = {key: after[key] for key in before}
             self.updates.append(RowUpdate(link.id, before, changed))
 
-    def write(self, uow: UnitOfWork) -> None:
-        uow.insert_many(tables.ExternalLink, self.inserts)
+    def write(self, uow: UnitOfWork) -> list[Link]:
+        """Write what was collected; return the links inserted, with their ids."""
+        ids = uow.insert_many(tables.ExternalLink, self.inserts)
+        inserted = [
+            Link(row_id, row["entity"], row["object_id"], row["external_id"],
+                 row["upstream_state"], row["pushed_fingerprint"])
+            for row_id, row in zip(ids, self.inserts, strict=True)
+        ]  # fmt: skip
         for columns in {tuple(sorted(u.after)) for u in self.updates}:
             same = [u for u in self.updates if tuple(sorted(u.after)) == columns]
             uow.update_many(tables.ExternalLink, same)
@@ -102,3 +127,4 @@ class LinkWriter:
             if row is not None:
                 uow.session.delete(row)
         self.inserts, self.updates, self.deletes = [], [], []
+        return inserted

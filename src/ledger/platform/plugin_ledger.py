@@ -39,7 +39,7 @@ from ledger.contracts.ledger import (
     PluginTransactions,
 )
 from ledger.contracts.push import PUSHABLE_ENTITIES
-from ledger.platform.links import load_links
+from ledger.platform.links import RunLinks
 from ledger.platform.records import ENTITY_OF, RecordStage, validated_records
 from ledger.platform.staging import Stored, TransactionStage, stored_transactions
 from ledger.storage import tables
@@ -94,17 +94,13 @@ class _Section:
 
 
 def run_ledger(
-    reader: PlatformLedger, stage: TransactionStage, records: RecordStage
+    reader: PlatformLedger, stage: TransactionStage, records: RecordStage, links: RunLinks
 ) -> PluginLedger:
     """The `PluginLedger` of one run: reads through `reader`, writes into the stages."""
     stored: list[Stored] = []  # the source's stored rows, loaded on the first upsert
-    plugin = records.plugin
 
     def upsert(model: Any, items: Iterable[Any]) -> SyncResult:
-        rows = validated_records(model, items)
-        with reader.reading() as session:
-            links = load_links(session.connection(), plugin, ENTITY_OF[model])
-        return records.add(rows, links)
+        return records.add(validated_records(model, items), links[ENTITY_OF[model]])
 
     class Transactions(_Section):
         __slots__ = ()
@@ -174,9 +170,7 @@ def run_ledger(
 
         def list(self, entity: str) -> list[LinkView]:
             _check_entity(entity)
-            with reader.reading() as session:
-                index = load_links(session.connection(), plugin, entity)
-            return [link.view() for link in index.by_external.values()]
+            return [link.view() for link in links[entity].by_external.values()]
 
         def attach(self, entity: str, object_id: int, external_id: str) -> None:
             _check_entity(entity)
@@ -185,7 +179,7 @@ def run_ledger(
             records.attached.append((entity, int(object_id), external_id))
 
     transactions, invoices, clients = Transactions(), Invoices(), Clients()
-    projects, entries, links = Projects(), Entries(), Links()
+    projects, entries, linked = Projects(), Entries(), Links()
 
     class RunLedger(_Section):
         __slots__ = ()
@@ -212,7 +206,7 @@ def run_ledger(
 
         @property
         def links(self) -> PluginLinks:
-            return links
+            return linked
 
     return RunLedger()
 

@@ -24,7 +24,7 @@ from ledger.contracts.push import (
     ReadAccepted,
     state_fingerprint,
 )
-from ledger.platform.links import LinkIndex, LinkWriter, load_links
+from ledger.platform.links import LinkIndex, LinkWriter, RunLinks
 
 if TYPE_CHECKING:
     from ledger.platform.host import PlatformLedger
@@ -34,10 +34,16 @@ class RunPusher:
     """The `Pusher` of one run: sends through the run's client, links through its ledger."""
 
     def __init__(
-        self, ledger: PlatformLedger, plugin: str, http: httpx.Client, log: RunLog, dry_run: bool
+        self,
+        ledger: PlatformLedger,
+        links: RunLinks,
+        http: httpx.Client,
+        log: RunLog,
+        dry_run: bool,
     ) -> None:
         self.ledger = ledger
-        self.plugin = plugin
+        self.links = links
+        self.plugin = links.plugin
         self.http = http
         self.log = log
         self.dry_run = dry_run
@@ -54,8 +60,7 @@ class RunPusher:
         if entity not in PUSHABLE_ENTITIES:
             known = ", ".join(sorted(PUSHABLE_ENTITIES))
             raise ValueError(f"ctx.push: unknown entity {entity!r}; push one of {known}")
-        with self.ledger.reading() as session:
-            links = load_links(session.connection(), self.plugin, entity)
+        links = self.links[entity]
         pending, unchanged = _pending(states, links)
         sent = withheld = 0
         refused: list[str] = []
@@ -94,20 +99,27 @@ class RunPusher:
     def _record(
         self, entity: str, batch: list[Outgoing], upstream_ids: Mapping[int, str], links: LinkIndex
     ) -> None:
+        """Store the accepted objects' links now, and keep the run's view of them current."""
         writer = LinkWriter(self.plugin)
-        for item in batch:
-            if item.object_id not in upstream_ids:
-                continue
-            digest = state_fingerprint(item.state)
+        accepted = [item for item in batch if item.object_id in upstream_ids]
+        for item in accepted:
+            upstream_id, digest = upstream_ids[item.object_id], state_fingerprint(item.state)
             link = links.by_object.get(item.object_id)
             if link is None:
-                writer.insert(entity, item.object_id, upstream_ids[item.object_id],
-                              pushed_fingerprint=digest)  # fmt: skip
+                writer.insert(entity, item.object_id, upstream_id, pushed_fingerprint=digest)
             else:
-                writer.update(link, external_id=upstream_ids[item.object_id],
-                              pushed_fingerprint=digest)  # fmt: skip
+                writer.update(link, external_id=upstream_id, pushed_fingerprint=digest)
         with self.ledger.atomic() as uow:
-            writer.write(uow)
+            inserted = writer.write(uow)
+        for item in accepted:
+            link = links.by_object.get(item.object_id)
+            if link is not None:
+                links.by_external.pop(link.external_id, None)
+                link.external_id = upstream_ids[item.object_id]
+                link.pushed_fingerprint = state_fingerprint(item.state)
+                links.add(link)
+        for link in inserted:
+            links.add(link)
 
 
 def _pending(
