@@ -31,8 +31,8 @@ from typing import Any
 import httpx
 
 import ledger
-from ledger.plugins import Toggl
 from ledger.platform.registry import Registry
+from ledger.plugins import Toggl
 
 IMPORT_VS_FLOOR = 6.0
 PUSH_VS_FLOOR = 6.0
@@ -59,7 +59,7 @@ def toggl_entries(count: int) -> list[dict[str, Any]]:
 
 
 class FakeToggl:
-    """Toggl's API v9, in process: /me, entries by window or since, projects, clients, bulk tags."""
+    """Toggl's API v9 in process: /me, entries by window or since, projects, clients, tags."""
 
     def __init__(self, entries: list[dict[str, Any]]) -> None:
         self.entries = entries
@@ -79,7 +79,10 @@ class FakeToggl:
             return httpx.Response(200, json=self._window(request.url.params))
         if path.endswith("/projects"):
             names = ("Webshop", "Platební brána")
-            projects = [{"id": p, "name": n, "client_id": CLIENT} for p, n in zip(PROJECTS, names)]
+            projects = [
+                {"id": p, "name": n, "client_id": CLIENT}
+                for p, n in zip(PROJECTS, names, strict=True)
+            ]
             return httpx.Response(200, json=projects)
         return httpx.Response(200, json=[{"id": CLIENT, "name": "Acme s.r.o."}])
 
