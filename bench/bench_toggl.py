@@ -43,7 +43,7 @@ START = dt.datetime(2026, 1, 1, 8, 0, tzinfo=dt.UTC)
 
 def toggl_entries(count: int) -> list[dict[str, Any]]:
     """`count` finished entries in Toggl's format, 100 a day, on two projects."""
-    entries = []
+    entries: list[dict[str, Any]] = []
     for n in range(count):
         start = START + dt.timedelta(days=n // 100, minutes=(n % 100) * 5)
         entries.append(
