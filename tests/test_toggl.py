@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from ledger.api import Ledger
+from ledger.errors import InvalidInput
 from ledger.plugins import Toggl
 from plugin_helpers import open_with
 
@@ -186,7 +187,7 @@ def test_mapping_by_setting_imports_only_the_mapped_projects(lg: Ledger, toggl: 
         api_token="toggl-token-1234",
         start_date="2026-01-01",
         mapping="by_setting",
-        projects={"198765432": project.id},
+        projects=f"198765432={project.id}",
     )
 
     run = sync(lg, toggl)
@@ -207,3 +208,8 @@ def test_the_hourly_quota_is_a_rate_limit_with_the_wait(lg: Ledger, toggl: FakeT
     assert (run.status, run.error_kind) == ("failed", "rate_limit")
     assert "hourly API quota" in (run.error_message or "")
     assert lg.entries.list() == []
+
+
+def test_a_malformed_project_map_is_refused_when_configured(lg: Ledger) -> None:
+    with pytest.raises(InvalidInput, match="write TOGGL_PROJECT_ID=LEDGER_PROJECT_ID"):
+        lg.plugins.configure("toggl", api_token="toggl-token-1234", projects="webshop=3")

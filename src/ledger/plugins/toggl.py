@@ -20,7 +20,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from ledger.contracts import (
     BadConfiguration,
@@ -59,9 +59,11 @@ class TogglSettings(BaseModel):
         description="by_name: Toggl clients and projects become ledger's of the same name "
         "(created when missing); by_setting: only the projects in `projects` are imported.",
     )
-    projects: dict[str, int] = Field(
-        default_factory=dict,
-        description="Toggl project id → ledger project id (used with mapping by_setting).",
+    projects: str = Field(
+        default="",
+        max_length=2000,
+        description="With mapping by_setting: TOGGL_PROJECT_ID=LEDGER_PROJECT_ID pairs, "
+        "comma-separated (e.g. 198765432=3, 198765433=5).",
     )
     currency: str = Field(
         default="CZK", description="Currency of clients created from Toggl (ISO 4217)."
@@ -75,6 +77,25 @@ class TogglSettings(BaseModel):
     push_invoiced: bool = Field(
         default=True, description="Tag invoiced entries in Toggl (the push)."
     )
+
+    @field_validator("projects")
+    @classmethod
+    def _pairs(cls, value: str) -> str:
+        project_map(value)
+        return value.strip()
+
+
+def project_map(text: str) -> dict[int, int]:
+    """The `projects` setting as Toggl project id → ledger project id."""
+    pairs: dict[int, int] = {}
+    for pair in filter(None, (part.strip() for part in text.split(","))):
+        toggl, sep, mine = (side.strip() for side in pair.partition("="))
+        if not (sep and toggl.isdigit() and mine.isdigit()):
+            raise ValueError(
+                f"{pair!r}: write TOGGL_PROJECT_ID=LEDGER_PROJECT_ID, e.g. 198765432=3"
+            )
+        pairs[int(toggl)] = int(mine)
+    return pairs
 
 
 class TogglEntry(BaseModel):
@@ -161,7 +182,7 @@ class Toggl(Plugin[TogglSettings]):
         ctx.ledger.entries.remove(deleted)
         live = [e for e in entries if e.server_deleted_at is None and e.duration >= 0]
         if ctx.settings.mapping == "by_setting":
-            projects = {int(k): v for k, v in ctx.settings.projects.items()}
+            projects = project_map(ctx.settings.projects)
             result = SyncResult()
         else:
             projects = {}
