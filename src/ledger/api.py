@@ -28,7 +28,8 @@ from ledger.core.transactions import Transactions
 from ledger.core.users import Users
 from ledger.documents.service import Documents
 from ledger.errors import ConfigurationError, Conflict
-from ledger.platform.engine import SyncEngine, recover_interrupted_runs
+from ledger.platform.engine import SyncEngine
+from ledger.platform.leases import recover_expired_runs
 from ledger.platform.progress import THIS_PROCESS, RunProgress
 from ledger.platform.registry import Registry, default_registry
 from ledger.platform.secret_box import KEY_FILE_NAME, SecretBox
@@ -190,7 +191,7 @@ def open_ledger(
             from ledger.storage import migrate  # Alembic loads only when a migration runs
 
             migrate.upgrade(database.engine)
-        recover_interrupted_runs(database, THIS_PROCESS)
+        recover_expired_runs(database, f"the start of a ledger ({source})")
         box = SecretBox(default_key_file(url), Config().secret_key)
         lg = Ledger(database, source, clock, registry=registry, secret_box=box)
         lg.plugins.check_key()

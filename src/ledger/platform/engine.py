@@ -26,6 +26,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from ledger.config import Config
 from ledger.contracts.context import RunLog, SyncContext
 from ledger.contracts.errors import PluginError
 from ledger.contracts.http import ExchangeLog, HttpPolicy, SyncLimitExceeded, build_client
@@ -34,10 +35,12 @@ from ledger.contracts.redaction import Redactor, secret_values
 from ledger.core.matching.service import apply_matching
 from ledger.core.models import SyncRun
 from ledger.errors import AlreadyRunning, ConfigurationError, Conflict
+from ledger.platform.leases import Heartbeat, recover_expired_runs
+from ledger.platform.leases import now as lease_now
 from ledger.platform.links import RunLinks
 from ledger.platform.plugin_ledger import run_ledger
 from ledger.platform.plugin_settings import load_row, load_settings
-from ledger.platform.progress import Progress, RunProgress
+from ledger.platform.progress import Progress
 from ledger.platform.pushing import RunPusher
 from ledger.platform.records import RecordApplier, RecordStage
 from ledger.platform.staging import TransactionStage, apply_stage
@@ -86,6 +89,7 @@ class SyncEngine:
         self.database: Database = ledger.database
         self.transport = transport
         self.policy = policy or HttpPolicy()
+        self.lease_seconds = Config().sync_lease_seconds
 
     def run(
         self, name: str, *, dry_run: bool = False, on_start: Callable[[int], None] | None = None
@@ -113,7 +117,8 @@ class SyncEngine:
         if on_start is not None:
             on_start(run_id)
         try:
-            self._execute(plugin_class, row, run_id, dry_run)
+            with Heartbeat(self.database, run_id, self.lease_seconds):
+                self._execute(plugin_class, row, run_id, dry_run)
         finally:
             runs.finish(run_id)
         return self.ledger.plugins.run(run_id)
@@ -128,13 +133,19 @@ class SyncEngine:
             "started_at": _precise_now(),
             "pid": os.getpid(),
         }
-        try:
-            with self.database.engine.begin() as conn:
-                return int(conn.execute(insert(RUNS).returning(RUNS.c.id), values).scalar_one())
-        except IntegrityError:
-            raise AlreadyRunning(
-                f"a sync of {plugin_class.name} is already running; wait for it to finish"
-            ) from None
+        for attempt in range(2):
+            values["lease_expires_at"] = lease_now() + dt.timedelta(seconds=self.lease_seconds)
+            try:
+                with self.database.engine.begin() as conn:
+                    statement = insert(RUNS).returning(RUNS.c.id)
+                    return int(conn.execute(statement, values).scalar_one())
+            except IntegrityError:
+                who = f"a new sync of {plugin_class.name} ({self.ledger.source.value})"
+                if attempt or not recover_expired_runs(self.database, who):
+                    break
+        raise AlreadyRunning(
+            f"a sync of {plugin_class.name} is already running; wait for it to finish"
+        )
 
     def _execute(
         self,
@@ -387,37 +398,3 @@ def _changes_of_run(uow: UnitOfWork, run_id: int) -> list[dict[str, Any]]:
         }
         for e, i, a, b, af in uow.session.connection().execute(query)
     ]
-
-
-def recover_interrupted_runs(database: Database, runs: RunProgress) -> int:
-    """Mark runs left ``running`` by a dead process as interrupted; return how many."""
-    with database.engine.begin() as conn:
-        rows = conn.execute(select(RUNS.c.id, RUNS.c.pid).where(RUNS.c.status == "running")).all()
-        dead = [run_id for run_id, pid in rows if not _still_running(run_id, pid, runs)]
-        if dead:
-            conn.execute(
-                update(RUNS)
-                .where(RUNS.c.id.in_(dead))
-                .values(
-                    status="interrupted",
-                    finished_at=utcnow(),
-                    error_kind="interrupted",
-                    error_message="the process running this sync stopped before it finished; "
-                    "nothing of the run was kept",
-                )
-            )
-    return len(dead)
-
-
-def _still_running(run_id: int, pid: int | None, runs: RunProgress) -> bool:
-    if pid is None:
-        return False
-    if pid == os.getpid():
-        return runs.is_running(run_id)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

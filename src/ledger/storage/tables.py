@@ -338,6 +338,9 @@ class SyncRun(SQLModel, table=True):
     cursor_after: str | None = Field(default=None, sa_type=Text)
     changes: str = Field(default="[]", sa_type=Text)
     pid: int | None = None
+    lease_expires_at: dt.datetime | None = None
+    recovered_at: dt.datetime | None = None
+    recovered_by: str | None = Field(default=None, max_length=60)
 
 
 AUDITED_TABLES: frozenset[str] = frozenset(

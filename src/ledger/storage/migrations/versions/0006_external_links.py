@@ -1,4 +1,4 @@
-"""external links: a ledger object's twin upstream, for two-way sync
+"""external links for two-way sync; sync runs held by a lease
 
 Revision ID: 0006
 Revises: 0005
@@ -37,8 +37,17 @@ def upgrade() -> None:
             "ux_external_links_object", ["plugin", "entity", "object_id"], unique=True
         )
 
+    with op.batch_alter_table("sync_runs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("lease_expires_at", UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("recovered_at", UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("recovered_by", sa.String(length=60), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("sync_runs", schema=None) as batch_op:
+        batch_op.drop_column("recovered_by")
+        batch_op.drop_column("recovered_at")
+        batch_op.drop_column("lease_expires_at")
     with op.batch_alter_table("external_links", schema=None) as batch_op:
         batch_op.drop_index("ux_external_links_object")
         batch_op.drop_index("ux_external_links_upstream")
