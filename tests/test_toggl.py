@@ -144,6 +144,8 @@ def test_issued_entries_are_tagged_once_and_refused_ones_are_tried_again(
     sync(lg, toggl)
     acme = next(c for c in lg.clients.list() if c.name == "Acme s.r.o.")
     lg.clients.update(acme, hourly_rate="1200")
+    webshop = next(p for p in lg.projects.list() if p.name == "Webshop")
+    lg.entries.add(webshop, date="2026-01-09", minutes=60, description="Typed in ledger")
     lg.invoices.issue(lg.invoices.draft(acme), issue_date="2026-01-20")
     toggl.refuse = {3456789013}
 
@@ -153,7 +155,8 @@ def test_issued_entries_are_tagged_once_and_refused_ones_are_tried_again(
     quiet = sync(lg, toggl)
 
     assert [r.status for r in (tagging, retry, quiet)] == ["succeeded"] * 3
-    assert sorted(toggl.tagged) == [3456789012, 3456789013]  # the standup is not billable
+    # the standup is not billable; the entry typed in ledger is not Toggl's to tag
+    assert sorted(toggl.tagged) == [3456789012, 3456789013]
     assert toggl.tagged.count(3456789013) == 1
     patches = toggl.urls("PATCH")
     assert len(patches) == 2  # the first run's bulk edit, the retry of the refused one

@@ -125,6 +125,7 @@ class SyncContext(Generic[SettingsT]):
         request: BuildRequest,
         accepted: ReadAccepted | None = None,
         batch_size: int = 1,
+        only_linked: bool = False,
     ) -> PushResult:
         """Send ledger objects upstream, each at most once per change.
 
@@ -139,6 +140,8 @@ class SyncContext(Generic[SettingsT]):
                 upstream accepted. Without it, a 2xx accepts the whole batch
                 under the objects' known upstream ids.
             batch_size: objects per request (for APIs with bulk endpoints).
+            only_linked: send only objects upstream already has (a link of this
+                plugin): updates, never creates.
 
         Each accepted object's link is stored at once, in its own audited
         transaction, so a later failure in the run never causes a resend. In a
@@ -153,5 +156,10 @@ class SyncContext(Generic[SettingsT]):
         if batch_size < 1:
             raise ValueError("batch_size must be 1 or more")
         return self._pusher(
-            entity, states, request=request, accepted=accepted, batch_size=batch_size
+            entity,
+            states,
+            request=request,
+            accepted=accepted,
+            batch_size=batch_size,
+            only_linked=only_linked,
         )

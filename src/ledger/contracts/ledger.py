@@ -91,8 +91,11 @@ class PluginEntries(Protocol):
         """Delete the linked entries upstream deleted; invoiced ones stay, with a warning."""
         ...
 
-    def list(self, *, since: dt.date | None = None) -> Sequence[TimeEntryView]:
-        """Time entries (from `since` on), oldest first."""
+    def list(
+        self, *, since: dt.date | None = None, invoice_status: InvoiceStatus | None = None
+    ) -> Sequence[TimeEntryView]:
+        """Time entries (from `since` on; only those on invoices of `invoice_status`),
+        oldest first."""
         ...
 
 

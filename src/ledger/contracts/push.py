@@ -70,6 +70,7 @@ class Pusher(Protocol):
         request: BuildRequest,
         accepted: ReadAccepted | None,
         batch_size: int,
+        only_linked: bool,
     ) -> PushResult: ...
 
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import json
 import os
 import signal
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +63,22 @@ def fault_point(name: str) -> None:
     """Die like a power cut at `name` when the crash tests ask for it."""
     if os.environ.get(FAULT_ENV) == name:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextmanager
+def _older_objects_frozen() -> Iterator[None]:
+    """Keep the cyclic collector off the objects that exist before the run.
+
+    A sync makes hundreds of thousands of short-lived objects, which set off full
+    collections that re-scan everything the process already holds (modules,
+    caches): a fifth of a large re-sync. Frozen objects are still freed by
+    reference counting; unfreezing hands any cycles among them back at the end.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 class _DryRunRollback(Exception):
@@ -117,7 +135,7 @@ class SyncEngine:
         if on_start is not None:
             on_start(run_id)
         try:
-            with Heartbeat(self.database, run_id, self.lease_seconds):
+            with Heartbeat(self.database, run_id, self.lease_seconds), _older_objects_frozen():
                 self._execute(plugin_class, row, run_id, dry_run)
         finally:
             runs.finish(run_id)

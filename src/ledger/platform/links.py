@@ -31,7 +31,8 @@ class Link:
     pushed_fingerprint: str
 
     def view(self) -> LinkView:
-        return LinkView(
+        # Trusted stored values: built without validation, as a sync may list 100,000.
+        return LinkView.model_construct(
             entity=self.entity,
             object_id=self.object_id,
             external_id=self.external_id,

@@ -56,11 +56,14 @@ class RunPusher:
         request: BuildRequest,
         accepted: ReadAccepted | None,
         batch_size: int,
+        only_linked: bool,
     ) -> PushResult:
         if entity not in PUSHABLE_ENTITIES:
             known = ", ".join(sorted(PUSHABLE_ENTITIES))
             raise ValueError(f"ctx.push: unknown entity {entity!r}; push one of {known}")
         links = self.links[entity]
+        if only_linked:
+            states = {k: v for k, v in states.items() if k in links.by_object}
         pending, unchanged = _pending(states, links)
         sent = withheld = 0
         refused: list[str] = []

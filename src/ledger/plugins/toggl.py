@@ -307,13 +307,9 @@ class Toggl(Plugin[TogglSettings]):
     # --- push ----------------------------------------------------------------
 
     def _push_invoiced(self, ctx: SyncContext[TogglSettings], workspace: int) -> PushResult:
-        issued = {e.id for e in ctx.ledger.entries.list() if e.invoice_status == "issued"}
         tag = ctx.settings.invoiced_tag
-        states = {
-            link.object_id: {"tags": [tag]}
-            for link in ctx.ledger.links.list("time_entries")
-            if link.object_id in issued
-        }
+        issued = ctx.ledger.entries.list(invoice_status="issued")
+        states = {entry.id: {"tags": [tag]} for entry in issued}
 
         def request(batch: Sequence[Outgoing]) -> httpx.Request:
             ids = ",".join(str(item.external_id) for item in batch)
@@ -327,7 +323,12 @@ class Toggl(Plugin[TogglSettings]):
             return {o.object_id: str(o.external_id) for o in batch if o.external_id in done}
 
         return ctx.push(
-            "time_entries", states, request=request, accepted=accepted, batch_size=BULK_LIMIT
+            "time_entries",
+            states,
+            request=request,
+            accepted=accepted,
+            batch_size=BULK_LIMIT,
+            only_linked=True,  # entries typed in ledger itself are not Toggl's to tag
         )
 
 
