@@ -216,3 +216,49 @@ def test_the_hourly_quota_is_a_rate_limit_with_the_wait(lg: Ledger, toggl: FakeT
 def test_a_malformed_project_map_is_refused_when_configured(lg: Ledger) -> None:
     with pytest.raises(InvalidInput, match="write TOGGL_PROJECT_ID=LEDGER_PROJECT_ID"):
         lg.plugins.configure("toggl", api_token="toggl-token-1234", projects="webshop=3")
+
+
+def test_entries_of_a_project_without_a_client_are_skipped_with_a_warning(
+    lg: Ledger, toggl: FakeToggl
+) -> None:
+    orphan = {**toggl.entries[0], "id": 3456789099, "project_id": 198765499, "pid": 198765499}
+    toggl.entries.append(orphan)
+
+    run = sync(lg, toggl)
+
+    assert run.status == "succeeded", run.error_message
+    assert len(lg.entries.list()) == 4
+    assert any("'Bez klienta' has no client" in w for w in run.warnings)
+
+
+def test_a_toggl_project_new_on_a_later_sync_finds_the_users_project_by_name(
+    lg: Ledger, toggl: FakeToggl
+) -> None:
+    own = lg.clients.add(name="Acme s.r.o.", currency="CZK")
+    toggl.entries = [toggl.entries[0]]  # only Webshop's work at first
+    sync(lg, toggl)
+    interni = lg.projects.add(own, name="Interní")
+    toggl.changed = [recorded("03_time_entries.json")[3]]  # work on Interní appears
+
+    run = sync(lg, toggl)
+
+    assert run.status == "succeeded", run.error_message
+    assert sorted(p.name for p in lg.projects.list(own)) == ["Interní", "Webshop"]
+    assert [e.project_id for e in lg.entries.list() if e.description.startswith("Standup")] == [
+        interni.id
+    ]
+
+
+def test_the_hourly_quota_on_the_tag_push_is_a_rate_limit_too(
+    lg: Ledger, toggl: FakeToggl
+) -> None:
+    sync(lg, toggl)
+    acme = next(c for c in lg.clients.list() if c.name == "Acme s.r.o.")
+    lg.clients.update(acme, hourly_rate="1200")
+    lg.invoices.issue(lg.invoices.draft(acme), issue_date="2026-01-20")
+    toggl.quota_left = 2  # /me and the entries since the cursor, then the quota is gone
+
+    run = sync(lg, toggl)
+
+    assert (run.status, run.error_kind) == ("failed", "rate_limit")
+    assert toggl.tagged == []

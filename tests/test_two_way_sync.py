@@ -221,8 +221,10 @@ def test_an_existing_client_attached_by_name_is_not_duplicated(
     lg = open_two_way(database_url, clock, opened, make_plugin(attach_then_pull, "tracker"))
     own = lg.clients.add(name="Acme s.r.o.", currency="EUR")
 
-    assert sync(lg, "tracker", upstream).status == "succeeded"
+    run = sync(lg, "tracker", upstream)
 
+    assert (run.status, run.warnings) == ("succeeded", [])  # the counts agree
+    assert (run.created, run.updated) == (3, 1)
     assert [c.id for c in lg.clients.list()] == [own.id]
     assert lg.clients.get(own).currency == "EUR"  # only the fields upstream set change
     assert lg.projects.list()[0].client_id == own.id
@@ -398,3 +400,16 @@ def _links(lg: Ledger, entity: str | None = None) -> list[dict[str, Any]]:
     query = "SELECT * FROM external_links" + (" WHERE entity = :e" if entity else "")
     with lg.database.engine.connect() as conn:
         return [dict(r) for r in conn.execute(sa.text(query), {"e": entity}).mappings()]
+
+
+def test_a_record_repeated_within_a_run_counts_once_and_the_counts_agree(
+    database_url: str, clock: Any, opened: list[Ledger], upstream: Upstream
+) -> None:
+    upstream.entries.append(dict(upstream.entries[0]))  # overlapping pages
+    lg = open_two_way(database_url, clock, opened, make_plugin(pulling(upstream), "tracker"))
+
+    run = sync(lg, "tracker", upstream)
+
+    assert (run.status, run.warnings) == ("succeeded", [])
+    assert (run.created, run.unchanged) == (4, 1)
+    assert len(lg.entries.list()) == 2

@@ -25,3 +25,7 @@ class TestFioContract(PluginContract):
 
 class TestDemoBankContract(PluginContract):
     spec = SPECS["demo_bank"]
+
+
+class TestTogglContract(PluginContract):
+    spec = SPECS["toggl"]

@@ -88,7 +88,9 @@ class WritesPastTheAudit(GoodBank):
 
     def sync(self, ctx: SyncContext[BankSettings]) -> SyncResult:
         result = super().sync(ctx)
-        # ctx offers no way to the database, so this plugin digs one out of the process.
+        # ctx offers no way to the database, so this plugin digs one out of the process
+        # (a run freezes older objects away from the collector: it thaws them first).
+        gc.unfreeze()
         engines = [o for o in gc.get_objects() if isinstance(o, Engine)]
         database = [
             e.url.database

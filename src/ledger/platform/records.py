@@ -88,6 +88,7 @@ class RecordStage:
     removed: dict[str, str] = field(default_factory=dict)  # external id → entity
     attached: list[tuple[str, int, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    repeats: int = 0
     closed_reason: str | None = None
 
     def add(self, records: list[RecordT], links: LinkIndex) -> SyncResult:
@@ -95,13 +96,18 @@ class RecordStage:
         if self.closed_reason:
             raise RuntimeError(self.closed_reason)
         created = updated = unchanged = 0
+        attached = {(entity, external_id) for entity, _, external_id in self.attached}
         for record in records:
-            staged = self.records[ENTITY_OF[type(record)]]
+            entity = ENTITY_OF[type(record)]
+            staged = self.records[entity]
             repeated = record.external_id in staged
             staged[record.external_id] = record
             link = links.by_external.get(record.external_id)
             if repeated:
-                unchanged += 1  # a repeat within one run (overlapping pages): latest wins
+                self.repeats += 1  # a repeat within one run (overlapping pages): latest wins
+                unchanged += 1
+            elif (entity, record.external_id) in attached:
+                updated += 1  # attached in this run, so its first pull updates it
             elif link is None:
                 created += 1
             elif link.upstream_state != record_state(record):
@@ -144,7 +150,7 @@ class RecordApplier:
         self._entries(list(records["time_entries"].values()))  # type: ignore[arg-type]
         self._remove_entries()
         self.writer.write(self.uow)
-        return self.counts
+        return self.counts + SyncResult(unchanged=self.stage.repeats)
 
     # --- links -------------------------------------------------------------
 

@@ -25,12 +25,14 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from ledger.contracts import (
     BadConfiguration,
     BadUpstreamData,
+    LinkView,
     Outgoing,
     Plugin,
     PushResult,
     RateLimited,
     SyncContext,
     SyncResult,
+    UpstreamError,
     json_body,
     parse_upstream,
 )
@@ -185,8 +187,9 @@ class Toggl(Plugin[TogglSettings]):
             projects = project_map(ctx.settings.projects)
             result = SyncResult()
         else:
+            result, imported = self._map_by_name(ctx, api, workspace, live)
+            live = [e for e in live if e.project_id is None or e.project_id in imported]
             projects = {}
-            result = self._map_by_name(ctx, api, workspace, live)
         rows = []
         for entry in live:
             row = self._entry_row(ctx, entry, projects, zone)
@@ -201,10 +204,12 @@ class Toggl(Plugin[TogglSettings]):
         api: TogglApi,
         workspace: int,
         entries: list[TogglEntry],
-    ) -> SyncResult:
+    ) -> tuple[SyncResult, set[int]]:
+        """Upsert (or link) the clients and projects `entries` use; return the projects
+        whose entries can be imported (those with a client)."""
         used = {e.project_id for e in entries if e.project_id is not None}
         if not used:
-            return SyncResult()
+            return SyncResult(), set()
         projects = [
             parse_upstream(TogglProject, p, f"projects[{i}]")
             for i, p in enumerate(api.get_list(f"/workspaces/{workspace}/projects"))
@@ -235,7 +240,8 @@ class Toggl(Plugin[TogglSettings]):
             for p in wanted
             if str(p.id) not in mine
         ]
-        return ctx.ledger.clients.upsert(client_rows) + ctx.ledger.projects.upsert(project_rows)
+        result = ctx.ledger.clients.upsert(client_rows) + ctx.ledger.projects.upsert(project_rows)
+        return result, {p.id for p in wanted}
 
     def _attach_by_name(
         self,
@@ -248,17 +254,23 @@ class Toggl(Plugin[TogglSettings]):
         Returns the Toggl ids linked to objects the user made: ledger keeps their
         names and settings as the user set them, so they are not upserted.
         """
-        links = [*ctx.ledger.links.list("clients"), *ctx.ledger.links.list("projects")]
+        client_links = {link.external_id: link for link in ctx.ledger.links.list("clients")}
+        links = [*client_links.values(), *ctx.ledger.links.list("projects")]
         linked = {link.external_id for link in links}
         mine = {link.external_id for link in links if not link.upstream_state}
-        taken = {link.object_id for link in links if link.entity == "clients"}
+        taken = {link.object_id for link in client_links.values()}
         names = {c.name.casefold(): c.id for c in ctx.ledger.clients.list() if c.id not in taken}
         ledger_projects = ctx.ledger.projects.list()
         for project in projects:
             owner = clients[project.client_id or 0]
-            client_id = names.get(owner.name.casefold())
-            if str(owner.id) not in linked and client_id is not None:
+            link = client_links.get(str(owner.id))
+            client_id = link.object_id if link else names.pop(owner.name.casefold(), None)
+            if link is None and client_id is not None:
                 ctx.ledger.links.attach("clients", client_id, str(owner.id))
+                client_links[str(owner.id)] = LinkView(
+                    entity="clients", object_id=client_id, external_id=str(owner.id),
+                    upstream_state="", pushed_fingerprint="",
+                )  # fmt: skip
                 linked.add(str(owner.id))
                 mine.add(str(owner.id))
             same = [
@@ -322,14 +334,19 @@ class Toggl(Plugin[TogglSettings]):
             done = {str(i) for i in (answer.get("success") or [])}
             return {o.object_id: str(o.external_id) for o in batch if o.external_id in done}
 
-        return ctx.push(
-            "time_entries",
-            states,
-            request=request,
-            accepted=accepted,
-            batch_size=BULK_LIMIT,
-            only_linked=True,  # entries typed in ledger itself are not Toggl's to tag
-        )
+        try:
+            return ctx.push(
+                "time_entries",
+                states,
+                request=request,
+                accepted=accepted,
+                batch_size=BULK_LIMIT,
+                only_linked=True,  # entries typed in ledger itself are not Toggl's to tag
+            )
+        except UpstreamError as exc:
+            if exc.status == 402:
+                raise quota_exceeded(None) from None
+            raise
 
 
 class TogglApi:
@@ -342,11 +359,7 @@ class TogglApi:
     def get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         response = self.ctx.http.get(f"{BASE_URL}{path}", params=params, auth=self.auth)
         if response.status_code == 402:
-            # Toggl's hourly request quota per plan: 402 with the seconds until it resets.
-            wait = response.headers.get("X-Toggl-Quota-Resets-In")
-            raise RateLimited(
-                "Toggl's hourly API quota is used up", retry_after=float(wait or 3600), status=402
-            )
+            raise quota_exceeded(response.headers.get("X-Toggl-Quota-Resets-In"))
         if response.status_code >= 400:
             raise BadConfiguration(
                 f"Toggl answered {response.status_code} to {path}: {response.text[:200]}"
@@ -364,6 +377,12 @@ class TogglApi:
     def entries(self, params: Mapping[str, str]) -> list[TogglEntry]:
         items = self.get_list("/me/time_entries", params)
         return [parse_upstream(TogglEntry, e, f"time_entries[{i}]") for i, e in enumerate(items)]
+
+
+def quota_exceeded(resets_in: str | None) -> RateLimited:
+    """Toggl's hourly request quota (per plan) is used up: it answers 402."""
+    wait = float(resets_in) if resets_in and resets_in.isdigit() else 3600.0
+    return RateLimited("Toggl's hourly API quota is used up", retry_after=wait, status=402)
 
 
 def _zone(name: object) -> dt.tzinfo:

@@ -15,6 +15,7 @@ from ledger.testing.spec import (
     ContractFailure,
     ContractReport,
     ContractSpec,
+    PushSpec,
 )
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "ContractRun",
     "ContractSpec",
     "PluginContract",
+    "PushSpec",
     "RecordedResponse",
     "Recording",
     "UnrecordedRequest",

@@ -21,10 +21,14 @@ from ledger.storage import tables
 from ledger.storage.sources import Source
 from ledger.testing import recording as rec
 from ledger.testing.harness import Capture, Harness, all_text, snapshot
+from ledger.testing.push_check import check_push
 from ledger.testing.spec import ContractFailure
 
 GOLDEN_ENV = "LEDGER_UPDATE_GOLDEN"
 TRANSACTIONS = "money_transactions"
+RECORD_TABLES = {TRANSACTIONS: "transactions", "clients": "clients", "projects": "projects",
+                 "work_entries": "entries"}  # fmt: skip
+"""The tables a plugin writes (its links aside), and their names in the golden file."""
 
 
 @dataclass
@@ -116,8 +120,8 @@ def check_sync_succeeds(s: Session) -> None:
             + (f"\n  {' | '.join(trace)}" if trace else ""),
         )
     diff = main.diff()
-    inserted = sum(1 for table, _ in diff.inserted if table == TRANSACTIONS)
-    updated = sum(1 for table, _ in diff.updated if table == TRANSACTIONS)
+    inserted = sum(1 for table, _ in diff.inserted if table in RECORD_TABLES)
+    updated = sum(1 for table, _ in diff.updated if table in RECORD_TABLES)
     if (inserted, updated) != (run.created, run.updated):
         raise fail(
             "sync_succeeds",
@@ -235,11 +239,11 @@ def check_cursor(s: Session) -> None:
 
 
 def check_golden(s: Session) -> None:
-    lg, main = s.main_sync("golden")
+    _, main = s.main_sync("golden")
     path = s.harness.spec.golden
     if path is None:
         raise fail("golden", "set ContractSpec.golden to a file for the expected writes")
-    actual = {"cursor": main.run.cursor_after, "transactions": _normalised(lg)}
+    actual: dict[str, Any] = {"cursor": main.run.cursor_after, **_normalised(main)}
     text = json.dumps(actual, indent=1, sort_keys=True, ensure_ascii=False, default=str) + "\n"
     if os.environ.get(GOLDEN_ENV):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -257,7 +261,7 @@ def check_golden(s: Session) -> None:
 
 
 def check_audit_complete(s: Session) -> None:
-    lg, main = s.main_sync("audit_complete")
+    lg, main = s.main_sync("audit_complete", need_success=False)
     events = {(e.entity, e.entity_id, e.action): e for e in lg.audit.list(run_id=main.run.id)}
     source = f"plugin:{s.name}"
     missing = []
@@ -424,6 +428,7 @@ CHECKS: list[Check] = [
         check_bounded_work,
     ),
     Check("disabled_refuses", "A disabled plugin does not run", check_disabled_refuses),
+    Check("push", "Each change is sent upstream once; a dry run sends nothing", check_push),
 ]
 CHECK_NAMES = [check.name for check in CHECKS]
 
@@ -435,19 +440,32 @@ def _transactions(lg: Ledger) -> list[dict[str, Any]]:
     )
 
 
-def _normalised(lg: Ledger) -> list[dict[str, Any]]:
+def _normalised(main: Capture) -> dict[str, list[dict[str, Any]]]:
+    """What the main sync wrote, per kind of record, without what the database generates.
+
+    Transactions are always listed; other records only when the plugin wrote some.
+    """
     dropped = {"id", "created_at", "matched_invoice_id", "match_locked", "fingerprint"}
-    return [{k: v for k, v in row.items() if k not in dropped} for row in _transactions(lg)]
+    diff = main.diff()
+    written: dict[str, list[dict[str, Any]]] = {"transactions": []}
+    for key in sorted(diff.inserted.keys() | diff.updated.keys(), key=lambda k: int(k[1])):
+        if key[0] in RECORD_TABLES:
+            kept = {k: v for k, v in main.after[key].items() if k not in dropped}
+            written.setdefault(RECORD_TABLES[key[0]], []).append(kept)
+    written["transactions"].sort(key=lambda row: str(row["external_id"]))
+    return written
 
 
 def _first_difference(expected: dict[str, Any], actual: dict[str, Any]) -> str:
     if expected.get("cursor") != actual.get("cursor"):
         return f"cursor {expected.get('cursor')!r} != {actual.get('cursor')!r}"
-    old, new = expected.get("transactions", []), actual.get("transactions", [])
-    if len(old) != len(new):
-        return f"{len(old)} transactions expected, {len(new)} written"
-    for before, after in zip(old, new, strict=True):
-        if before != after:
-            keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-            return f"transaction {after.get('external_id')!r} differs in {', '.join(keys)}"
+    for kind in sorted(set(expected) | set(actual) - {"cursor"}):
+        old, new = expected.get(kind, []), actual.get(kind, [])
+        if len(old) != len(new):
+            return f"{len(old)} {kind} expected, {len(new)} written"
+        for before, after in zip(old, new, strict=True):
+            if before != after:
+                keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+                name = after.get("external_id") or after.get("name") or after.get("description")
+                return f"{kind} {name!r} differs in {', '.join(keys)}"
     return "no difference found"

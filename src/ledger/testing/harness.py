@@ -139,7 +139,12 @@ class Harness:
         return HttpPolicy(sleep=sleeps.append, retries=2, backoff=0.01, **(limits | overrides))
 
     def sync(
-        self, lg: Ledger, transport: RecordingTransport | None = None, **policy: Any
+        self,
+        lg: Ledger,
+        transport: RecordingTransport | None = None,
+        *,
+        dry_run: bool = False,
+        **policy: Any,
     ) -> Capture:
         """Run one sync with sockets guarded, snapshotting the database around it."""
         transport = transport or self.spec.recording.transport()
@@ -147,7 +152,10 @@ class Harness:
         before = snapshot(lg)
         with guard_sockets() as attempts:
             run = lg.sync(
-                self.spec.plugin.name, transport=transport, policy=self.policy(sleeps, **policy)
+                self.spec.plugin.name,
+                dry_run=dry_run,
+                transport=transport,
+                policy=self.policy(sleeps, **policy),
             )
         return Capture(run, before, snapshot(lg), transport, attempts, sleeps)
 
