@@ -178,8 +178,10 @@ def pull_clients(
     taken = {link.object_id for link in links}
     own = {c.name.casefold(): c.id for c in ctx.ledger.clients.list() if c.id not in taken}
     for client in clients:
-        match = own.get(client.name.casefold())
-        if client.id not in linked and match is not None:
+        if client.id in linked:
+            continue
+        match = own.pop(client.name.casefold(), None)  # one tracker client per ledger client
+        if match is not None:
             ctx.ledger.links.attach("clients", match, client.id)
             attached.add(client.id)
     rows = [
