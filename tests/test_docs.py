@@ -51,6 +51,7 @@ EXAMPLE_MODULES = sorted(path.stem for path in EXAMPLES.glob("*.py"))
 # Scripts run top to bottom as a reader would; the others are modules they import, or
 # pytest files run by pytest.
 SCRIPTS = [
+    "two_way_in_python",
     "check_example_bank",
     "debugging_a_run",
     "matching_payments",
@@ -59,7 +60,14 @@ SCRIPTS = [
     "try_hello",
     "upgrading_settings",
 ]
-MODULES = ["example_bank", "hello_plugin", "my_ledger"]
+MODULES = [
+    "example_bank",
+    "example_tracker",
+    "example_tracker_spec",
+    "fake_tracker",
+    "hello_plugin",
+    "my_ledger",
+]
 PYTEST_FILES = ["test_example_bank", "test_example_bank_errors"]
 
 CHECK_PAGE_SECTIONS = [
