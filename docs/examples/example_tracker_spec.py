@@ -3,10 +3,20 @@
 from pathlib import Path
 
 from example_tracker import ExampleTracker
+from fake_tracker import FakeTracker
 
-from ledger.testing import ContractSpec, Recording
+from ledger import Ledger
+from ledger.testing import ContractSpec, PushSpec, Recording
 
 HERE = Path(__file__).parent
+
+
+def issue_invoices(lg: Ledger) -> None:
+    """Bill both clients' imported work, so the next sync pushes two invoices."""
+    for client in lg.clients.list():
+        lg.clients.update(client, hourly_rate="1500")
+        lg.invoices.issue(lg.invoices.draft(client), issue_date="2026-01-15")
+
 
 SPEC = ContractSpec(
     plugin=ExampleTracker,
@@ -15,4 +25,5 @@ SPEC = ContractSpec(
     future_cursor="t-29991231-9999",
     golden=HERE / "golden" / "example_tracker.json",
     opt_out={"overlap": "the tracker sends the changes since a token, never date windows"},
+    push=PushSpec(upstream=FakeTracker().handle, prepare=issue_invoices),
 )
