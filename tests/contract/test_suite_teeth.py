@@ -182,7 +182,7 @@ def test_a_correct_plugin_passes_every_check() -> None:
     [
         (WritesPastTheAudit, "audit_complete", "no audit event"),
         (NotIdempotent, "idempotent", "second sync over the same data changed"),
-        (LeaksASecret, "secrets_hidden", "secret setting appears"),
+        (LeaksASecret, "secrets_hidden", "appears in the stored run"),
         (SwallowsUpstreamErrors, "upstream_faults", "expected a failed run"),
         (BuildsItsOwnClient, "network_discipline", "outside ctx.http"),
         (IgnoresTheCursor, "cursor", "was not sent upstream"),

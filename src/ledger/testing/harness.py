@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
+import io
 import shutil
 import socket
+import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import httpx
 from sqlalchemy import MetaData, select
@@ -25,6 +26,7 @@ from ledger.storage import audit_chain as audit
 from ledger.storage import migrate
 from ledger.storage.database import Database
 from ledger.storage.tables import AUDITED_TABLES
+from ledger.testing.leaks import make_canary
 from ledger.testing.recording import RecordingTransport
 from ledger.testing.spec import ContractSpec
 
@@ -58,6 +60,7 @@ class Capture:
     transport: RecordingTransport
     sockets: list[str] = field(default_factory=list)
     sleeps: list[float] = field(default_factory=list)
+    output: str = ""
 
     @property
     def requests(self) -> list[httpx.Request]:
@@ -105,8 +108,7 @@ class Harness:
         self.spec = spec
         self.workdir = Path(tempfile.mkdtemp(prefix=f"ledger-contract-{spec.plugin.name}-"))
         self.canaries = {
-            name: f"canary-{name}-{secrets.token_hex(8)}"
-            for name in secret_fields(spec.plugin.Settings)
+            name: make_canary() for name in sorted(secret_fields(spec.plugin.Settings))
         }
         self.settings = {**spec.settings, **self.canaries}
         self._count = 0
@@ -145,11 +147,11 @@ class Harness:
         transport = transport or self.spec.recording.transport()
         sleeps: list[float] = []
         before = snapshot(lg)
-        with guard_sockets() as attempts:
+        with guard_sockets() as attempts, capture_output() as output:
             run = lg.sync(
                 self.spec.plugin.name, transport=transport, policy=self.policy(sleeps, **policy)
             )
-        return Capture(run, before, snapshot(lg), transport, attempts, sleeps)
+        return Capture(run, before, snapshot(lg), transport, attempts, sleeps, output.getvalue())
 
 
 def snapshot(lg: Ledger) -> Snapshot:
@@ -174,6 +176,30 @@ def all_text(lg: Ledger) -> str:
             for row in conn.execute(select(table)):
                 parts.extend(str(value) for value in row)
     return "\n".join(parts)
+
+
+class _Tee(io.StringIO):
+    """Keeps what is written and passes it on, so a plugin's prints still show."""
+
+    def __init__(self, passes_to: TextIO) -> None:
+        super().__init__()
+        self.passes_to = passes_to
+
+    def write(self, text: str) -> int:
+        self.passes_to.write(text)
+        return super().write(text)
+
+
+@contextmanager
+def capture_output() -> Iterator[io.StringIO]:
+    """Everything written to stdout and stderr (a plugin's ``print``) while inside."""
+    kept = io.StringIO()
+    out, err = _Tee(sys.stdout), _Tee(sys.stderr)
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            yield kept
+        finally:
+            kept.write(out.getvalue() + err.getvalue())
 
 
 @contextmanager

@@ -32,6 +32,8 @@ class ContractSpec:
             regenerate with ``LEDGER_UPDATE_GOLDEN=1``.
         prepare: fills the throwaway ledger before each sync (clients, invoices...).
         opt_out: check name → the written reason it does not apply.
+        secret_in_url: why the API takes a secret in the request URL (Fio puts its
+            token in the path); without it a secret in a URL fails ``secrets_hidden``.
         time_limit: seconds a sync may take.
         max_requests: requests a sync may make.
     """
@@ -44,6 +46,7 @@ class ContractSpec:
     golden: Path | None = None
     prepare: Callable[[Ledger], None] | None = None
     opt_out: dict[str, str] = field(default_factory=dict)
+    secret_in_url: str | None = None
     time_limit: float = 30.0
     max_requests: int = 100
 
