@@ -27,8 +27,10 @@ ITEMS = [
     {"id": "t1", "date": "2026-01-10", "amount": "1500.00", "currency": "CZK", "vs": "20260001"},
     {"id": "t2", "date": "2026-01-11", "amount": "-250.50", "currency": "CZK", "vs": ""},
 ]
+# The last page of every pagination style: no next cursor, no next URL, no more pages.
+LAST_PAGE = {"items": ITEMS, "next_cursor": None, "next_url": None, "has_more": False}
 RECORDING = Recording(
-    (RecordedResponse(url=r"^https://bank\.example/api/transactions", body={"items": ITEMS}),)
+    (RecordedResponse(url=r"^https://bank\.example/api/transactions", body=LAST_PAGE),)
 )
 OPT_OUTS = {
     "overlap": "this test bank serves a single recorded window only.",
@@ -159,14 +161,25 @@ class IgnoresTheCursor(GoodBank):
         return ctx.ledger.transactions.upsert(found)
 
 
-def spec_for(plugin: type[GoodBank]) -> ContractSpec:
-    return ContractSpec(
-        plugin=plugin,
-        settings={"token": "x" * 12},
-        recording=RECORDING,
-        future_cursor="2999-01-01",
-        opt_out=OPT_OUTS,
-    )
+def spec_for(plugin: type[GoodBank], **overrides: Any) -> ContractSpec:
+    fields: dict[str, Any] = {
+        "plugin": plugin,
+        "settings": {"token": "x" * 12},
+        "recording": RECORDING,
+        "future_cursor": "2999-01-01",
+        "opt_out": OPT_OUTS,
+    }
+    return ContractSpec(**(fields | overrides))
+
+
+def failures(spec: ContractSpec) -> dict[str, str]:
+    """Check name → message of every check the whole suite fails on `spec`."""
+    contract = ContractRun(spec)
+    try:
+        report = contract.report()
+    finally:
+        contract.close()
+    return {r.check: r.message for r in report.results if r.status == "failed"}
 
 
 def test_a_correct_plugin_passes_every_check() -> None:

@@ -16,7 +16,7 @@ from ledger.core.money import CURRENCY_EXPONENTS
 from ledger.storage import tables
 from ledger.storage.sources import Source
 from ledger.testing import recording as rec
-from ledger.testing.harness import snapshot
+from ledger.testing.harness import Capture, snapshot
 from ledger.testing.hygiene import (
     check_bounded_work,
     check_disabled_refuses,
@@ -167,6 +167,9 @@ def _synced_ids(s: Session, recordings: list[rec.Recording]) -> set[str]:
     return {row["external_id"] for row in _transactions(lg)}
 
 
+IGNORES_CURSOR = "the plugin ignores ctx.cursor"
+
+
 def check_cursor(s: Session) -> None:
     lg, main = s.main_sync("cursor")
     cursor = main.run.cursor_after
@@ -181,13 +184,19 @@ def check_cursor(s: Session) -> None:
     if again.requests and not any(cursor in t or quote(cursor, safe="") in t for t in sent):
         raise fail(
             "cursor",
-            f"the stored cursor {cursor!r} was not sent upstream on the next "
-            "sync; start the request from ctx.cursor",
+            f"{IGNORES_CURSOR}: the stored cursor {cursor!r} was not sent upstream on the "
+            "next sync; read ctx.cursor and start the request from it",
         )
     if again.run.created or again.run.updated:
         raise fail(
-            "cursor", "the sync after the cursor wrote data again; fetch only what is newer"
+            "cursor",
+            f"{IGNORES_CURSOR}: the sync after the cursor wrote data again; "
+            "fetch only what is newer",
         )
+    _check_future_cursor(s, main)
+
+
+def _check_future_cursor(s: Session, first: Capture) -> None:
     future = s.harness.spec.future_cursor
     if future is None:
         raise fail("cursor", "set ContractSpec.future_cursor to a cursor past any data")
@@ -195,6 +204,13 @@ def check_cursor(s: Session) -> None:
     with fresh.with_source(Source("system:contract_suite")).atomic() as uow:
         uow.session.add(tables.PluginState(plugin=s.name, cursor=future))
     ahead = s.harness.sync(fresh)
+    if ahead.requests and _sent(ahead) == _sent(first):
+        raise fail(
+            "cursor",
+            f"{IGNORES_CURSOR}: a sync from the stored cursor {future!r} sent the same "
+            "requests as a first sync; read ctx.cursor and ask upstream only for what "
+            "is newer",
+        )
     if ahead.run.status != "succeeded" or ahead.run.created or ahead.run.updated:
         raise fail(
             "cursor",
@@ -202,6 +218,10 @@ def check_cursor(s: Session) -> None:
             f"run {ahead.run.status} with {ahead.run.created} created "
             f"({ahead.run.error_message or 'no error'})",
         )
+
+
+def _sent(capture: Capture) -> list[tuple[str, str, bytes]]:
+    return [(r.method, str(r.url), r.content) for r in capture.requests]
 
 
 def check_golden(s: Session) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ledger.contracts.definition import find_problems
 from ledger.testing.checks import CHECK_NAMES, CHECKS
 from ledger.testing.harness import Harness
 from ledger.testing.session import Session
@@ -39,8 +40,10 @@ class ContractRun:
         self.spec = spec
         self.session = Session(spec)
         try:
+            self.blocked = bool(find_problems(spec.plugin))
             self.session.built = Harness(spec)
         except Exception as exc:  # a plugin whose class or Settings cannot be built
+            self.blocked = True
             self.session.build_error = f"{type(exc).__name__}: {exc}"
         self._results: dict[str, CheckResult] = {}
 
@@ -66,7 +69,7 @@ class ContractRun:
             return CheckResult(name, "opted_out", reason.strip())
         if name != "shape" and self.result("shape").status == "failed":
             return CheckResult(name, "failed", "fix the shape check first")
-        if name not in STATIC and self.session.built is None:
+        if name not in STATIC and self.blocked:
             return CheckResult(name, "failed", "fix the settings check first")
         check = next(c for c in CHECKS if c.name == name)
         try:
