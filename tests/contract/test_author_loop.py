@@ -239,3 +239,23 @@ def test_check_and_sync_give_the_same_verdict_on_the_same_recordings(
     if verdict:
         assert "FAIL sync_succeeds" in checked.stdout
         assert "— failed" in synced.stdout
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("raise RuntimeError('no config here')", "RuntimeError: no config here"),
+        (PLUGIN.replace('name = "file_bank"', 'name = "fio"'), "'fio' is already registered"),
+        (PLUGIN.replace('version = "1.0.0"', 'version = "1.0"'), "is not a semantic version"),
+    ],
+)
+def test_sync_of_a_file_that_cannot_be_registered_is_one_line(
+    tmp_path: Path, database: str, source: str, words: str
+) -> None:
+    result = run("sync", str(plugin_file(tmp_path, source)), "--database", database)
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: path: ")
+    assert words in line
