@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import sqlite3
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -92,11 +93,13 @@ class WritesPastTheAudit(GoodBank):
         result = super().sync(ctx)
         # ctx offers no way to the database, so this plugin digs one out of the process.
         engines = [o for o in gc.get_objects() if isinstance(o, Engine)]
-        database = [
-            e.url.database
+        files = {
+            Path(str(e.url.database))
             for e in engines
             if e.url.get_backend_name() == "sqlite" and "template" not in str(e.url.database)
-        ][-1]
+        }
+        # The ledger being synced: the newest database file that still exists.
+        database = max((f for f in files if f.is_file()), key=lambda f: f.stat().st_mtime)
         with sqlite3.connect(str(database)) as conn:
             conn.execute(
                 "INSERT INTO clients (name, contact_name, email, phone, address, company_id, "

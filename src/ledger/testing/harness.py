@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
-from sqlalchemy import MetaData, select
+from sqlalchemy import Connection, MetaData, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.api import Ledger, open_ledger
 from ledger.contracts.http import HttpPolicy
@@ -154,12 +155,35 @@ class Harness:
         return Capture(run, before, snapshot(lg), transport, attempts, sleeps, output.getvalue())
 
 
+_schemas: dict[tuple[str, str], MetaData] = {}
+
+
+def _schema(conn: Connection) -> MetaData:
+    """The database's tables, reflected once per dialect and migration revision.
+
+    Reflection costs about a second on SQLite and every throwaway ledger of the suite
+    has the same schema, so a suite run reflects once instead of at every snapshot.
+    """
+    try:
+        revision = str(conn.execute(text("SELECT version_num FROM alembic_version")).scalar())
+    except SQLAlchemyError:
+        conn.rollback()
+        metadata = MetaData()
+        metadata.reflect(conn)
+        return metadata
+    key = (conn.dialect.name, revision)
+    if key not in _schemas:
+        metadata = MetaData()
+        metadata.reflect(conn)
+        _schemas[key] = metadata
+    return _schemas[key]
+
+
 def snapshot(lg: Ledger) -> Snapshot:
     """Every row of every audited table, keyed by (table, id), values as JSON would hold them."""
-    metadata = MetaData()
     rows: Snapshot = {}
     with lg.database.engine.connect() as conn:
-        metadata.reflect(conn, only=sorted(AUDITED_TABLES))
+        metadata = _schema(conn)
         for name in sorted(AUDITED_TABLES):
             for row in conn.execute(select(metadata.tables[name])).mappings():
                 rows[(name, str(row["id"]))] = {k: audit.jsonable(v) for k, v in row.items()}
@@ -168,11 +192,9 @@ def snapshot(lg: Ledger) -> Snapshot:
 
 def all_text(lg: Ledger) -> str:
     """Every value of every table (history and audit included) as one string."""
-    metadata = MetaData()
     parts: list[str] = []
     with lg.database.engine.connect() as conn:
-        metadata.reflect(conn)
-        for table in metadata.sorted_tables:
+        for table in _schema(conn).sorted_tables:
             for row in conn.execute(select(table)):
                 parts.extend(str(value) for value in row)
     return "\n".join(parts)
