@@ -112,6 +112,16 @@ def test_plugin_check_of_a_bundled_name_uses_its_bundled_spec() -> None:
     assert result.stdout.rstrip().endswith("0 failed")
 
 
+def test_plugin_check_fio_replays_the_recordings_shipped_in_the_package() -> None:
+    result = run("plugin", "check", "fio")
+
+    assert result.exit_code == 0, result.output
+    assert "  ok   overlap\n" in result.stdout
+    assert "  ok   golden\n" in result.stdout
+    assert "  ok   secrets_hidden\n" in result.stdout
+    assert result.stdout.rstrip().endswith("14 passed, 0 failed")
+
+
 def test_plugin_check_of_an_unknown_name_is_one_line() -> None:
     result = run("plugin", "check", "nope")
 
