@@ -81,6 +81,10 @@ CHECK_PAGE_SECTIONS = [
 MESSAGE_SOURCES = [
     ROOT / "src/ledger/testing/checks.py",
     ROOT / "src/ledger/testing/push_check.py",
+    ROOT / "src/ledger/testing/hygiene.py",
+    ROOT / "src/ledger/testing/leaks.py",
+    ROOT / "src/ledger/testing/session.py",
+    ROOT / "src/ledger/testing/plugin_file.py",
     ROOT / "src/ledger/testing/runner.py",
     ROOT / "src/ledger/testing/recording.py",
     ROOT / "src/ledger/contracts/definition.py",

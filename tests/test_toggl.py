@@ -7,7 +7,6 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,9 +15,10 @@ import pytest
 from ledger.api import Ledger
 from ledger.errors import InvalidInput
 from ledger.plugins import Toggl
+from ledger.testing.bundled import SPECS_DIR
 from plugin_helpers import open_with
 
-RECORDED = Path(__file__).parent / "contract" / "recordings" / "toggl" / "main"
+RECORDED = SPECS_DIR / "toggl" / "recordings" / "main"
 ANSWERS = {"me": "01_me.json", "projects": "04_projects.json", "clients": "05_clients.json"}
 
 

@@ -24,7 +24,7 @@ from ledger.testing.spec import ContractFailure
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
-    from ledger.testing.checks import Session
+    from ledger.testing.session import Session
     from ledger.testing.spec import PushSpec
 
 CHECK = "push"

@@ -50,6 +50,8 @@ class ContractSpec:
         prepare: fills the throwaway ledger before each sync (clients, invoices...).
         opt_out: check name → the written reason it does not apply.
         push: how to check what the plugin sends upstream (check ``push``).
+        secret_in_url: why the API takes a secret in the request URL (Fio puts its
+            token in the path); without it a secret in a URL fails ``secrets_hidden``.
         time_limit: seconds a sync may take.
         max_requests: requests a sync may make.
     """
@@ -63,6 +65,7 @@ class ContractSpec:
     prepare: Callable[[Ledger], None] | None = None
     opt_out: dict[str, str] = field(default_factory=dict)
     push: PushSpec | None = None
+    secret_in_url: str | None = None
     time_limit: float = 30.0
     max_requests: int = 100
 
