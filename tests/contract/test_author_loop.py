@@ -10,7 +10,7 @@ from typer.testing import CliRunner, Result
 
 from ledger.cli.app import app
 from ledger.contracts import Plugin, SyncContext, SyncResult
-from ledger.testing import ContractSpec, run_contract
+from ledger.testing import CHECK_NAMES, ContractSpec, run_contract
 
 PLUGIN = """
 from pydantic import BaseModel, Field, SecretStr
@@ -119,7 +119,7 @@ def test_plugin_check_fio_replays_the_recordings_shipped_in_the_package() -> Non
     assert "  ok   overlap\n" in result.stdout
     assert "  ok   golden\n" in result.stdout
     assert "  ok   secrets_hidden\n" in result.stdout
-    assert result.stdout.rstrip().endswith("14 passed, 0 failed")
+    assert result.stdout.rstrip().endswith(f"{len(CHECK_NAMES)} passed, 0 failed")
 
 
 def test_plugin_check_of_an_unknown_name_is_one_line() -> None:
@@ -127,7 +127,7 @@ def test_plugin_check_of_an_unknown_name_is_one_line() -> None:
 
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
-        "error: no bundled plugin is called 'nope'; bundled: demo_bank, fio "
+        "error: no bundled plugin is called 'nope'; bundled: demo_bank, fio, toggl "
         "(to check your own plugin, give the path of its file)"
     ]
 
