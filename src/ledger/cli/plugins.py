@@ -11,6 +11,7 @@ import typer
 from ledger.api import Ledger
 from ledger.cli.common import DatabaseOption, friendly_errors, open_cli_ledger
 from ledger.contracts.errors import PluginDefinitionError
+from ledger.contracts.http import HttpPolicy
 from ledger.core.models import SyncRun
 from ledger.errors import InvalidInput
 from ledger.platform.plugin_settings import secret_fields
@@ -96,6 +97,14 @@ def sync(
         Path | None,
         typer.Option(help="Replay this folder of recorded responses instead of the network."),
     ] = None,
+    allow_loopback_http: Annotated[
+        bool,
+        typer.Option(
+            "--allow-loopback-http",
+            help="Let the plugin use plain http to 127.0.0.1, ::1 or localhost (a local "
+            "fake server); https stays required for every other host.",
+        ),
+    ] = False,
     database: DatabaseOption = None,
 ) -> None:
     """Run a plugin's sync now and print the run.
@@ -107,7 +116,8 @@ def sync(
     if values:
         lg.plugins.configure(name, **_parse_pairs(values))
     transport = _recorded(recording)
-    run = lg.sync(name, dry_run=dry_run, transport=transport)
+    policy = HttpPolicy(allow_loopback_http=allow_loopback_http)
+    run = lg.sync(name, dry_run=dry_run, transport=transport, policy=policy)
     _print_run(run, with_changes=dry_run)
     if run.status != "succeeded":
         raise typer.Exit(1)
