@@ -9,8 +9,8 @@ import subprocess
 from pathlib import Path
 
 from sqlalchemy import Connection, insert
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 
 from ledger.errors import ConfigurationError, InvalidInput
 from ledger.storage.database import Database
