@@ -93,7 +93,7 @@ def test_backup_age(lg: Ledger, tmp_path: Path) -> None:
     now = utcnow()
     assert health.last_backup(lg.database, now).status == "warn"
     backup(lg.database, tmp_path / "copy.db")
-    finding = health.last_backup(lg.database, now + dt.timedelta(hours=3))
+    finding = health.last_backup(lg.database, utcnow() + dt.timedelta(hours=3))
     assert (finding.status, finding.message) == ("ok", f"3 h ago, to {tmp_path / 'copy.db'}")
     later = now + dt.timedelta(days=8)
     assert health.last_backup(lg.database, later).status == "warn"
