@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -83,7 +85,7 @@ class AuditLog(Service):
             InvalidInput: `head` is not a head line.
         """
         mark = None if head is None else parse_head(head)
-        with self._lg.database.engine.connect() as conn:
+        with self._snapshot() as conn:
             try:
                 key = self._lg.database.audit_key.derived(create=False)
             except ConfigurationError:
@@ -112,6 +114,19 @@ class AuditLog(Service):
             conn = uow.session.connection()
             if not self._is_empty(conn):
                 audit_checkpoints.record(conn, uow.audit_key, audit_checkpoints.UNKEYED_UNTIL)
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[Connection]:
+        """A connection that sees one moment: the trail and the tables must agree.
+
+        SQLite's read transaction is a snapshot already; PostgreSQL's default sees
+        each statement's own, so a write between reading the trail and the tables
+        would show as a difference.
+        """
+        with self._lg.database.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")  # in place
+            yield conn
 
     @staticmethod
     def _is_empty(conn: Connection) -> bool:
