@@ -180,3 +180,10 @@ def test_cli_verify_with_a_bad_head_is_one_line(tmp_path: Path) -> None:
         "error: head: 'nonsense' is not a head line; pass the whole line `ledger audit "
         "checkpoint` printed, starting ledger-audit-head"
     ]
+
+
+def test_a_key_file_that_cannot_be_created_is_one_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ConfigurationError, match=r"cannot create the secret key file .*a-file"):
+        AuditKey(blocker / "secret.key").derived(create=True)

@@ -62,7 +62,7 @@ class AuditKey:
             return self.env_key.encode()
         try:
             return self.key_file.read_bytes().strip()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             if not create:
                 raise ConfigurationError(
                     f"the secret key file {self.key_file} is missing, so the audit trail's "
@@ -73,11 +73,16 @@ class AuditKey:
 
     def _create(self) -> bytes:
         key = base64.urlsafe_b64encode(os.urandom(32))  # a Fernet key, as SecretBox makes
-        self.key_file.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self.key_file.parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
-            return self.key_file.read_bytes().strip()
+        except OSError as exc:
+            if self.key_file.is_file():  # another process made it first
+                return self.key_file.read_bytes().strip()
+            raise ConfigurationError(
+                f"cannot create the secret key file {self.key_file}: {exc.strerror or exc}; "
+                "make its folder writable or set LEDGER_SECRET_KEY"
+            ) from None
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(key)
         return key
