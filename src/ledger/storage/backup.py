@@ -55,7 +55,7 @@ def record_backup(database: Database, target: Path) -> bool:
         _sqlite_busy_timeout(conn, database, RECORD_WAIT_MS)
         try:
             with conn.begin():
-                conn.execute(insert(BACKUPS).values(at=utcnow(), target=str(target)))
+                conn.execute(insert(BACKUPS).values(at=utcnow(), target=str(target.resolve())))
         except OperationalError:
             return False
         finally:
