@@ -144,14 +144,15 @@ def test_a_head_line_altered_or_mistyped_is_refused(four: Ledger) -> None:
 # --- editing business rows behind the audit's back ------------------------------------
 
 
-def test_rows_edited_with_sql_are_named(four: Ledger) -> None:
-    four.audit.checkpoint()
+@pytest.mark.parametrize("checkpointed", [False, True])
+def test_rows_edited_with_sql_are_named(four: Ledger, checkpointed: bool) -> None:
+    head = four.audit.checkpoint().line() if checkpointed else None
     with attacker(four.database.url) as conn:
         conn.execute(sa.text("UPDATE clients SET name = 'Evil s.r.o.' WHERE id = 3"))
         conn.execute(sa.text("UPDATE clients SET archived = true WHERE id = 1"))
         conn.execute(sa.text("DELETE FROM clients WHERE id = 4"))
     with pytest.raises(AuditRowsDiffer, match=r"^the tables differ") as caught:
-        four.audit.verify()
+        four.audit.verify(head=head)
     assert caught.value.differences == (
         "clients 1: archived is True in the table, False by the audit",
         "clients 3: name is 'Evil s.r.o.' in the table, 'Gamma' by the audit",
