@@ -279,6 +279,32 @@ class AuditEvent(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+class AuditCheckpoint(SQLModel, table=True):
+    """A signed statement of the audit chain's head at one moment.
+
+    ``kind`` is ``checkpoint`` (``ledger audit checkpoint``) or ``unkeyed_until`` (the
+    events a database had when its chain became keyed). Not audited: a record about the
+    audit trail, signed with the audit key, and auditing it would move the head it names.
+    """
+
+    __tablename__ = "audit_checkpoints"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=14)
+    event_id: int
+    head_hash: str = Field(max_length=64)
+    at: dt.datetime
+    signature: str = Field(max_length=64)
+
+
+class BackupRecord(SQLModel, table=True):
+    """When `ledger backup` last wrote a copy, for `ledger doctor`. Not domain data."""
+
+    __tablename__ = "backup_records"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime
+    target: str = Field(sa_type=Text)
+
+
 class PluginSettings(SQLModel, table=True):
     """A plugin's stored settings; secret fields are encrypted in `secrets`."""
 
