@@ -284,11 +284,11 @@ def test_no_code_without_a_supplier_account(lg: Ledger) -> None:
     assert lg.documents.payment_qr(eur) is None  # EPC needs the beneficiary's name
 
 
-def test_a_wrong_supplier_account_is_an_error_not_a_wrong_code(supplier: Ledger) -> None:
-    invoice = issued_invoice(supplier)
-    supplier.settings.update(supplier_account_number="", supplier_iban="CZ6608000000192000145399")
+def test_a_wrong_supplier_account_is_refused_before_any_code(supplier: Ledger) -> None:
     with pytest.raises(InvalidInput, match="check digits") as caught:
-        supplier.documents.payment_qr(invoice)
+        supplier.settings.update(
+            supplier_account_number="", supplier_iban="CZ6608000000192000145399"
+        )
     assert caught.value.field == "supplier_iban"
 
 

@@ -115,7 +115,7 @@ def test_draft_from_unbilled_work_edit_issue_and_pay(
     edited = hx(
         client,
         f"/invoices/{invoice_id}/lines/{first}",
-        {"description": "Design work", "quantity": "2", "unit_price": "1 600,50"},
+        {"description": "Design work", "quantity": "2", "unit_price": "1,600.50"},
     )
     assert edited.status_code == 200
     assert "<html" not in edited.text
@@ -298,7 +298,11 @@ def test_bad_input_is_a_form_error_and_writes_nothing(
         (f"/invoices/{draft.id}/lines/{line}", {**line_ok, "unit_price": "12,3,4"},
          "Enter a number, e.g. 1500 or 12.50."),
         (f"/invoices/{draft.id}/lines/{line}", {**line_ok, "unit_price": "1e20"},
-         "The value is too large."),
+         "Enter a number, e.g. 1500 or 12.50."),
+        (f"/invoices/{draft.id}/lines/{line}", {**line_ok, "unit_price": "0.001"},
+         "CZK amounts have at most 2 decimal places."),
+        (f"/invoices/{draft.id}/lines/{line}", {**line_ok, "unit_price": "1 500,50"},
+         "Enter a number, e.g. 1500 or 12.50."),
         (f"/invoices/{draft.id}/lines/{line}",
          {**line_ok, "quantity": "100000", "unit_price": "9999999999999"},
          "The value is too large."),
