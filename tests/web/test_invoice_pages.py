@@ -260,6 +260,21 @@ def test_an_invoice_without_lines_is_not_issued(
     assert row_counts(lg) == before
 
 
+def test_a_shared_variable_symbol_is_refused_with_the_fix(
+    client: TestClient, lg: Ledger, acme: Client
+) -> None:
+    lg.settings.update(number_pattern="{year}/{seq:04d}", locale="cs")
+    issued_of(lg, acme)
+    lg.settings.update(number_pattern="{year}-{seq:04d}")
+    project = lg.projects.list(acme)[0]
+    lg.entries.add(project, date="2026-11-04", minutes=60)
+    draft = draft_of(lg, acme)
+    response = client.post(f"/invoices/{draft.id}/issue", data={"csrf_token": csrf(client)})
+    assert response.status_code == 400
+    assert "variabilní symbol, který už má jiná faktura" in response.text
+    assert lg.invoices.get(draft.id).status == "draft"
+
+
 # --- bad input: an error per field, nothing written ------------------------------------------
 
 
