@@ -60,7 +60,7 @@ def read_amount(
         allow_negative: False where only positive amounts make sense.
     """
     cleaned = text.strip()
-    match = _pattern(notation).fullmatch(cleaned)
+    match = _PATTERNS[notation].fullmatch(cleaned)
     if match is None:
         raise refusal(field, _why_not(cleaned, notation), "amount_notation")
     sign, whole, fraction = match["sign"] or "", match["whole"], match["fraction"] or ""
@@ -159,3 +159,6 @@ def _why_not(text: str, notation: Notation) -> str:
     else:
         problem = "is not a number"
     return f"{text!r} {problem}; write it as {example}"
+
+
+_PATTERNS = {notation: _pattern(notation) for notation in _NOTATIONS}
