@@ -347,3 +347,21 @@ def test_czech_labels_and_money(client: TestClient, lg: Ledger) -> None:
     assert "Projekty" in page
     assert "Zaokrouhlit nahoru · 15 min" in page
     assert "Archivovat" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("company_id", "12345678", "Zadejte 8 číslic IČO; poslední z nich je kontrolní číslice."),
+        ("vat_id", "CZ123", "Zadejte DIČ s kódem země, např. CZ27074358 (CZ a 8 až 10 číslic)."),
+        ("email", "petr@", "Zadejte e-mailovou adresu, např. jana@example.com."),
+    ],
+)
+def test_a_wrong_identity_is_explained_in_czech(
+    client: TestClient, lg: Ledger, field: str, value: str, message: str
+) -> None:
+    lg.settings.update(locale="cs")
+    response = post(client, "/clients", {**GOOD_CLIENT, field: value})
+    assert response.status_code == 400
+    assert field_error(response.text, field) == message
+    assert lg.clients.list() == []

@@ -193,6 +193,8 @@ def test_czech_language(client: TestClient, lg: Ledger) -> None:
     assert "Nastavení bylo uloženo." in html  # said in the new language
     assert "Dodavatel" in html
     assert "Vzor číslování" in html
+    assert 'value="2,50"' in html  # amounts shown as Czech reads them
+    assert 'value="1 200,00"' in html
     assert "Další číslo při vystavení dnes (25. 11. 2026):" in html
     response = post(client, "/settings", {**GOOD, "locale": "cs", "supplier_iban": "x"})
     assert field_error(response.text, "supplier_iban").startswith("Zadejte IBAN")
