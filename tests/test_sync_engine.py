@@ -507,7 +507,7 @@ def test_the_same_data_in_another_form_is_unchanged_on_the_next_sync(
     loose = {
         "external_id": " fx-1 ",
         "booked_on": "2026-11-20",
-        "amount": "1 500,5",
+        "amount": "1500.5",
         "currency": "czk",
         "counterparty_name": "  Acme s.r.o. ",
         "variable_symbol": "0002026001",

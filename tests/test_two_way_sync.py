@@ -413,3 +413,19 @@ def test_a_record_repeated_within_a_run_counts_once_and_the_counts_agree(
     assert (run.status, run.warnings) == ("succeeded", [])
     assert (run.created, run.unchanged) == (4, 1)
     assert len(lg.entries.list()) == 2
+
+
+@pytest.mark.parametrize("amount", ["1,500", "1 500,50", "1.500,00", "1e3", "1_000", "١٢"])
+def test_an_amount_upstream_wrote_ambiguously_fails_the_run_not_guessed(
+    database_url: str, clock: Any, opened: list[Ledger], amount: str
+) -> None:
+    def send(ctx: SyncContext[Any]) -> SyncResult:
+        row = {"external_id": "t-1", "booked_on": ENTRY_DAY, "amount": amount, "currency": "CZK"}
+        return ctx.ledger.transactions.upsert([row])
+
+    lg = open_two_way(database_url, clock, opened, make_plugin(send, "loose"))
+    run = lg.sync("loose")
+
+    assert (run.status, run.error_kind) == ("failed", "bad_data")
+    assert "is not a plain number" in (run.error_message or "")
+    assert count(lg, "money_transactions") == 0
