@@ -18,7 +18,7 @@ from ledger.core.models import Invoice
 SUPPLIER: dict[str, Any] = {
     "supplier_name": "Jana Nováková",
     "supplier_address": "Vinohradská 1234/56\n120 00 Praha 2",
-    "supplier_company_id": "12345678",
+    "supplier_company_id": "12345679",
     "supplier_vat_id": "CZ8001011234",
     "supplier_email": "jana@novakova.example",
     "supplier_iban": "CZ65 0800 0000 1920 0014 5399",

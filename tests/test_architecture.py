@@ -114,8 +114,8 @@ def test_ctx_ledger_leads_nowhere_but_its_declared_interface(open_plugins: Any) 
     assert isinstance(seen[0], PluginLedger)
     leaks = [type(o).__name__ for o in seen if isinstance(o, (Ledger, Database, Engine, Session))]
     assert leaks == []
-    with pytest.raises(AttributeError, match=r"ctx\.ledger\.transactions\.upsert"):
-        seen[0].clients  # type: ignore[attr-defined]  # noqa: B018
+    with pytest.raises(AttributeError, match=r"ctx\.ledger has no 'users': a plugin has no"):
+        seen[0].users  # type: ignore[attr-defined]  # noqa: B018
 
 
 class OtherBase(DeclarativeBase):

@@ -223,7 +223,7 @@ def _edit_source(conn: sa.Connection, event_id: int) -> int:
 
 
 def _edit_and_rehash(conn: sa.Connection, event_id: int) -> int:
-    """A forger who knows the hash function can fix one event, not the next one."""
+    """A forger who knows the hash function but not the key cannot fix even one event."""
     table = audit.AUDIT_TABLE
     row = dict(conn.execute(sa.select(table).where(table.c.id == event_id)).mappings().one())
     row["after"] = '{"name":"Evil s.r.o."}'
@@ -231,7 +231,7 @@ def _edit_and_rehash(conn: sa.Connection, event_id: int) -> int:
     conn.execute(
         sa.update(table).where(table.c.id == event_id).values(after=row["after"], hash=forged)
     )
-    return event_id + 1
+    return event_id
 
 
 def _delete_event(conn: sa.Connection, event_id: int) -> int:

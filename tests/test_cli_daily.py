@@ -185,7 +185,8 @@ def test_invoice_draft_issue_pay_show(db: str) -> None:
     rest = ok(db, "invoice", "pay", number, "--date", "2026-12-02")
     assert rest.strip() == f"payment of 3537.50 CZK recorded for {number}; it is paid"
     assert error_line(run(db, "invoice", "pay", number, "--amount", "abc")) == (
-        "amount: 'abc' is not a number"
+        "amount: 'abc' is not a number; write it as '1500.50' (a dot for decimals, "
+        "no thousands separator)"
     )
 
     shown = as_json(db, "invoice", "show", number)

@@ -268,6 +268,13 @@ def test_cli_matches_are_audited_as_cli(shop: Shop) -> None:
         (("match-manual", "{expense}", "2026-0001"), "only incoming payments"),
         (("match-manual", "{unmatched}", "2026-0001", "--amount", "10"), "at most 1.00"),
         (("match-manual", "{unmatched}", "2026-0001", "--amount", "abc"), "amount"),
+        (("match-manual", "{unmatched}", "2026-0001", "--amount", "1,000"), "is ambiguous"),
+        (
+            ("match-manual", "{unmatched}", "2026-0001", "--amount", "1,000"),
+            "write it as '1500.50'",
+        ),
+        (("match-manual", "{unmatched}", "2026-0001", "--amount", "0.001"), "decimal places"),
+        (("match-manual", "{unmatched}", "2026-0001", "--amount", "1e0"), "no exponents"),
     ],
 )
 def test_errors_are_one_line(shop: Shop, args: tuple[str, ...], fragment: str) -> None:

@@ -66,7 +66,7 @@ def test_time_entries_by_minutes_or_span(lg: Ledger, web: Project) -> None:
 
 
 def test_fixed_entries(lg: Ledger, web: Project) -> None:
-    fixed = lg.entries.add(web, date="2026-11-02", amount="1 490,50", description="Hosting")
+    fixed = lg.entries.add(web, date="2026-11-02", amount="1490.50", description="Hosting")
     assert (fixed.kind, fixed.amount, fixed.minutes) == ("fixed", D("1490.50"), None)
     refund = lg.entries.add(web, date="2026-11-02", amount="-100", description="Discount")
     assert refund.amount == D("-100.00")

@@ -76,14 +76,24 @@ def test_a_plain_request_goes_through_with_timeouts_and_a_user_agent(
     assert c.http.timeout.read == HttpPolicy().timeout
     assert c.log.requests == 1
     assert c.log.as_json() == [
-        {"method": "GET", "url": URL, "status": 200, "body": '{"items": []}', "error": None}
+        {
+            "method": "GET",
+            "url": URL,
+            "status": 200,
+            "body": '{"items": []}',
+            "error": None,
+            "would_send": False,
+            "sent": "",
+        }
     ]
 
 
 def test_plain_http_is_refused_before_any_request(closing: list[Client]) -> None:
     c = client(closing, ok("{}"))
 
-    with pytest.raises(UpstreamError, match=r"refusing http:// — plugins may only use https"):
+    with pytest.raises(
+        UpstreamError, match=r"refusing http://api.example.com: plugins may only use https"
+    ):
         c.get("http://api.example.com/v1/items")
     assert c.requests == 0
 

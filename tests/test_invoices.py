@@ -328,6 +328,26 @@ def test_the_number_pattern_is_configurable(lg: Ledger, acme: Client, web: Proje
     assert all(inv.variable_symbol and inv.variable_symbol.isdigit() for inv in (first, second))
 
 
+def test_a_variable_symbol_is_never_shared_across_patterns(
+    lg: Ledger, acme: Client, web: Project
+) -> None:
+    lg.settings.update(number_pattern="{year}/{seq:04d}")
+    first = _invoice_for(lg, acme, web)
+    assert (first.number, first.variable_symbol) == ("2026/0001", "20260001")
+    lg.settings.update(number_pattern="{year}-{seq:04d}")  # same digits, other punctuation
+    lg.entries.add(web, date="2026-11-03", minutes=60)
+    draft = lg.invoices.draft(acme)
+    with pytest.raises(InvalidInput, match="which invoice 2026/0001 already has") as caught:
+        lg.invoices.issue(draft)
+    assert caught.value.field == "number_pattern"
+    assert "variable symbol 20260001" in caught.value.message
+    unchanged = lg.invoices.get(draft.id)
+    assert (unchanged.status, unchanged.number, unchanged.variable_symbol) == ("draft", None, None)
+    lg.settings.update(number_pattern="{year}9{seq:04d}")
+    issued = lg.invoices.issue(draft)
+    assert (issued.number, issued.variable_symbol) == ("202690001", "202690001")
+
+
 def test_a_due_date_before_the_issue_date_is_refused(
     lg: Ledger, acme: Client, web: Project
 ) -> None:

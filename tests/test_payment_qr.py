@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from document_helpers import SUPPLIER, decode_png, decode_svg, issued_invoice
+from document_helpers import SUPPLIER, decode_png, decode_svg, issued_invoice, pdf_text
 from ledger.api import Ledger
 from ledger.documents import payment_qr
 from ledger.documents.payment_qr import PaymentCode, check_iban, czech_account_to_iban, epc, spayd
@@ -276,6 +276,21 @@ def test_no_code_when_there_is_nothing_to_pay_by_qr(supplier: Ledger) -> None:
     assert supplier.documents.payment_qr(draft) is None
 
 
+def test_an_amount_above_the_qr_limit_prints_without_the_code_and_says_why(
+    supplier: Ledger,
+) -> None:
+    invoice = issued_invoice(supplier, hours=10, rate="1000000")  # 10 000 000 Kč
+    assert invoice.balance > payment_qr.SPAYD_MAX_AMOUNT
+    assert supplier.documents.payment_code(invoice) is None
+    assert supplier.documents.payment_qr(invoice, "svg") is None
+    assert supplier.documents.qr_limit(invoice) == payment_qr.SPAYD_MAX_AMOUNT
+    text = " ".join(pdf_text(supplier.documents.invoice_pdf(invoice)).split())
+    assert "Bez QR kódu: částka k úhradě přesahuje limit QR plateb (9 999 999,99 Kč)." in text
+    below = issued_invoice(supplier, name="Below", hours=1, rate="9999999.99")
+    assert supplier.documents.qr_limit(below) is None
+    assert supplier.documents.payment_code(below) is not None
+
+
 def test_no_code_without_a_supplier_account(lg: Ledger) -> None:
     invoice = issued_invoice(lg)
     assert lg.documents.payment_qr(invoice) is None
@@ -284,11 +299,11 @@ def test_no_code_without_a_supplier_account(lg: Ledger) -> None:
     assert lg.documents.payment_qr(eur) is None  # EPC needs the beneficiary's name
 
 
-def test_a_wrong_supplier_account_is_an_error_not_a_wrong_code(supplier: Ledger) -> None:
-    invoice = issued_invoice(supplier)
-    supplier.settings.update(supplier_account_number="", supplier_iban="CZ6608000000192000145399")
+def test_a_wrong_supplier_account_is_refused_before_any_code(supplier: Ledger) -> None:
     with pytest.raises(InvalidInput, match="check digits") as caught:
-        supplier.documents.payment_qr(invoice)
+        supplier.settings.update(
+            supplier_account_number="", supplier_iban="CZ6608000000192000145399"
+        )
     assert caught.value.field == "supplier_iban"
 
 

@@ -139,13 +139,15 @@ def test_the_key_file_is_created_on_first_secret_with_mode_0600(lg: Ledger) -> N
         assert key_file == Path(os.environ["LEDGER_DATA_DIR"]) / "secret.key"
     assert not key_file.exists()
 
-    lg.plugins.enable("fio")  # no secret yet: no key needed
-    assert not key_file.exists()
-    lg.plugins.configure("fio", token=TOKEN)
-
+    lg.plugins.enable("fio")  # the first audited write: the key signs the audit trail
     assert key_file.exists()
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    Fernet(key_file.read_bytes().strip())  # a valid key
+    key = key_file.read_bytes()
+    Fernet(key.strip())  # a valid key
+    lg.plugins.configure("fio", token=TOKEN)
+
+    assert key_file.read_bytes() == key  # the secrets are encrypted with the same one
+    assert lg.plugins.settings("fio")["token"] != TOKEN
 
 
 def test_the_key_from_the_environment_is_used_when_set(
@@ -241,7 +243,7 @@ def test_a_missing_key_file_with_stored_secrets_is_a_clear_startup_error(fio: Le
 
 def test_a_missing_key_file_without_stored_secrets_is_fine(lg: Ledger) -> None:
     lg.plugins.enable("demo_bank")
-    assert not lg.secret_box.key_file.exists()
+    lg.secret_box.key_file.unlink()  # made by the write, for the audit trail
     ledger.open(lg.database.url).close()
 
 

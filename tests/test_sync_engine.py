@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -290,7 +288,8 @@ def test_a_plugin_cannot_write_past_the_upsert(open_plugins: Any) -> None:
 
     assert (run.status, run.error_kind) == ("failed", "bug")
     assert run.error_message is not None
-    assert "ctx.ledger.transactions.upsert" in run.error_message
+    assert "ctx.ledger.clients has no 'add'" in run.error_message
+    assert "with upsert(), keyed on their upstream id" in run.error_message
     assert domain_snapshot(lg) == before
     assert_next_run_works(lg, "flaky", switch)
 
@@ -417,16 +416,19 @@ def test_a_second_trigger_while_running_is_refused_and_the_first_completes(
 # --- runs left behind -------------------------------------------------------------
 
 
-def insert_running(lg: Ledger, plugin: str, pid: int) -> int:
+def insert_running(lg: Ledger, plugin: str, lease_seconds: float) -> int:
+    """A run of `plugin` left running by some process, its lease ending in `lease_seconds`."""
     runs = tables.SyncRun.__table__  # type: ignore[attr-defined]
+    now = dt.datetime.now(dt.UTC)
     values = {
         "plugin": plugin,
         "plugin_version": "1.0.0",
         "trigger": "cli",
         "dry_run": False,
         "status": "running",
-        "started_at": lg.clock(),
-        "pid": pid,
+        "started_at": now,
+        "pid": os.getpid(),  # a live pid (ours): only the lease counts
+        "lease_expires_at": now + dt.timedelta(seconds=lease_seconds),
         "warnings": "[]",
         "log": "[]",
         "upstream": "[]",
@@ -439,33 +441,38 @@ def insert_running(lg: Ledger, plugin: str, pid: int) -> int:
         return int(conn.execute(sa.insert(runs).returning(runs.c.id), values).scalar_one())
 
 
-def dead_pid() -> int:
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    process.wait()
-    return process.pid
-
-
-def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(
-    open_plugins: Any, database_url: str
+def test_a_run_whose_lease_expired_is_recovered_by_whoever_looks_next(
+    open_plugins: Any,
 ) -> None:
     lg = open_plugins(steady())
-    run_id = insert_running(lg, "steady", dead_pid())
+    run_id = insert_running(lg, "steady", lease_seconds=-1)
 
-    with pytest.raises(AlreadyRunning):
-        lg.sync("steady")  # until the next start notices
-    reopened = open_plugins(steady())
+    history = lg.with_source("user:1").plugins.history("steady")  # no restart needed
 
-    run = reopened.plugins.run(run_id)
+    run = lg.plugins.run(run_id)
+    assert [r.status for r in history] == ["interrupted"]
     assert (run.status, run.error_kind) == ("interrupted", "interrupted")
+    assert run.recovered_by == "user:1 looking at the runs"
+    assert run.recovered_at is not None
     assert run.finished_at is not None
-    assert run.error_message is not None
-    assert "nothing of the run was kept" in run.error_message
-    assert reopened.sync("steady").status == "succeeded"
+    assert "stopped renewing its lease" in (run.error_message or "")
+    assert "nothing of the run was kept" in (run.error_message or "")
+    assert lg.sync("steady").status == "succeeded"
 
 
-def test_a_run_of_a_live_process_is_left_alone(open_plugins: Any) -> None:
+def test_a_new_sync_recovers_an_expired_run_of_its_plugin_and_starts(
+    open_plugins: Any,
+) -> None:
     lg = open_plugins(steady())
-    run_id = insert_running(lg, "steady", os.getppid())
+    run_id = insert_running(lg, "steady", lease_seconds=-1)
+
+    assert lg.sync("steady").status == "succeeded"
+    assert lg.plugins.run(run_id).recovered_by == "a new sync of steady (notebook)"
+
+
+def test_a_run_holding_a_live_lease_is_left_alone_whatever_its_pid(open_plugins: Any) -> None:
+    lg = open_plugins(steady())
+    run_id = insert_running(lg, "steady", lease_seconds=60)
     reopened = open_plugins(steady())
 
     assert reopened.plugins.run(run_id).status == "running"
@@ -473,14 +480,23 @@ def test_a_run_of_a_live_process_is_left_alone(open_plugins: Any) -> None:
         reopened.sync("steady")
 
 
-def test_a_run_of_this_process_that_is_no_longer_active_is_interrupted(
-    open_plugins: Any,
+def test_a_long_run_renews_its_lease_so_no_one_recovers_it(
+    open_plugins: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lg = open_plugins(steady())
-    run_id = insert_running(lg, "steady", os.getpid())
-    reopened = open_plugins(steady())
+    monkeypatch.setenv("LEDGER_SYNC_LEASE_SECONDS", "1")
+    looked: list[str] = []
 
-    assert reopened.plugins.run(run_id).status == "interrupted"
+    def slow(ctx: SyncContext[Any]) -> SyncResult:
+        for _ in range(6):  # 3 s: three leases long
+            time.sleep(0.5)
+            other = open_plugins(steady())
+            looked.append(other.plugins.history("slow")[0].status)
+        return SyncResult()
+
+    lg = open_plugins(make_plugin(slow, name="slow"))
+
+    assert lg.sync("slow").status == "succeeded"
+    assert looked == ["running"] * 6
 
 
 def test_the_same_data_in_another_form_is_unchanged_on_the_next_sync(
@@ -491,7 +507,7 @@ def test_the_same_data_in_another_form_is_unchanged_on_the_next_sync(
     loose = {
         "external_id": " fx-1 ",
         "booked_on": "2026-11-20",
-        "amount": "1 500,5",
+        "amount": "1500.5",
         "currency": "czk",
         "counterparty_name": "  Acme s.r.o. ",
         "variable_symbol": "0002026001",

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,8 +41,11 @@ def _data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(FAULT_ENV, raising=False)
 
 
+LEASE_ENV = "LEDGER_SYNC_LEASE_SECONDS"
+
+
 def sync_in_a_process(url: str, fault: str | None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **({FAULT_ENV: fault} if fault else {})}
+    env = {**os.environ, LEASE_ENV: "1", **({FAULT_ENV: fault} if fault else {})}
     return subprocess.run(
         [sys.executable, "-c", KILL_SCRIPT, url],
         env=env,
@@ -75,6 +79,7 @@ def test_a_sync_killed_at_any_point_keeps_all_or_nothing(
     killed = sync_in_a_process(database_url, fault)
     assert killed.returncode == -signal.SIGKILL, (killed.stdout, killed.stderr)
 
+    time.sleep(1.2)  # the dead run's one-second lease runs out
     after = ledger.open(database_url)  # the next start marks the run interrupted
     try:
         integrity_ok(after)
@@ -89,6 +94,7 @@ def test_a_sync_killed_at_any_point_keeps_all_or_nothing(
             assert cursor_of(after, "demo_bank") == "2026-11-25"
         else:
             assert (run.status, run.error_kind) == ("interrupted", "interrupted")
+            assert run.recovered_by == "the start of a ledger (notebook)"
             assert run.finished_at is not None
             assert rows == 0
             assert events == []

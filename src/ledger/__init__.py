@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ledger.errors import (
         AlreadyRunning,
         AuditChainBroken,
+        AuditRowsDiffer,
         Busy,
         ConfigurationError,
         Conflict,
@@ -44,6 +45,7 @@ __all__ = [
     "AlreadyRunning",
     "AuditChainBroken",
     "AuditEntry",
+    "AuditRowsDiffer",
     "Busy",
     "Client",
     "ConfigurationError",
@@ -95,6 +97,7 @@ _LAZY: dict[str, tuple[str, str]] = {
         for name in (
             "AlreadyRunning",
             "AuditChainBroken",
+            "AuditRowsDiffer",
             "Busy",
             "ConfigurationError",
             "Conflict",

@@ -28,12 +28,14 @@ from ledger.core.transactions import Transactions
 from ledger.core.users import Users
 from ledger.documents.service import Documents
 from ledger.errors import ConfigurationError, Conflict
-from ledger.platform.engine import SyncEngine, recover_interrupted_runs
+from ledger.platform.engine import SyncEngine
+from ledger.platform.leases import recover_expired_runs
 from ledger.platform.progress import THIS_PROCESS, RunProgress
 from ledger.platform.registry import Registry, default_registry
-from ledger.platform.secret_box import KEY_FILE_NAME, SecretBox
+from ledger.platform.secret_box import SecretBox
 from ledger.platform.service import Plugins
 from ledger.storage import schema
+from ledger.storage.audit_key import AuditKey, key_file_for
 from ledger.storage.database import Database, UnitOfWork
 from ledger.storage.sources import Source, as_source
 
@@ -195,17 +197,22 @@ def open_ledger(
         create: make a new SQLite file (and its folder) when there is none; with
             False a missing file is a `ConfigurationError` that says how to create it.
     """
-    url = _database_url(path_or_url, create)
-    database = Database(url, Config().lock_timeout_seconds)
+    url = resolve_database_url(path_or_url, create)
+    config = Config()
+    audit_key = AuditKey(default_key_file(url), config.secret_key)
+    database = Database(url, config.lock_timeout_seconds, audit_key)
     try:
-        if not schema.is_current(database.engine):
+        revision = schema.current_revision(database.engine)
+        if revision != schema.HEAD_REVISION:
             from ledger.storage import migrate  # Alembic loads only when a migration runs
 
             migrate.upgrade(database.engine)
-        recover_interrupted_runs(database, THIS_PROCESS)
-        box = SecretBox(default_key_file(url), Config().secret_key)
+        recover_expired_runs(database, f"the start of a ledger ({source})")
+        box = SecretBox(default_key_file(url), config.secret_key)
         lg = Ledger(database, source, clock, registry=registry, secret_box=box)
         lg.plugins.check_key()
+        if schema.before_keyed_audit(revision):
+            lg.with_source("system:audit").audit.mark_unkeyed()
     except BaseException:
         database.dispose()  # a refused start must not leak its connections
         raise
@@ -214,13 +221,11 @@ def open_ledger(
 
 def default_key_file(url: str) -> Path:
     """Where the secret key lives: beside a SQLite file, else in the data directory."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        return Path(parsed.database or "").parent / KEY_FILE_NAME
-    return Config().data_dir / KEY_FILE_NAME
+    return key_file_for(url)
 
 
-def _database_url(path_or_url: str | Path | None, create: bool) -> str:
+def resolve_database_url(path_or_url: str | Path | None, create: bool) -> str:
+    """The URL `open_ledger` would open; with `create` false a missing SQLite file raises."""
     if path_or_url is None:
         url = Config().resolved_database_url()
     elif "://" in str(path_or_url):

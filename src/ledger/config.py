@@ -42,6 +42,15 @@ class Config(BaseSettings):
         "refused as busy, with nothing written.",
     )
 
+    sync_lease_seconds: float = Field(
+        default=60.0,
+        ge=1,
+        le=3600,
+        description="How long a running sync holds its plugin without renewing its lease "
+        "(it renews every third of this); a run whose lease expired is marked interrupted "
+        "by the next process that looks.",
+    )
+
     def resolved_database_url(self) -> str:
         """The configured URL, or the default SQLite file in the data directory."""
         if self.database_url:

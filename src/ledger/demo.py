@@ -12,12 +12,13 @@ from typing import Any
 
 from ledger.api import Ledger
 from ledger.core.models import Invoice
+from ledger.core.money import quantize
 from ledger.errors import Conflict, LedgerError
 
 SUPPLIER: dict[str, str] = {
     "supplier_name": "Jana Nováková",
     "supplier_address": "Vinohradská 1234/56\n120 00 Praha 2\nCzech Republic",
-    "supplier_company_id": "12345678",
+    "supplier_company_id": "12345679",
     "supplier_vat_id": "CZ8001011234",
     "supplier_email": "jana@novakova.example",
     "supplier_iban": "CZ4720100000002001234567",
@@ -43,7 +44,7 @@ CLIENTS: list[dict[str, Any]] = [
         "currency": "CZK",
         "hourly_rate": "1100",
         "language": "cs",
-        "company_id": "08765432",
+        "company_id": "08765430",
         "contact_name": "Eva Dvořáková",
         "address": "Mostecká 3\n118 00 Praha 1",
         "projects": [("Rezervační systém", None)],
@@ -181,7 +182,8 @@ def _payments(lg: Ledger, invoices: list[int], today: dt.date) -> None:
         invoice = lg.invoices.get(invoice_id)
         if invoice.payment_state == "unpaid":
             paid_on = _paid_on(invoice, today)
-            lg.invoices.record_payment(invoice, invoice.total / 2, paid_on, "first half")
+            half = quantize(invoice.total / 2, invoice.currency)
+            lg.invoices.record_payment(invoice, half, paid_on, "first half")
             return
 
 

@@ -10,7 +10,8 @@
     │   └── Busy                 another write held the database past the lock wait
     ├── UnauditedWrite           a write was attempted without a source
     ├── ConfigurationError       ledger itself is misconfigured (data dir, key)
-    └── AuditChainBroken         `ledger audit verify` found a tampered event
+    ├── AuditChainBroken         `ledger audit verify` found a tampered event
+    └── AuditRowsDiffer          business rows differ from what the audit trail says
 
 Plugins raise the kinds in :mod:`ledger.contracts.errors`.
 """
@@ -76,3 +77,13 @@ class AuditChainBroken(LedgerError):
         self.event_id = event_id
         self.reason = reason
         super().__init__(f"audit event {event_id}: {reason}")
+
+
+class AuditRowsDiffer(LedgerError):
+    """Replaying the audit trail does not give the business rows; lists each one."""
+
+    def __init__(self, differences: list[str]) -> None:
+        self.differences = tuple(differences)
+        more = len(differences) - 1
+        suffix = f" (and {more} more row difference{'s' * (more != 1)})" if more else ""
+        super().__init__(f"the tables differ from the audit trail: {differences[0]}{suffix}")

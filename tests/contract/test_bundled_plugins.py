@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+import ledger.plugins
 from ledger.platform.registry import default_registry
 from ledger.testing import PluginContract
 
@@ -25,3 +28,21 @@ class TestFioContract(PluginContract):
 
 class TestDemoBankContract(PluginContract):
     spec = SPECS["demo_bank"]
+
+
+class TestTogglContract(PluginContract):
+    spec = SPECS["toggl"]
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_bundled_recordings_and_golden_files_ship_inside_the_package(name: str) -> None:
+    package = Path(ledger.plugins.__file__).parent
+    spec = SPECS[name]
+
+    assert spec.golden is not None
+    assert spec.golden.is_relative_to(package / "specs" / name)
+    assert spec.golden.is_file()
+    if name == "fio":
+        assert spec.recording.responses
+        assert spec.overlap is not None
+    assert (package / "specs" / name).is_dir()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import sqlite3
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,8 +28,10 @@ ITEMS = [
     {"id": "t1", "date": "2026-01-10", "amount": "1500.00", "currency": "CZK", "vs": "20260001"},
     {"id": "t2", "date": "2026-01-11", "amount": "-250.50", "currency": "CZK", "vs": ""},
 ]
+# The last page of every pagination style: no next cursor, no next URL, no more pages.
+LAST_PAGE = {"items": ITEMS, "next_cursor": None, "next_url": None, "has_more": False}
 RECORDING = Recording(
-    (RecordedResponse(url=r"^https://bank\.example/api/transactions", body={"items": ITEMS}),)
+    (RecordedResponse(url=r"^https://bank\.example/api/transactions", body=LAST_PAGE),)
 )
 OPT_OUTS = {
     "overlap": "this test bank serves a single recorded window only.",
@@ -88,13 +91,17 @@ class WritesPastTheAudit(GoodBank):
 
     def sync(self, ctx: SyncContext[BankSettings]) -> SyncResult:
         result = super().sync(ctx)
-        # ctx offers no way to the database, so this plugin digs one out of the process.
+        # ctx offers no way to the database, so this plugin digs one out of the process
+        # (a run freezes older objects away from the collector: it thaws them first).
+        gc.unfreeze()
         engines = [o for o in gc.get_objects() if isinstance(o, Engine)]
-        database = [
-            e.url.database
+        files = {
+            Path(str(e.url.database))
             for e in engines
             if e.url.get_backend_name() == "sqlite" and "template" not in str(e.url.database)
-        ][-1]
+        }
+        # The ledger being synced: the newest database file that still exists.
+        database = max((f for f in files if f.is_file()), key=lambda f: f.stat().st_mtime)
         with sqlite3.connect(str(database)) as conn:
             conn.execute(
                 "INSERT INTO clients (name, contact_name, email, phone, address, company_id, "
@@ -159,14 +166,25 @@ class IgnoresTheCursor(GoodBank):
         return ctx.ledger.transactions.upsert(found)
 
 
-def spec_for(plugin: type[GoodBank]) -> ContractSpec:
-    return ContractSpec(
-        plugin=plugin,
-        settings={"token": "x" * 12},
-        recording=RECORDING,
-        future_cursor="2999-01-01",
-        opt_out=OPT_OUTS,
-    )
+def spec_for(plugin: type[GoodBank], **overrides: Any) -> ContractSpec:
+    fields: dict[str, Any] = {
+        "plugin": plugin,
+        "settings": {"token": "x" * 12},
+        "recording": RECORDING,
+        "future_cursor": "2999-01-01",
+        "opt_out": OPT_OUTS,
+    }
+    return ContractSpec(**(fields | overrides))
+
+
+def failures(spec: ContractSpec) -> dict[str, str]:
+    """Check name → message of every check the whole suite fails on `spec`."""
+    contract = ContractRun(spec)
+    try:
+        report = contract.report()
+    finally:
+        contract.close()
+    return {r.check: r.message for r in report.results if r.status == "failed"}
 
 
 def test_a_correct_plugin_passes_every_check() -> None:
@@ -182,7 +200,7 @@ def test_a_correct_plugin_passes_every_check() -> None:
     [
         (WritesPastTheAudit, "audit_complete", "no audit event"),
         (NotIdempotent, "idempotent", "second sync over the same data changed"),
-        (LeaksASecret, "secrets_hidden", "secret setting appears"),
+        (LeaksASecret, "secrets_hidden", "appears in the stored run"),
         (SwallowsUpstreamErrors, "upstream_faults", "expected a failed run"),
         (BuildsItsOwnClient, "network_discipline", "outside ctx.http"),
         (IgnoresTheCursor, "cursor", "was not sent upstream"),

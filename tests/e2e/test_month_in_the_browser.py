@@ -1,6 +1,7 @@
 """A freelancer's month, end to end, in a real browser.
 
-Set up → client → project → time (typed and by the timer) → invoice issued →
+Set up → client → project → time (typed, fixed amounts typed as 1,500.50 in English and
+1 500,50 in Czech, and by the timer) → invoice issued →
 PDF downloaded and read back → share link opened in a fresh browser, its QR
 decoded, then revoked → demo bank synced with live progress → the invoice is
 paid with its evidence → the audit log names every step's source. Along the way
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 
 import zxingcpp
 from PIL import Image
@@ -62,6 +64,13 @@ def test_a_month_from_set_up_to_paid(live_server: LiveServer, browser: Browser) 
     form.locator("input[name=duration]").fill("1:30")
     form.locator("button").last.click()
     expect(page.locator("#week")).to_contain_text("Code review")
+
+    fixed_amount(page, url, "Hosting", "1,500.50")  # English notation
+    language(page, url, "cs")
+    fixed_amount(page, url, "Licence", "1 500,50")  # the same amount, written in Czech
+    language(page, url, "en")
+    fixed = [e.amount for e in live_server.ledger.entries.list() if e.kind == "fixed"]
+    assert fixed == [Decimal("1500.50"), Decimal("1500.50")]
 
     timer = page.locator("#timer")
     timer.locator("input[name=description]").fill("Standup")
@@ -118,6 +127,26 @@ def test_a_month_from_set_up_to_paid(live_server: LiveServer, browser: Browser) 
     assert "user:1" in sources
     assert "plugin:demo_bank" in sources
     photograph(page, url)
+
+
+def fixed_amount(page: Page, url: str, description: str, amount: str) -> None:
+    """Add a fixed-amount entry on the time page, typing `amount` as given."""
+    page.goto(url + "/time")
+    form = page.locator("[data-testid=add-entry]")
+    form.locator("input[name=date]").fill("2026-11-02")
+    form.locator("select[name=project]").select_option(index=1)
+    form.locator("input[name=description]").fill(description)
+    form.locator("input[name=amount]").fill(amount)
+    form.locator("button").last.click()
+    expect(page.locator("#week")).to_contain_text(description)
+
+
+def language(page: Page, url: str, code: str) -> None:
+    """Switch the UI's language in the settings (the form round-trips its amounts)."""
+    page.goto(url + "/settings")
+    page.select_option("select[name=locale]", code)
+    page.locator("form:has(select[name=locale]) button").last.click()
+    expect(page.locator("html")).to_have_attribute("lang", code)
 
 
 def digits(text: str) -> str:

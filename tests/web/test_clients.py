@@ -19,7 +19,7 @@ GOOD_CLIENT = {
     "email": "petr@acme.example",
     "phone": "+420 777 000 111",
     "address": "Dlouhá 1\n110 00 Praha",
-    "company_id": "12345678",
+    "company_id": "12345679",
     "vat_id": "CZ12345678",
     "currency": "CZK",
     "language": "cs",
@@ -106,7 +106,7 @@ def test_create_a_client(client: TestClient, lg: Ledger) -> None:
     assert response.status_code == 303
     [acme] = lg.clients.list()
     assert response.headers["location"] == f"/clients/{acme.id}"
-    assert acme.company_id == "12345678"
+    assert acme.company_id == "12345679"
     assert acme.vat_id == "CZ12345678"
     assert acme.language == "cs"
     assert acme.address == "Dlouhá 1\n110 00 Praha"
@@ -128,9 +128,34 @@ def test_the_new_client_form_offers_every_currency(client: TestClient) -> None:
     assert 'name="vat_id"' in page
 
 
-def test_a_czech_decimal_comma_is_accepted(client: TestClient, lg: Ledger) -> None:
+def test_a_czech_decimal_comma_is_accepted_in_czech(client: TestClient, lg: Ledger) -> None:
+    lg.settings.update(locale="cs")
     post(client, "/clients", {**GOOD_CLIENT, "hourly_rate": "1 234,50"})
-    assert str(lg.clients.list()[0].hourly_rate) == "1234.50"
+    [acme] = lg.clients.list()
+    assert str(acme.hourly_rate) == "1234.50"
+    assert 'value="1 234,50"' in client.get(f"/clients/{acme.id}/edit").text
+
+
+@pytest.mark.parametrize(
+    ("rate", "message"),
+    [
+        ("1 234,50", "Enter a number, e.g. 1500 or 12.50."),  # Czech notation in English
+        ("1,50", "Enter a number, e.g. 1500 or 12.50."),  # a comma only groups thousands
+        ("0.001", "CZK amounts have at most 2 decimal places."),
+    ],
+)
+def test_an_amount_the_english_form_cannot_read_is_refused(
+    client: TestClient, lg: Ledger, rate: str, message: str
+) -> None:
+    response = post(client, "/clients", {**GOOD_CLIENT, "hourly_rate": rate})
+    assert response.status_code == 400
+    assert message in response.text
+    assert lg.clients.list() == []
+
+
+def test_english_thousands_are_read_as_thousands(client: TestClient, lg: Ledger) -> None:
+    post(client, "/clients", {**GOOD_CLIENT, "hourly_rate": "1,500"})
+    assert str(lg.clients.list()[0].hourly_rate) == "1500.00"  # once 1.50
 
 
 def test_a_bad_client_shows_every_error_and_writes_nothing(client: TestClient, lg: Ledger) -> None:
@@ -189,7 +214,7 @@ def test_edit_a_client(client: TestClient, lg: Ledger) -> None:
     acme = lg.clients.add(name="Acme", currency="CZK", hourly_rate="1000")
     form = client.get(f"/clients/{acme.id}/edit").text
     assert 'value="Acme"' in form
-    assert 'value="1000.00"' in form
+    assert 'value="1,000.00"' in form  # as the English form reads it back
     changed = {**GOOD_CLIENT, "name": "Acme Europe", "currency": "EUR", "hourly_rate": "80"}
     response = post(client, f"/clients/{acme.id}", changed)
     assert response.status_code == 303
@@ -322,3 +347,21 @@ def test_czech_labels_and_money(client: TestClient, lg: Ledger) -> None:
     assert "Projekty" in page
     assert "Zaokrouhlit nahoru · 15 min" in page
     assert "Archivovat" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("company_id", "12345678", "Zadejte 8 číslic IČO; poslední z nich je kontrolní číslice."),
+        ("vat_id", "CZ123", "Zadejte DIČ s kódem země, např. CZ27074358 (CZ a 8 až 10 číslic)."),
+        ("email", "petr@", "Zadejte e-mailovou adresu, např. jana@example.com."),
+    ],
+)
+def test_a_wrong_identity_is_explained_in_czech(
+    client: TestClient, lg: Ledger, field: str, value: str, message: str
+) -> None:
+    lg.settings.update(locale="cs")
+    response = post(client, "/clients", {**GOOD_CLIENT, field: value})
+    assert response.status_code == 400
+    assert field_error(response.text, field) == message
+    assert lg.clients.list() == []

@@ -57,6 +57,25 @@ def test_the_payment_qr_is_an_svg_and_absent_without_a_standard(
     assert 'data-testid="payment-qr"' not in client.get(f"/invoices/{usd.id}").text
 
 
+def test_an_amount_above_the_qr_limit_opens_without_the_code(
+    client: TestClient, lg: Ledger
+) -> None:
+    lg.settings.update(supplier_name="Jana Nováková", supplier_iban="CZ6508000000192000145399")
+    big = lg.clients.add(name="Big", currency="CZK", hourly_rate="1000000")
+    project = lg.projects.add(big, name="Tower")
+    lg.entries.add(project, date="2026-11-02", minutes=600)
+    invoice = lg.invoices.issue(lg.invoices.draft(big))
+    page = client.get(f"/invoices/{invoice.id}")
+    assert page.status_code == 200
+    assert 'data-testid="payment-qr"' not in page.text
+    assert "the amount due is above the QR payment limit of CZK9,999,999.99" in page.text
+    assert client.get(f"/invoices/{invoice.id}/qr.svg").status_code == 404
+    pdf = client.get(f"/invoices/{invoice.id}/pdf")
+    assert pdf.status_code == 200
+    text = " ".join(PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
+    assert "above the QR payment limit" in text or "přesahuje limit QR plateb" in text
+
+
 def test_documents_need_a_session(anonymous: TestClient, lg: Ledger) -> None:
     invoice = issued(lg)
     lg.users.create("jana", "correct horse battery")

@@ -115,7 +115,7 @@ def test_draft_from_unbilled_work_edit_issue_and_pay(
     edited = hx(
         client,
         f"/invoices/{invoice_id}/lines/{first}",
-        {"description": "Design work", "quantity": "2", "unit_price": "1 600,50"},
+        {"description": "Design work", "quantity": "2", "unit_price": "1,600.50"},
     )
     assert edited.status_code == 200
     assert "<html" not in edited.text
@@ -260,6 +260,21 @@ def test_an_invoice_without_lines_is_not_issued(
     assert row_counts(lg) == before
 
 
+def test_a_shared_variable_symbol_is_refused_with_the_fix(
+    client: TestClient, lg: Ledger, acme: Client
+) -> None:
+    lg.settings.update(number_pattern="{year}/{seq:04d}", locale="cs")
+    issued_of(lg, acme)
+    lg.settings.update(number_pattern="{year}-{seq:04d}")
+    project = lg.projects.list(acme)[0]
+    lg.entries.add(project, date="2026-11-04", minutes=60)
+    draft = draft_of(lg, acme)
+    response = client.post(f"/invoices/{draft.id}/issue", data={"csrf_token": csrf(client)})
+    assert response.status_code == 400
+    assert "variabilní symbol, který už má jiná faktura" in response.text
+    assert lg.invoices.get(draft.id).status == "draft"
+
+
 # --- bad input: an error per field, nothing written ------------------------------------------
 
 
@@ -298,7 +313,11 @@ def test_bad_input_is_a_form_error_and_writes_nothing(
         (f"/invoices/{draft.id}/lines/{line}", {**line_ok, "unit_price": "12,3,4"},
          "Enter a number, e.g. 1500 or 12.50."),
         (f"/invoices/{draft.id}/lines/{line}", {**line_ok, "unit_price": "1e20"},
-         "The value is too large."),
+         "Enter a number, e.g. 1500 or 12.50."),
+        (f"/invoices/{draft.id}/lines/{line}", {**line_ok, "unit_price": "0.001"},
+         "CZK amounts have at most 2 decimal places."),
+        (f"/invoices/{draft.id}/lines/{line}", {**line_ok, "unit_price": "1 500,50"},
+         "Enter a number, e.g. 1500 or 12.50."),
         (f"/invoices/{draft.id}/lines/{line}",
          {**line_ok, "quantity": "100000", "unit_price": "9999999999999"},
          "The value is too large."),

@@ -17,7 +17,7 @@ XSS = "<script>alert(1)</script>"
 GOOD = {
     "supplier_name": "Jana Nováková",
     "supplier_address": "Krátká 2\n602 00 Brno",
-    "supplier_company_id": "87654321",
+    "supplier_company_id": "87654326",
     "supplier_vat_id": "CZ8765432109",
     "supplier_email": "jana@example.cz",
     "supplier_iban": "cz65 0800 0000 1920 0014 5399",
@@ -95,7 +95,7 @@ def test_settings_are_saved_and_shown(client: TestClient, lg: Ledger) -> None:
     assert 'value="Jana Nováková"' in page
     assert 'value="CZ6508000000192000145399"' in page
     assert 'value="2.50"' in page
-    assert 'value="1200.00"' in page
+    assert 'value="1,200.00"' in page
     assert "<strong>FV26001</strong>" in page  # the next number under the new pattern
     assert lg.audit.list(entity="app_settings")[-1].source.startswith("user:")
 
@@ -141,7 +141,7 @@ def test_bad_settings_show_every_error_and_write_nothing(client: TestClient, lg:
     response = post(client, "/settings", bad)
     assert response.status_code == 400
     html = response.text
-    assert field_error(html, "supplier_iban") == "The format is not valid."
+    assert field_error(html, "supplier_iban").startswith("Enter an IBAN such as")
     assert field_error(html, "supplier_bic") == "The format is not valid."
     assert field_error(html, "supplier_account_number") == "The format is not valid."
     assert field_error(html, "number_pattern").startswith("Use {seq} for the running number")
@@ -193,9 +193,11 @@ def test_czech_language(client: TestClient, lg: Ledger) -> None:
     assert "Nastavení bylo uloženo." in html  # said in the new language
     assert "Dodavatel" in html
     assert "Vzor číslování" in html
+    assert 'value="2,50"' in html  # amounts shown as Czech reads them
+    assert 'value="1 200,00"' in html
     assert "Další číslo při vystavení dnes (25. 11. 2026):" in html
     response = post(client, "/settings", {**GOOD, "locale": "cs", "supplier_iban": "x"})
-    assert field_error(response.text, "supplier_iban") == "Formát není platný."
+    assert field_error(response.text, "supplier_iban").startswith("Zadejte IBAN")
 
 
 # --- the theme toggle -----------------------------------------------------------------------

@@ -217,7 +217,7 @@ def test_add_time(
 
 
 def test_add_a_fixed_amount_not_billable(client: TestClient, lg: Ledger, world: World) -> None:
-    form = entry_form(world, amount="2 000,50")
+    form = entry_form(world, amount="2,000.50")
     del form["billable"]
     post(client, "/time/entries", form)
     [entry] = lg.entries.list()

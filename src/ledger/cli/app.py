@@ -7,11 +7,13 @@ from typing import Annotated
 
 import typer
 
+from ledger.cli import doctor as cli_doctor
 from ledger.cli import invoicing as cli_invoicing
 from ledger.cli import matching as cli_matching
 from ledger.cli import plugins as cli_plugins
 from ledger.cli import serve as cli_serve
 from ledger.cli import time as cli_time
+from ledger.cli.audit import audit_app
 from ledger.cli.clients import clients_app
 from ledger.cli.common import DatabaseOption, friendly_errors, open_cli_ledger
 from ledger.cli.documents import invoice_app
@@ -26,7 +28,6 @@ app = typer.Typer(
     add_completion=True,  # `ledger --install-completion`: commands, options and names
 )
 user_app = typer.Typer(help="Manage the account that logs in to the web UI.", no_args_is_help=True)
-audit_app = typer.Typer(help="Inspect the audit trail.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(plugins_app, name="plugins")
@@ -50,6 +51,7 @@ app.add_typer(clients_app, name="clients")
 app.add_typer(projects_app, name="projects")
 app.command("log")(cli_time.log)
 app.add_typer(cli_time.timer_app, name="timer")
+app.command("doctor")(cli_doctor.doctor)
 
 
 @app.command()
@@ -113,14 +115,6 @@ def user_create(
     """Create the account that logs in to the web UI."""
     user_id = open_cli_ledger(database).users.create(username, password)
     typer.echo(f"user {username!r} created (id {user_id})")
-
-
-@audit_app.command("verify")
-@friendly_errors
-def audit_verify(database: DatabaseOption = None) -> None:
-    """Check the audit hash chain; name the first tampered event."""
-    count = open_cli_ledger(database).audit.verify()
-    typer.echo(f"audit chain ok: {count} events verified")
 
 
 def main() -> None:

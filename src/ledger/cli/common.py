@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.api import Ledger, open_ledger
 from ledger.errors import ConfigurationError, LedgerError
+from ledger.platform.registry import Registry
 
 DatabaseOption = Annotated[
     str | None,
@@ -48,10 +49,13 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def open_cli_ledger(database: str | None, *, create: bool = False) -> Ledger:
+def open_cli_ledger(
+    database: str | None, *, create: bool = False, registry: Registry | None = None
+) -> Ledger:
     """The ledger the CLI works on; its writes are attributed to ``cli``.
 
-    Only `create` (``ledger init``) makes a new database: any other command on a
+    `registry` holds the plugins it can sync (default: the bundled ones). Only
+    `create` (``ledger init``) makes a new database: any other command on a
     mistyped path says so instead of leaving an empty database there.
 
     Raises:
@@ -59,7 +63,7 @@ def open_cli_ledger(database: str | None, *, create: bool = False) -> Ledger:
             database, a server that does not answer), as one line without a traceback.
     """
     try:
-        lg = open_ledger(database, source="cli", create=create)
+        lg = open_ledger(database, source="cli", create=create, registry=registry)
     except (OSError, SQLAlchemyError) as exc:
         reason = getattr(exc, "orig", None) or exc
         first_line = str(reason).strip().splitlines()[0] if str(reason).strip() else repr(reason)

@@ -65,7 +65,12 @@ def unmatch(
 def match_manual(
     transaction: Annotated[int, typer.Argument(help="Transaction id.")],
     invoice: Annotated[str, typer.Argument(help="Invoice number, e.g. 2026-0001.")],
-    amount: Annotated[str | None, typer.Option(help="Part of the payment to apply.")] = None,
+    amount: Annotated[
+        str | None,
+        typer.Option(
+            help="Part of the payment to apply, written 1500.50 (no thousands separator)."
+        ),
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Match a transaction to an invoice by hand."""

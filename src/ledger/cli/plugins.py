@@ -8,9 +8,23 @@ from typing import Annotated, Any
 
 import typer
 
+from ledger.api import Ledger
 from ledger.cli.common import DatabaseOption, friendly_errors, open_cli_ledger
+from ledger.contracts.errors import PluginDefinitionError
+from ledger.contracts.http import HttpPolicy
 from ledger.core.models import SyncRun
+from ledger.errors import InvalidInput
 from ledger.platform.plugin_settings import secret_fields
+from ledger.platform.registry import PluginClass, Registry, default_registry
+from ledger.testing import ContractSpec, Recording, run_contract
+from ledger.testing.bundled import bundled_spec
+from ledger.testing.plugin_file import (
+    PluginFileError,
+    is_plugin_file,
+    load_plugin_file,
+    unloadable_report,
+)
+from ledger.testing.recording import RecordingTransport
 
 plugins_app = typer.Typer(help="List, configure, enable and disable plugins.")
 plugin_app = typer.Typer(help="Tools for plugin authors.", no_args_is_help=True)
@@ -68,18 +82,82 @@ def plugins_disable(name: str, database: DatabaseOption = None) -> None:
 
 @friendly_errors
 def sync(
-    name: Annotated[str, typer.Argument(help="Plugin name (see `ledger plugins`).")],
+    target: Annotated[
+        str, typer.Argument(help="Plugin name (see `ledger plugins`) or a plugin's .py file.")
+    ],
     dry_run: Annotated[
         bool,
         typer.Option("--dry-run", help="Run the plugin, show what would change, write nothing."),
     ] = False,
+    values: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Store setting FIELD=VALUE first, repeatable."),
+    ] = None,
+    recording: Annotated[
+        Path | None,
+        typer.Option(help="Replay this folder of recorded responses instead of the network."),
+    ] = None,
+    allow_loopback_http: Annotated[
+        bool,
+        typer.Option(
+            "--allow-loopback-http",
+            help="Let the plugin use plain http to 127.0.0.1, ::1 or localhost (a local "
+            "fake server); https stays required for every other host.",
+        ),
+    ] = False,
     database: DatabaseOption = None,
 ) -> None:
-    """Run a plugin's sync now and print the run."""
-    run = open_cli_ledger(database).sync(name, dry_run=dry_run)
+    """Run a plugin's sync now and print the run.
+
+    Given a plugin file, the file's one plugin class is registered for this command
+    only, enabled and synced: no start-up file, nothing discovered.
+    """
+    lg, name = _ledger_for(target, database)
+    if values:
+        lg.plugins.configure(name, **_parse_pairs(values))
+    transport = _recorded(recording)
+    policy = HttpPolicy(allow_loopback_http=allow_loopback_http)
+    run = lg.sync(name, dry_run=dry_run, transport=transport, policy=policy)
     _print_run(run, with_changes=dry_run)
     if run.status != "succeeded":
         raise typer.Exit(1)
+
+
+def _ledger_for(target: str, database: str | None) -> tuple[Ledger, str]:
+    """The ledger to sync in and the plugin's name; a plugin file is registered and enabled."""
+    if not is_plugin_file(target):
+        return open_cli_ledger(database), target
+    plugin = _one_plugin(Path(target))
+    try:
+        registry = Registry([*default_registry, plugin])
+    except PluginDefinitionError as exc:
+        raise InvalidInput("path", f"{target}: {exc}") from None
+    lg = open_cli_ledger(database, registry=registry)
+    if not any(info.name == plugin.name and info.enabled for info in lg.plugins.list()):
+        lg.plugins.enable(plugin.name)
+        typer.echo(f"{plugin.name} enabled (its file was named on the command line)")
+    return lg, plugin.name
+
+
+def _one_plugin(path: Path) -> PluginClass:
+    try:
+        plugins = load_plugin_file(path)
+    except PluginFileError as exc:
+        raise InvalidInput("path", str(exc)) from None
+    if len(plugins) > 1:
+        names = ", ".join(p.__name__ for p in plugins)
+        raise InvalidInput(
+            "path", f"{path} defines {len(plugins)} plugins ({names}); sync runs one per file"
+        )
+    return plugins[0]
+
+
+def _recorded(folder: Path | None) -> RecordingTransport | None:
+    if folder is None:
+        return None
+    if not folder.is_dir():
+        raise InvalidInput("recording", f"{folder} is not a folder of recorded responses")
+    return Recording.from_folder(folder).transport()
 
 
 @friendly_errors
@@ -111,7 +189,8 @@ def sync_show(
     run = lg.plugins.run(run_id)
     _print_run(run, with_changes=run.dry_run)
     for exchange in run.upstream:
-        typer.echo(f"upstream: {exchange['method']} {exchange['url']} → {exchange['status']}")
+        if not exchange.get("would_send"):
+            typer.echo(f"upstream: {exchange['method']} {exchange['url']} → {exchange['status']}")
     if not run.dry_run:
         for event in lg.plugins.changes(run_id):
             typer.echo(
@@ -122,7 +201,9 @@ def sync_show(
 @plugin_app.command("check")
 @friendly_errors
 def plugin_check(
-    path: Annotated[Path, typer.Argument(help="The plugin's file.")],
+    target: Annotated[
+        str, typer.Argument(help="A plugin's .py file, or a bundled plugin's name.")
+    ],
     recording: Annotated[
         Path | None, typer.Option(help="Folder of recorded responses (see the testing guide).")
     ] = None,
@@ -136,26 +217,51 @@ def plugin_check(
     opt_out: Annotated[
         list[str] | None, typer.Option(help="CHECK=REASON for a check that does not apply.")
     ] = None,
+    secret_in_url: Annotated[
+        str | None,
+        typer.Option(help="REASON the API takes a secret in the URL (secrets_hidden)."),
+    ] = None,
 ) -> None:
-    """Run the shared contract suite on a plugin file and print a readable report."""
-    from ledger.platform.loader import load_plugin_classes
-    from ledger.testing import ContractSpec, Recording, run_contract
-
-    failed = False
-    for plugin in load_plugin_classes(path):
-        spec = ContractSpec(
+    """Run the shared contract suite on a plugin file, or a bundled plugin with its spec."""
+    if not is_plugin_file(target):
+        if any((recording, values, future_cursor, golden, opt_out, secret_in_url)):
+            raise InvalidInput(
+                "target",
+                f"{target} is a bundled plugin checked with its bundled spec; "
+                "the options apply to a plugin file",
+            )
+        _report_and_exit([bundled_spec(target)])
+    path = Path(target)
+    try:
+        plugins = load_plugin_file(path)
+    except PluginFileError as exc:
+        typer.echo(unloadable_report(path, exc).render())
+        raise typer.Exit(1) from None
+    specs = [
+        ContractSpec(
             plugin=plugin,
             settings=_parse_pairs(values or []),
             recording=Recording.from_folder(recording) if recording else Recording(),
             future_cursor=future_cursor,
             golden=golden,
             opt_out=_parse_pairs(opt_out or []),
+            secret_in_url=secret_in_url,
         )
-        report = run_contract(spec)
+        for plugin in plugins
+    ]
+    _report_and_exit(specs)
+
+
+def _report_and_exit(specs: list[ContractSpec]) -> None:
+    failed = False
+    for spec in specs:
+        try:
+            report = run_contract(spec)
+        except ValueError as exc:  # a spec mistake: an opt-out without a reason
+            raise InvalidInput("opt_out", str(exc)) from None
         typer.echo(report.render())
         failed = failed or not report.passed
-    if failed:
-        raise typer.Exit(1)
+    raise typer.Exit(1 if failed else 0)
 
 
 def _print_run(run: SyncRun, *, with_changes: bool) -> None:
@@ -176,6 +282,9 @@ def _print_run(run: SyncRun, *, with_changes: bool) -> None:
     if with_changes:
         for change in run.changes:
             typer.echo(f"would {change['action']} {change['entity']} {change['entity_id']}")
+    for exchange in run.upstream:
+        if exchange.get("would_send"):
+            typer.echo(f"would send: {exchange['method']} {exchange['url']} {exchange['sent']}")
 
 
 def _diff(changes: dict[str, tuple[Any, Any]]) -> str:

@@ -30,28 +30,59 @@ from ledger.contracts.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from ledger.contracts.inputs import TransactionInput
-from ledger.contracts.ledger import PluginInvoices, PluginLedger, PluginTransactions
+from ledger.contracts.http import DRY_RUN_HEADER
+from ledger.contracts.inputs import ClientInput, ProjectInput, TimeEntryInput, TransactionInput
+from ledger.contracts.ledger import (
+    PluginClients,
+    PluginEntries,
+    PluginInvoices,
+    PluginLedger,
+    PluginLinks,
+    PluginProjects,
+    PluginTransactions,
+)
 from ledger.contracts.plugin import NoSettings, Plugin, SyncResult
+from ledger.contracts.push import Outgoing, PushResult
 from ledger.contracts.upstream import json_body, parse_upstream
-from ledger.contracts.views import InvoiceView, TransactionView
+from ledger.contracts.views import (
+    ClientView,
+    InvoiceView,
+    LinkView,
+    ProjectView,
+    TimeEntryView,
+    TransactionView,
+)
 
 __all__ = [
+    "DRY_RUN_HEADER",
     "AuthFailed",
     "BadConfiguration",
     "BadUpstreamData",
+    "ClientInput",
+    "ClientView",
     "InvoiceView",
+    "LinkView",
     "NoSettings",
+    "Outgoing",
     "Plugin",
+    "PluginClients",
     "PluginDefinitionError",
+    "PluginEntries",
     "PluginError",
     "PluginInvoices",
     "PluginLedger",
+    "PluginLinks",
+    "PluginProjects",
     "PluginTransactions",
+    "ProjectInput",
+    "ProjectView",
+    "PushResult",
     "RateLimited",
     "RunLog",
     "SyncContext",
     "SyncResult",
+    "TimeEntryInput",
+    "TimeEntryView",
     "TransactionInput",
     "TransactionView",
     "UpstreamError",

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Generic
+from typing import Any, Generic
 
 import httpx
 
 from ledger.contracts.ledger import PluginLedger
 from ledger.contracts.plugin import SettingsT
+from ledger.contracts.push import BuildRequest, Pusher, PushResult, ReadAccepted
 from ledger.contracts.redaction import Redactor
 
 MAX_CURSOR_LENGTH = 10_000
@@ -56,6 +57,8 @@ class SyncContext(Generic[SettingsT]):
             the only way a plugin reaches the network.
         ledger: the reads and writes a plugin may make (`PluginLedger`); writes
             are audited as ``plugin:<name>`` and this run.
+        dry_run: True when this run writes nothing and sends no changing
+            request (they are listed on the run as "would send").
         log: lines kept with the run (``info``, ``warning``, ...).
         plugin: the plugin's name.
     """
@@ -71,6 +74,8 @@ class SyncContext(Generic[SettingsT]):
         log: RunLog,
         clock: Callable[[], dt.datetime],
         on_progress: Callable[[int, int | None, str], None] = lambda done, total, message: None,
+        pusher: Pusher | None = None,
+        dry_run: bool = False,
     ) -> None:
         self.plugin = plugin
         self.settings = settings
@@ -80,6 +85,8 @@ class SyncContext(Generic[SettingsT]):
         self._cursor = cursor
         self._clock = clock
         self._on_progress = on_progress
+        self._pusher = pusher
+        self.dry_run = dry_run
 
     @property
     def cursor(self) -> str | None:
@@ -109,3 +116,50 @@ class SyncContext(Generic[SettingsT]):
     def progress(self, done: int, total: int | None = None, message: str = "") -> None:
         """Report progress; the web UI shows it while the run goes on."""
         self._on_progress(done, total, self.log.redact(message))
+
+    def push(
+        self,
+        entity: str,
+        states: Mapping[int, Mapping[str, Any]],
+        *,
+        request: BuildRequest,
+        accepted: ReadAccepted | None = None,
+        batch_size: int = 1,
+        only_linked: bool = False,
+    ) -> PushResult:
+        """Send ledger objects upstream, each at most once per change.
+
+        Args:
+            entity: what the objects are (``time_entries``, ``clients``, ``invoices``...).
+            states: ledger object id → the JSON-able state to send. Objects whose
+                state equals what was last accepted are not sent again.
+            request: builds the request for a batch of `Outgoing` objects, e.g.
+                ``lambda batch: ctx.http.build_request("PUT", url, json=...)``.
+                An object with an ``external_id`` is linked already: update it.
+            accepted: reads the response: object id → upstream id of each object
+                upstream accepted. Without it, a 2xx accepts the whole batch
+                under the objects' known upstream ids.
+            batch_size: objects per request (for APIs with bulk endpoints).
+            only_linked: send only objects upstream already has (a link of this
+                plugin): updates, never creates.
+
+        Each accepted object's link is stored at once, in its own audited
+        transaction, so a later failure in the run never causes a resend. In a
+        dry run nothing is sent or stored: the requests are listed on the run.
+
+        Raises:
+            UpstreamError: upstream refused a request (the objects stay unsent).
+            BadUpstreamData: `accepted` is needed to learn new objects' upstream ids.
+        """
+        if self._pusher is None:
+            raise RuntimeError("this context cannot push (it was built without a pusher)")
+        if batch_size < 1:
+            raise ValueError("batch_size must be 1 or more")
+        return self._pusher(
+            entity,
+            states,
+            request=request,
+            accepted=accepted,
+            batch_size=batch_size,
+            only_linked=only_linked,
+        )

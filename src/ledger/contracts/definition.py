@@ -19,7 +19,11 @@ SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
 )
-SECRET_WORDS = ("token", "key", "password", "secret")
+SECRET_WORDS = re.compile(
+    r"token|key|secret|passw|passphrase|bearer|credential|auth(?!or)|cookie",
+    re.IGNORECASE,
+)
+"""A setting whose name matches looks like a credential and must be `SecretStr`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +112,13 @@ def _declared_settings_problems(
     return []
 
 
+_SECRET_TYPES = (SecretStr, SecretBytes, SecretStr | None, SecretBytes | None)
+
+
+def _type_name(annotation: Any) -> str:
+    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+
+
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
@@ -136,13 +147,14 @@ def _settings_problems(cls: type[Plugin[Any]], label: str) -> list[Problem]:
                     "it is the help text of the settings form",
                 )
             )
-        looks_secret = any(word in field_name.lower() for word in SECRET_WORDS)
-        if looks_secret and info.annotation not in (SecretStr, SecretBytes, SecretStr | None):
+        looks_secret = SECRET_WORDS.search(field_name) is not None
+        if looks_secret and info.annotation not in _SECRET_TYPES:
             problems.append(
                 Problem(
                     "settings",
-                    f"{where}: looks like a secret; declare it as "
-                    "SecretStr so it is encrypted and never shown",
+                    f"{where}: looks like a secret; declare it as SecretStr, not "
+                    f"{_type_name(info.annotation)}, so it is encrypted, masked in forms "
+                    "and logs, and never shown",
                 )
             )
     return problems

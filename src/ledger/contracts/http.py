@@ -9,6 +9,7 @@ redacted record of every exchange for the run's history.
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,10 @@ from ledger.contracts.redaction import Redactor
 USER_AGENT = "ledger-sync/0.1 (+self-hosted invoicing)"
 RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
 RATE_LIMIT_STATUSES = frozenset({409, 429})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+NON_IDEMPOTENT = frozenset({"POST", "PATCH"})
+DRY_RUN_HEADER = "X-Ledger-Dry-Run"
+"""Set on the answer a dry run gives in place of a changing request it did not send."""
 
 
 class SyncLimitExceeded(UpstreamError):
@@ -49,18 +54,26 @@ class HttpPolicy:
     max_requests: int = 500
     time_limit: float = 300.0
     https_only: bool = True
+    allow_loopback_http: bool = False
+    dry_run: bool = False
     sleep: Callable[[float], None] = time.sleep
 
 
 @dataclass
 class Exchange:
-    """One request and its response as the run's history keeps them (redacted)."""
+    """One request and its response as the run's history keeps them (redacted).
+
+    A dry run's changing request is kept with ``would_send`` set and the body it
+    would have sent in `sent`; it never left the machine.
+    """
 
     method: str
     url: str
     status: int | None
     body: str
     error: str | None = None
+    would_send: bool = False
+    sent: str = ""
 
 
 @dataclass
@@ -92,6 +105,20 @@ class ExchangeLog:
             )
         )
 
+    def record_withheld(self, request: httpx.Request) -> None:
+        """Keep a dry run's changing request, which was not sent."""
+        body = request.content.decode("utf-8", errors="replace")[: self.max_body]
+        self.exchanges.append(
+            Exchange(
+                method=request.method,
+                url=self.redact(str(request.url)),
+                status=None,
+                body="",
+                would_send=True,
+                sent=self.redact(body),
+            )
+        )
+
     def as_json(self) -> list[dict[str, Any]]:
         return [vars(exchange) for exchange in self.exchanges]
 
@@ -106,17 +133,32 @@ class GuardedTransport(httpx.BaseTransport):
         self.deadline = time.monotonic() + policy.time_limit
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if self.policy.https_only and request.url.scheme != "https":
-            raise UpstreamError(f"refusing {request.url.scheme}:// — plugins may only use https")
+        self._check_scheme(request.url)
+        if self.policy.dry_run and request.method not in SAFE_METHODS:
+            self.log.record_withheld(request)
+            return dry_run_answer(request)
         for attempt in range(self.policy.retries + 1):
             response = self._send_once(request)
-            if response.status_code not in RETRY_STATUSES:
+            if response.status_code not in RETRY_STATUSES or not _may_retry(request, response):
                 return self._checked(response)
             wait = self._retry_wait(response, attempt)
             if attempt == self.policy.retries or wait is None:
                 break
             self.policy.sleep(wait)
         return self._checked(response)
+
+    def _check_scheme(self, url: httpx.URL) -> None:
+        if url.scheme == "https" or not self.policy.https_only:
+            return
+        if url.scheme == "http" and self.policy.allow_loopback_http and is_loopback(url.host):
+            return
+        hint = (
+            "plain http is allowed only to 127.0.0.1, ::1 or localhost"
+            if self.policy.allow_loopback_http
+            else "plugins may only use https (to sync against a local fake server on "
+            "127.0.0.1, opt in with `ledger sync --allow-loopback-http`)"
+        )
+        raise UpstreamError(f"refusing {url.scheme}://{url.host}: {hint}")
 
     def _send_once(self, request: httpx.Request) -> httpx.Response:
         self.log.requests += 1
@@ -190,6 +232,39 @@ def _read_capped(response: httpx.Response, limit: int) -> bytes:
         chunks.append(chunk)
     response.close()
     return b"".join(chunks)
+
+
+def _may_retry(request: httpx.Request, response: httpx.Response) -> bool:
+    """Whether sending `request` again cannot make upstream act twice.
+
+    A rate limit refused the request, so any method may go again. After a server
+    error a POST or PATCH may have been carried out, so only idempotent methods,
+    or a request carrying an ``Idempotency-Key``, are retried.
+    """
+    if response.status_code in RATE_LIMIT_STATUSES:
+        return True
+    return request.method not in NON_IDEMPOTENT or "Idempotency-Key" in request.headers
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine (127.0.0.0/8, ::1 or localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def dry_run_answer(request: httpx.Request) -> httpx.Response:
+    """What a dry run answers in place of a POST/PUT/PATCH/DELETE: ``202 Accepted``.
+
+    The body is ``{"ledger_dry_run": true}`` and the `DRY_RUN_HEADER` header is
+    set, so a plugin can tell (``ctx.dry_run`` says the same before it asks).
+    """
+    return httpx.Response(
+        202, headers={DRY_RUN_HEADER: "1"}, json={"ledger_dry_run": True}, request=request
+    )
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:

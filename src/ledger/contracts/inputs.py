@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ledger.contracts.money import OptionalAmount, currency_code
 
@@ -45,3 +45,63 @@ class TransactionInput(BaseModel):
     @classmethod
     def _no_leading_zeros(cls, value: str) -> str:
         return value.lstrip("0")
+
+
+class _Record(BaseModel):
+    """An object a plugin keeps in step with its upstream twin, keyed on `external_id`."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    external_id: str = Field(min_length=1, max_length=100)
+
+
+class ClientInput(_Record):
+    """A client as upstream has it. On an existing client only the fields you set change."""
+
+    name: str = Field(min_length=1, max_length=200)
+    currency: str = "CZK"
+    email: str = Field(default="", max_length=200)
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        return currency_code(value)
+
+
+class ProjectInput(_Record):
+    """A project as upstream has it, under a client.
+
+    Name the client by `client_external_id` (one this plugin upserted or
+    linked) or by `client_id` (a ledger id, e.g. from the plugin's settings).
+    """
+
+    name: str = Field(min_length=1, max_length=200)
+    client_external_id: str | None = None
+    client_id: int | None = Field(default=None, ge=1)
+    hourly_rate: OptionalAmount = None
+
+    @model_validator(mode="after")
+    def _one_client(self) -> ProjectInput:
+        if (self.client_external_id is None) == (self.client_id is None):
+            raise ValueError("give exactly one of client_external_id and client_id")
+        return self
+
+
+class TimeEntryInput(_Record):
+    """Time worked as upstream has it: `minutes` on `date`, under a project.
+
+    Name the project by `project_external_id` or `project_id`, like a project's client.
+    """
+
+    date: dt.date
+    minutes: int = Field(ge=1, le=24 * 60)
+    description: str = Field(default="", max_length=2000)
+    billable: bool = True
+    project_external_id: str | None = None
+    project_id: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _one_project(self) -> TimeEntryInput:
+        if (self.project_external_id is None) == (self.project_id is None):
+            raise ValueError("give exactly one of project_external_id and project_id")
+        return self

@@ -7,12 +7,20 @@ all-or-nothing transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from ledger.contracts.inputs import TransactionInput
+from ledger.contracts.inputs import ClientInput, ProjectInput, TimeEntryInput, TransactionInput
 from ledger.contracts.plugin import SyncResult
-from ledger.contracts.views import InvoiceView, TransactionView
+from ledger.contracts.views import (
+    ClientView,
+    InvoiceView,
+    LinkView,
+    ProjectView,
+    TimeEntryView,
+    TransactionView,
+)
 
 InvoiceStatus = Literal["draft", "issued", "cancelled"]
 
@@ -44,6 +52,68 @@ class PluginInvoices(Protocol):
         ...
 
 
+class PluginClients(Protocol):
+    """``ctx.ledger.clients``: read clients, upsert the ones upstream has."""
+
+    def upsert(self, items: Iterable[ClientInput | Mapping[str, Any]]) -> SyncResult:
+        """Create or update clients keyed on their ``external_id`` (staged like transactions)."""
+        ...
+
+    def list(self) -> Sequence[ClientView]:
+        """Every client (archived too), by name."""
+        ...
+
+
+class PluginProjects(Protocol):
+    """``ctx.ledger.projects``: read projects, upsert the ones upstream has."""
+
+    def upsert(self, items: Iterable[ProjectInput | Mapping[str, Any]]) -> SyncResult:
+        """Create or update projects keyed on their ``external_id``."""
+        ...
+
+    def list(self) -> Sequence[ProjectView]:
+        """Every project (archived too), by name."""
+        ...
+
+
+class PluginEntries(Protocol):
+    """``ctx.ledger.entries``: read time entries, upsert and remove upstream's."""
+
+    def upsert(self, items: Iterable[TimeEntryInput | Mapping[str, Any]]) -> SyncResult:
+        """Create or update time entries keyed on their ``external_id``.
+
+        An entry already invoiced in ledger is never changed: the change is
+        reported as a warning of the run instead.
+        """
+        ...
+
+    def remove(self, external_ids: Iterable[str]) -> SyncResult:
+        """Delete the linked entries upstream deleted; invoiced ones stay, with a warning."""
+        ...
+
+    def list(
+        self, *, since: dt.date | None = None, invoice_status: InvoiceStatus | None = None
+    ) -> Sequence[TimeEntryView]:
+        """Time entries (from `since` on; only those on invoices of `invoice_status`),
+        oldest first."""
+        ...
+
+
+class PluginLinks(Protocol):
+    """``ctx.ledger.links``: this plugin's record of which ledger object is which upstream."""
+
+    def list(self, entity: str) -> Sequence[LinkView]:
+        """This plugin's links of one entity (``clients``, ``time_entries``...)."""
+        ...
+
+    def attach(self, entity: str, object_id: int, external_id: str) -> None:
+        """Say an existing ledger object is upstream's `external_id` (e.g. matched by name).
+
+        Staged with the run's writes; a later upsert of `external_id` updates it.
+        """
+        ...
+
+
 @runtime_checkable
 class PluginLedger(Protocol):
     """``ctx.ledger``: the reads and writes a plugin may make."""
@@ -56,4 +126,24 @@ class PluginLedger(Protocol):
     @property
     def invoices(self) -> PluginInvoices:
         """Invoices: `list`."""
+        ...
+
+    @property
+    def clients(self) -> PluginClients:
+        """Clients: `list` and `upsert`."""
+        ...
+
+    @property
+    def projects(self) -> PluginProjects:
+        """Projects: `list` and `upsert`."""
+        ...
+
+    @property
+    def entries(self) -> PluginEntries:
+        """Time entries: `list`, `upsert` and `remove`."""
+        ...
+
+    @property
+    def links(self) -> PluginLinks:
+        """This plugin's external links: `list` and `attach`."""
         ...

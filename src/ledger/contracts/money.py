@@ -6,6 +6,7 @@ amount and a currency are.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
@@ -17,6 +18,8 @@ CURRENCY_EXPONENTS: dict[str, int] = {
     "SEK": 2, "NOK": 2, "DKK": 2, "CAD": 2, "AUD": 2, "NZD": 2, "RON": 2,
     "BGN": 2, "JPY": 0, "KRW": 0, "ISK": 0, "BHD": 3, "KWD": 3,
 }  # fmt: skip
+
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 MAX_AMOUNT = Decimal(10) ** 13
 """Amounts must stay below this in magnitude (it fits a 64-bit minor-unit column)."""
@@ -40,8 +43,16 @@ def exact_decimal(value: object) -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
+        # Upstream text is read one way only: digits, an optional dot, no grouping.
+        # "1,500" may be 1500 or 1.5; the plugin knows its source's notation, ledger
+        # would only be guessing.
+        if not _PLAIN_NUMBER.fullmatch(value.strip()):
+            raise ValueError(
+                f"{value!r} is not a plain number; convert it in the plugin to a Decimal "
+                "or text such as '1500.50' (a dot for decimals, no thousands separators)"
+            )
         try:
-            result = Decimal(value.strip().replace(" ", "").replace(",", "."))
+            result = Decimal(value.strip())
         except InvalidOperation:
             raise ValueError(f"{value!r} is not a number") from None
     else:

@@ -58,3 +58,59 @@ class TransactionView(View):
     details: dict[str, str]
     kind: str
     matched_invoice_id: int | None
+
+
+class ClientView(View):
+    """A client: who the user invoices."""
+
+    id: int
+    name: str
+    currency: str
+    email: str
+    archived: bool
+
+
+class ProjectView(View):
+    """A project of a client."""
+
+    id: int
+    client_id: int
+    name: str
+    currency: str
+    archived: bool
+
+
+class TimeEntryView(View):
+    """Work recorded in ledger.
+
+    Attributes:
+        invoice_id: the invoice it is billed on (a draft or issued one), else None.
+        invoice_status: that invoice's status (``draft``, ``issued``, ``cancelled``).
+    """
+
+    id: int
+    project_id: int
+    date: dt.date
+    minutes: int | None
+    description: str
+    billable: bool
+    invoice_id: int | None
+    invoice_status: str | None
+
+
+class LinkView(View):
+    """A ledger object's twin upstream, as this plugin recorded it.
+
+    Attributes:
+        entity: ``clients``, ``projects``, ``time_entries``, ``money_transactions``...
+        object_id: the ledger object's id.
+        external_id: the upstream id.
+        upstream_state: digest of what was last pulled for it ("" if never).
+        pushed_fingerprint: digest of what was last pushed ("" if never).
+    """
+
+    entity: str
+    object_id: int
+    external_id: str
+    upstream_state: str
+    pushed_fingerprint: str

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session, func, select
 
+from ledger.core import identities
 from ledger.core.invoices import numbering
 from ledger.core.invoices.numbering import check_pattern
 from ledger.core.models import AppSettings
@@ -31,9 +32,7 @@ class SettingsInput(BaseModel):
     supplier_company_id: str = Field(default="", max_length=20)
     supplier_vat_id: str = Field(default="", max_length=20)
     supplier_email: str = Field(default="", max_length=200)
-    supplier_iban: str = Field(
-        default="", max_length=34, pattern=r"^([A-Z]{2}\d{2}[A-Z0-9]{1,30})?$"
-    )
+    supplier_iban: str = Field(default="", max_length=34)
     supplier_bic: str = Field(default="", max_length=11, pattern=r"^([A-Z0-9]{8}([A-Z0-9]{3})?)?$")
     supplier_account_number: str = Field(
         default="", max_length=40, pattern=r"^((\d{1,6}-)?\d{2,10}/\d{4})?$"
@@ -45,10 +44,30 @@ class SettingsInput(BaseModel):
     locale: Locale = "en"
     theme: Theme = "auto"
 
-    @field_validator("supplier_iban", "supplier_bic", mode="before")
+    @field_validator("supplier_bic", mode="before")
     @classmethod
     def _compact(cls, value: object) -> object:
         return value.replace(" ", "").upper() if isinstance(value, str) else value
+
+    @field_validator("supplier_iban", mode="before")
+    @classmethod
+    def _iban(cls, value: object) -> object:
+        return identities.check_iban(value) if isinstance(value, str) else value
+
+    @field_validator("supplier_company_id")
+    @classmethod
+    def _company_id(cls, value: str) -> str:
+        return identities.check_company_id(value)
+
+    @field_validator("supplier_vat_id")
+    @classmethod
+    def _vat_id(cls, value: str) -> str:
+        return identities.check_vat_id(value)
+
+    @field_validator("supplier_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return identities.check_email(value)
 
     @field_validator("number_pattern")
     @classmethod

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from sqlalchemy import false
+import sqlalchemy as sa
+from sqlalchemy import Connection, false
 from sqlmodel import col, select
 
 from ledger.core.models import AuditEntry, Records
 from ledger.core.service import MAX_ID, Service, fits_id
-from ledger.errors import InvalidInput
-from ledger.storage import audit_chain as audit
-from ledger.storage import tables
+from ledger.errors import ConfigurationError, InvalidInput
+from ledger.storage import audit_checkpoints, tables
+from ledger.storage.audit_checkpoints import Checkpoint, parse_head
+from ledger.storage.audit_verify import Verification, verify
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,11 +72,68 @@ class AuditLog(Service):
         """The whole trail as a DataFrame (needs pandas)."""
         return self.list().to_frame()
 
-    def verify(self) -> int:
-        """Check the hash chain; return how many events verified.
+    def verify(self, *, head: str | None = None) -> int:
+        """Check the trail (see `check`); return how many events verified."""
+        return self.check(head=head).events
+
+    def check(self, *, head: str | None = None) -> Verification:
+        """Check the keyed chain, every stored checkpoint, `head`, and replay the rows.
+
+        Args:
+            head: a line `checkpoint` printed, kept outside the database; catches events
+                removed or recomputed after the last stored checkpoint.
 
         Raises:
-            AuditChainBroken: naming the first event that was altered or removed.
+            AuditChainBroken: naming the first event or checkpoint that does not verify.
+            AuditRowsDiffer: listing each business row that differs from the trail.
+            ConfigurationError: the secret key is missing, so signatures cannot be checked.
+            InvalidInput: `head` is not a head line.
+        """
+        mark = None if head is None else parse_head(head)
+        with self._snapshot() as conn:
+            try:
+                key = self._lg.database.audit_key.derived(create=False)
+            except ConfigurationError:
+                if mark is None and self._is_empty(conn):
+                    return Verification(0, 0, 0)  # nothing written, so no key made yet
+                raise
+            return verify(conn, key, mark)
+
+    def checkpoint(self) -> Checkpoint:
+        """Sign the trail's current head and store it; keep its `line()` elsewhere too."""
+        with self._lg.atomic() as uow:  # the write lock: no event lands meanwhile
+            return audit_checkpoints.record(uow.session.connection(), uow.audit_key)
+
+    def checkpoints(self) -> builtins.list[Checkpoint]:
+        """Every stored checkpoint, oldest first."""
+        with self._lg.database.engine.connect() as conn:
+            return list(audit_checkpoints.stored(conn))
+
+    def mark_unkeyed(self) -> None:
+        """Sign the events an upgraded database already has as written before keying.
+
+        Called once, when opening migrates a database from before keyed chains;
+        `verify` accepts plain SHA-256 hashes up to the marked event and no further.
+        """
+        with self._lg.atomic() as uow:
+            conn = uow.session.connection()
+            if not self._is_empty(conn):
+                audit_checkpoints.record(conn, uow.audit_key, audit_checkpoints.UNKEYED_UNTIL)
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[Connection]:
+        """A connection that sees one moment: the trail and the tables must agree.
+
+        SQLite's read transaction is a snapshot already; PostgreSQL's default sees
+        each statement's own, so a write between reading the trail and the tables
+        would show as a difference.
         """
         with self._lg.database.engine.connect() as conn:
-            return audit.verify_chain(conn)
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")  # in place
+            yield conn
+
+    @staticmethod
+    def _is_empty(conn: Connection) -> bool:
+        query = sa.select(tables.AuditEvent.id).limit(1)  # type: ignore[call-overload]
+        return conn.execute(query).first() is None

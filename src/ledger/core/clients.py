@@ -8,12 +8,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import col, select
 
+from ledger.core import identities
 from ledger.core.lookup import NameRef, find_client
 from ledger.core.models import Client, Records
-from ledger.core.money import AmountInput, OptionalAmount, currency_field, to_minor
+from ledger.core.money import AmountInput, OptionalAmount, currency_field, exact_minor
 from ledger.core.service import UNSET, Ref, Service, Unset, get_row, given, ref_id
 from ledger.core.validation import validated
-from ledger.errors import Conflict
+from ledger.errors import Conflict, InvalidInput
 from ledger.storage import tables
 
 Language = Literal["en", "cs"]
@@ -47,6 +48,16 @@ class ClientInput(BaseModel):
         if value is not None and value < 0:
             raise ValueError("must not be negative")
         return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return identities.check_email(value)
+
+    @field_validator("vat_id")
+    @classmethod
+    def _vat_id(cls, value: str) -> str:
+        return identities.check_vat_id(value)
 
 
 class Clients(Service):
@@ -165,8 +176,21 @@ class Clients(Service):
             uow.session.delete(row)
 
 
+def company_id(data: ClientInput) -> str:
+    """The client's company id, checked as a Czech IČO unless its VAT id is another
+    country's (whose registry numbers have other formats)."""
+    if identities.is_foreign_vat_id(data.vat_id):
+        return data.company_id
+    try:
+        return identities.check_company_id(data.company_id)
+    except ValueError as exc:
+        raise InvalidInput("company_id", str(exc)) from None
+
+
 def _row_fields(data: ClientInput) -> dict[str, Any]:
     fields = data.model_dump(exclude={"hourly_rate"})
+    fields["company_id"] = company_id(data)
     rate = data.hourly_rate
-    fields["hourly_rate_minor"] = None if rate is None else to_minor(rate, data.currency)
+    minor = None if rate is None else exact_minor(rate, data.currency, "hourly_rate")
+    fields["hourly_rate_minor"] = minor
     return fields

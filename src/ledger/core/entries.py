@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from ledger.core.lookup import NameRef, find_client, find_project
 from ledger.core.models import Records, WorkEntry
-from ledger.core.money import AmountInput, OptionalAmount, parse_amount, to_minor
+from ledger.core.money import AmountInput, OptionalAmount, exact_minor, parse_amount
 from ledger.core.service import UNSET, Ref, Service, Unset, get_row, given, pk, ref_id
 from ledger.core.validation import parse_date, validated
 from ledger.errors import Conflict, InvalidInput
@@ -248,10 +248,10 @@ def _row_fields(data: EntryInput, currency: str) -> dict[str, Any]:
         "ended_at": None if data.end is None else _aware(data.end),
         "minutes": data.duration(),
         "billable": data.billable,
-        "amount_minor": None if data.amount is None else to_minor(data.amount, currency),
+        "amount_minor": None if data.amount is None else exact_minor(data.amount, currency),
         "hourly_rate_minor": None
         if data.hourly_rate is None
-        else to_minor(data.hourly_rate, currency),
+        else exact_minor(data.hourly_rate, currency, "hourly_rate"),
     }
 
 
@@ -307,8 +307,8 @@ def _plain_row(item: Mapping[str, Any], currency: str) -> dict[str, Any] | None:
         "ended_at": None,
         "minutes": minutes,
         "billable": billable,
-        "amount_minor": None if amount is None else to_minor(amount, currency),
-        "hourly_rate_minor": None if rate is None else to_minor(rate, currency),
+        "amount_minor": None if amount is None else exact_minor(amount, currency),
+        "hourly_rate_minor": None if rate is None else exact_minor(rate, currency, "hourly_rate"),
     }
 
 

@@ -363,6 +363,8 @@ class SyncRun(PublicModel):
     cursor_before: str | None
     cursor_after: str | None
     changes: list[dict[str, Any]]
+    recovered_at: dt.datetime | None = None
+    recovered_by: str | None = None
 
     def _repr_html_(self) -> str:
         parts = [super()._repr_html_()]
@@ -398,7 +400,9 @@ class SyncRun(PublicModel):
     @classmethod
     def from_row(cls, row: tables.SyncRun) -> SyncRun:
         assert row.id is not None
-        data = row.model_dump(exclude={"warnings", "log", "upstream", "changes", "pid"})
+        data = row.model_dump(
+            exclude={"warnings", "log", "upstream", "changes", "pid", "lease_expires_at"}
+        )
         return cls(
             **data,
             warnings=json.loads(row.warnings),

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from ledger.core.lookup import NameRef, find_client, find_project
 from ledger.core.models import Project, Records
-from ledger.core.money import AmountInput, OptionalAmount, currency_field, to_minor
+from ledger.core.money import AmountInput, OptionalAmount, currency_field, exact_minor
 from ledger.core.service import UNSET, Ref, Service, Unset, get_row, given, pk, ref_id
 from ledger.core.validation import validated
 from ledger.storage import tables
@@ -158,7 +158,7 @@ def _row_fields(data: ProjectInput, default_currency: str) -> dict[str, Any]:
     return {
         "name": data.name,
         "currency": currency,
-        "hourly_rate_minor": None if rate is None else to_minor(rate, currency),
+        "hourly_rate_minor": None if rate is None else exact_minor(rate, currency, "hourly_rate"),
         "rounding": data.rounding,
         "rounding_minutes": data.rounding_minutes,
     }

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from ledger.contracts.inputs import TransactionInput
 from ledger.core.models import MoneyTransaction, PublicModel, Records
-from ledger.core.money import AmountInput, from_minor, to_minor
+from ledger.core.money import AmountInput, from_minor, parse_amount, to_minor
 from ledger.core.service import Ref, Service, get_row, ref_id
 from ledger.core.validation import validated
 from ledger.errors import Conflict, InvalidInput
@@ -86,8 +86,10 @@ class Transactions(Service):
             external_id: its id at the source; unique per source.
             amount: signed: + paid in, - paid out.
         """
+        # Text is read here by the API's parser, so "1,000" is refused, not 1.00.
+        exact = parse_amount(amount) if isinstance(amount, str) and amount else amount
         fields = {
-            "external_id": external_id, "booked_on": booked_on, "amount": amount,
+            "external_id": external_id, "booked_on": booked_on, "amount": exact,
             "currency": currency, "account": account, "counterparty_name": counterparty_name,
             "counterparty_account": counterparty_account, "variable_symbol": variable_symbol,
             "constant_symbol": constant_symbol, "specific_symbol": specific_symbol,

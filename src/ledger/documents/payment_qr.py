@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
+from ledger.core import identities
 from ledger.core.validation import parse_date
 from ledger.errors import InvalidInput
 
@@ -42,6 +43,7 @@ STANDARDS: dict[str, Standard] = {"CZK": "SPAYD", "EUR": "EPC"}
 SPAYD_MAX_AMOUNT = Decimal("9999999.99")
 EPC_MIN_AMOUNT = Decimal("0.01")
 EPC_MAX_AMOUNT = Decimal("999999999.99")
+MAX_AMOUNTS: dict[Standard, Decimal] = {"SPAYD": SPAYD_MAX_AMOUNT, "EPC": EPC_MAX_AMOUNT}
 EPC_MAX_BYTES = 331
 EPC_ENCODINGS = (
     "utf-8",
@@ -57,7 +59,6 @@ EPC_ENCODINGS = (
 
 _CENT = Decimal("0.01")
 _AMOUNT = re.compile(r"\d{1,12}(\.\d{1,2})?")
-_IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
 _BIC = re.compile(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?")
 _SYMBOL = re.compile(r"\d{1,10}")
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -213,13 +214,12 @@ def epc(
 
 def check_iban(value: str, field: str = "iban") -> str:
     """The IBAN without spaces, upper case, its check digits verified."""
-    iban = value.replace(" ", "").upper() if isinstance(value, str) else ""
-    if not _IBAN.fullmatch(iban):
-        raise InvalidInput(
-            field, f"{value!r} is not an IBAN such as CZ65 0800 0000 1920 0014 5399"
-        )
-    if _mod97(iban[4:] + iban[:4]) != 1:
-        raise InvalidInput(field, f"{value!r} fails the IBAN check digits; copy it again")
+    try:
+        iban = identities.check_iban(value) if isinstance(value, str) else "?"
+    except ValueError as exc:
+        raise InvalidInput(field, str(exc)) from None
+    if not iban:
+        raise InvalidInput(field, "an IBAN is required, such as CZ65 0800 0000 1920 0014 5399")
     return iban
 
 
@@ -238,7 +238,7 @@ def czech_account_to_iban(account: str, field: str = "account") -> str:
         raise InvalidInput(field, f"{account!r} is not a Czech account like 19-2000145399/0800")
     prefix, number, bank = match.groups()
     bban = f"{bank}{int(prefix or 0):06d}{int(number):010d}"
-    check = 98 - _mod97(bban + "CZ00")
+    check = 98 - identities.mod97(bban + "CZ00")
     return f"CZ{check:02d}{bban}"
 
 
@@ -246,14 +246,17 @@ def for_invoice(invoice: Invoice, supplier: AppSettings) -> PaymentCode | None:
     """The QR code that pays what is still owed on an issued invoice.
 
     None when there is nothing to pay (a draft, a cancelled or settled invoice),
-    when the currency has no QR standard, or when the supplier has no account for it.
+    when the currency has no QR standard, when the supplier has no account for it, or
+    when what is owed is above the standard's limit (`over_limit` says so; the
+    document then prints without a code rather than failing).
     CZK uses the Czech account number when set, else the IBAN; EUR uses the IBAN and
     the supplier's name, which EPC requires.
 
     Raises:
         InvalidInput: when a supplier account in the settings is malformed.
     """
-    if invoice.status != "issued" or invoice.balance <= 0 or not invoice.number:
+    nothing_to_pay = invoice.status != "issued" or invoice.balance <= 0 or not invoice.number
+    if nothing_to_pay or over_limit(invoice) is not None:
         return None
     label = "Faktura" if invoice.language == "cs" else "Invoice"
     if STANDARDS.get(invoice.currency) == "SPAYD":
@@ -282,6 +285,14 @@ def for_invoice(invoice: Invoice, supplier: AppSettings) -> PaymentCode | None:
     return None
 
 
+def over_limit(invoice: Invoice) -> Decimal | None:
+    """The QR standard's largest amount when an issued invoice owes more, else None."""
+    standard = STANDARDS.get(invoice.currency)
+    if invoice.status != "issued" or standard is None or invoice.balance <= MAX_AMOUNTS[standard]:
+        return None
+    return MAX_AMOUNTS[standard]
+
+
 def _czech_account(supplier: AppSettings) -> tuple[str | None, str]:
     if supplier.supplier_account_number:
         return czech_account_to_iban(
@@ -292,10 +303,6 @@ def _czech_account(supplier: AppSettings) -> tuple[str | None, str]:
         bic = check_bic(supplier.supplier_bic, "supplier_bic") if supplier.supplier_bic else ""
         return iban, bic
     return None, ""
-
-
-def _mod97(text: str) -> int:
-    return int("".join(str(int(char, 36)) for char in text)) % 97
 
 
 def _amount(value: object, field: str, minimum: Decimal, maximum: Decimal) -> Decimal:
@@ -373,7 +380,7 @@ def _epc_code(value: str, field: str, pattern: re.Pattern[str], example: str) ->
 
 def _creditor_reference(value: str) -> str:
     reference = _epc_code(value.replace(" ", ""), "reference", _REFERENCE, "RF18539007547034")
-    if _mod97(reference[4:] + reference[:4]) != 1:
+    if identities.mod97(reference[4:] + reference[:4]) != 1:
         raise InvalidInput("reference", f"{value!r} fails the ISO 11649 check digits")
     return reference
 

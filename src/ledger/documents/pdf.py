@@ -25,7 +25,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from ledger.core.models import AppSettings, Client, Invoice
-from ledger.documents.payment_qr import ascii_text
+from ledger.documents.payment_qr import ascii_text, over_limit
 from ledger.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -73,6 +73,7 @@ LABELS: dict[str, dict[str, str]] = {
         "notes": "Poznámka",
         "qr_spayd": "QR Platba",
         "qr_epc": "QR platba SEPA",
+        "qr_over_limit": "Bez QR kódu: částka k úhradě přesahuje limit QR plateb ({limit}).",
         "not_vat_payer": "Dodavatel není plátcem DPH.",
         "draft": "Koncept",
         "draft_note": "Koncept – nejde o vystavený doklad.",
@@ -113,6 +114,7 @@ LABELS: dict[str, dict[str, str]] = {
         "notes": "Notes",
         "qr_spayd": "QR payment",
         "qr_epc": "SEPA QR payment",
+        "qr_over_limit": "No QR code: the amount due is above the QR payment limit ({limit}).",
         "not_vat_payer": "The supplier is not registered for VAT.",
         "draft": "Draft",
         "draft_note": "Draft – not an issued invoice.",
@@ -257,7 +259,17 @@ def _context(document: InvoiceDocument) -> dict[str, Any]:
         "iban": _grouped(supplier.supplier_iban),
         "qr_url": QR_URL if code else None,
         "qr_label": LABELS[language][f"qr_{code.standard.lower()}"] if code else "",
+        "qr_note": _qr_note(document),
     }
+
+
+def _qr_note(document: InvoiceDocument) -> str:
+    """Why an invoice that would carry a QR code has none (its amount), or ``""``."""
+    limit = over_limit(document.invoice)
+    if limit is None:
+        return ""
+    money = Formats(document.language, document.invoice.currency).money(limit)
+    return LABELS[document.language]["qr_over_limit"].format(limit=money)
 
 
 def _grouped(iban: str) -> str:

@@ -7,6 +7,7 @@ the first PDF) and the payment payloads in :mod:`ledger.documents.payment_qr`.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from sqlmodel import col, select
 
@@ -14,7 +15,7 @@ from ledger.core.invoices import InvoiceRef
 from ledger.core.models import AppSettings, Client, Invoice
 from ledger.core.service import Service
 from ledger.documents import pdf as invoice_pdf
-from ledger.documents.payment_qr import PaymentCode, QrFormat, for_invoice
+from ledger.documents.payment_qr import PaymentCode, QrFormat, for_invoice, over_limit
 from ledger.documents.pdf import InvoiceDocument
 from ledger.errors import InvalidInput, NotFound
 from ledger.storage import tables
@@ -61,6 +62,10 @@ class Documents(Service):
     def payment_code(self, invoice: InvoiceRef) -> PaymentCode | None:
         """The payment payload for what is still owed, or None (see `for_invoice`)."""
         return for_invoice(self._lg.invoices.get(invoice), self._lg.settings.get())
+
+    def qr_limit(self, invoice: InvoiceRef) -> Decimal | None:
+        """The QR standard's limit when what is owed is above it (no code then), else None."""
+        return over_limit(self._lg.invoices.get(invoice))
 
     def payment_qr(self, invoice: InvoiceRef, fmt: QrFormat = "png") -> bytes | None:
         """The payment QR code as PNG or SVG bytes; None when there is nothing to pay

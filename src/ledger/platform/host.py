@@ -12,6 +12,8 @@ from ledger.storage.sources import Source
 
 if TYPE_CHECKING:
     from ledger.core.audit_log import AuditLog
+    from ledger.core.entries import Entries
+    from ledger.core.projects import Projects
     from ledger.core.transactions import Transactions
     from ledger.platform.service import Plugins
 
@@ -31,6 +33,10 @@ class PlatformLedger(LedgerScope, Protocol):
     def plugins(self) -> Plugins: ...
     @property
     def transactions(self) -> Transactions: ...
+    @property
+    def projects(self) -> Projects: ...
+    @property
+    def entries(self) -> Entries: ...
     @property
     def audit(self) -> AuditLog: ...
 

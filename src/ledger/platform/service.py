@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from ledger.core.models import AuditEntry, PluginInfo, Records, SyncRun
 from ledger.core.service import get_row
 from ledger.errors import ConfigurationError, InvalidInput
+from ledger.platform.leases import recover_expired_runs
 from ledger.platform.plugin_settings import (
     load_row,
     merge_and_validate,
@@ -106,6 +107,7 @@ class Plugins:
         """Recent runs, newest first, of one plugin or all."""
         if limit < 1:
             raise InvalidInput("limit", f"{limit} runs: give 1 or more")
+        self._recover()
         query = select(tables.SyncRun).order_by(col(tables.SyncRun.id).desc()).limit(limit)
         if name is not None:
             query = query.where(tables.SyncRun.plugin == name)
@@ -114,12 +116,17 @@ class Plugins:
 
     def run(self, run_id: int) -> SyncRun:
         """One run by id."""
+        self._recover()
         with self._lg.reading() as session:
             return SyncRun.from_row(get_row(session, tables.SyncRun, run_id, "sync run"))
 
     def changes(self, run_id: int) -> Records[AuditEntry]:
         """The audit events a run caused (what changed, before and after)."""
         return self._lg.audit.list(run_id=run_id)
+
+    def _recover(self) -> None:
+        """Whoever looks at runs marks those whose lease expired (see `leases`)."""
+        recover_expired_runs(self._lg.database, f"{self._lg.source.value} looking at the runs")
 
     def check_key(self) -> None:
         """Fail at start-up when stored secrets exist but their key does not."""

@@ -13,7 +13,8 @@ from typing import Any
 from ledger.contracts import Plugin
 from ledger.plugins.demo_bank import DemoBank
 from ledger.plugins.fio import Fio
+from ledger.plugins.toggl import Toggl
 
-BUNDLED: list[type[Plugin[Any]]] = [DemoBank, Fio]
+BUNDLED: list[type[Plugin[Any]]] = [DemoBank, Fio, Toggl]
 
-__all__ = ["BUNDLED", "DemoBank", "Fio"]
+__all__ = ["BUNDLED", "DemoBank", "Fio", "Toggl"]

@@ -3,23 +3,25 @@
 Events are written with one executemany on the change's own connection, in the
 same transaction (never as ORM objects: a bulk sync writes tens of thousands of
 them; on SQLite the rows skip Core's per-row processing, see `_insert_events`). Each
-event's hash covers its content and the previous event's hash, so editing or
-deleting one breaks the chain at that point and `verify_chain` names it.
+event's hash is an HMAC-SHA256, under the audit key (`audit_key`), of its content and
+the previous event's hash, so editing or deleting one breaks the chain at that point,
+and without the key nobody can compute a valid hash for a forged or recomputed event.
+Events written before the chain was keyed carry a plain SHA-256 (`event_hash` with no
+key); `audit_verify` says which ones may.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Generator, Iterable, Mapping
-from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from ledger.errors import AuditChainBroken
 from ledger.storage.tables import AuditEvent, utcnow
 
 GENESIS_HASH = "0" * 64
@@ -89,9 +91,17 @@ def _dump_redacted(entity: str, values: Mapping[str, Any] | None) -> str | None:
     return _ENCODER.encode(values)
 
 
-def event_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
-    """SHA-256 over the previous hash and this event's content."""
-    return _digest(
+def event_hash(prev_hash: str, row: Mapping[str, Any], key: bytes | None = None) -> str:
+    """HMAC-SHA256 under `key` over the previous hash and this event's content.
+
+    Without a key, the plain SHA-256 of events written before the chain was keyed.
+    """
+    return Hasher(key)(*event_parts(prev_hash, row))
+
+
+def event_parts(prev_hash: str, row: Mapping[str, Any]) -> tuple[str, ...]:
+    """What an event's hash covers, in order: the previous hash, then its content."""
+    return (
         prev_hash,
         row["at"].isoformat(),
         row["source"],
@@ -104,8 +114,19 @@ def event_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
     )
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+class Hasher:
+    """Hashes event parts: HMAC-SHA256 under a key, or plain SHA-256 without one."""
+
+    def __init__(self, key: bytes | None) -> None:
+        self._base = None if key is None else hmac.new(key, digestmod=hashlib.sha256)
+
+    def __call__(self, *parts: str) -> str:
+        data = "\x1f".join(parts).encode()
+        if self._base is None:
+            return hashlib.sha256(data).hexdigest()
+        keyed = self._base.copy()  # the key's pads are computed once, not per event
+        keyed.update(data)
+        return keyed.hexdigest()
 
 
 def chain_head(conn: Connection) -> str:
@@ -116,8 +137,11 @@ def chain_head(conn: Connection) -> str:
     return last or GENESIS_HASH
 
 
-def append(conn: Connection, source: str, run_id: int | None, changes: Iterable[Change]) -> int:
-    """Write `changes` as chained audit events in one executemany; return the count."""
+def append(
+    conn: Connection, key: bytes, source: str, run_id: int | None, changes: Iterable[Change]
+) -> int:
+    """Write `changes` as events chained under `key`, in one executemany; return the count."""
+    digest_of = Hasher(key)
     at = utcnow()
     prev = chain_head(conn)
     at_text = at.isoformat()
@@ -129,7 +153,7 @@ def append(conn: Connection, source: str, run_id: int | None, changes: Iterable[
         entity, entity_id, action = str(change.entity), change.entity_id, change.action
         before = _dump_redacted(entity, change.before)
         after = _dump_redacted(entity, change.after)
-        digest = _digest(
+        digest = digest_of(
             prev, at_text, source, entity, entity_id, action, before or "", after or "", run_text
         )
         rows.append((source, entity, entity_id, action, before, after, run_id, prev, digest))
@@ -176,27 +200,8 @@ def _sqlite_insert_sql(conn: Connection) -> str:
     return _SQLITE_INSERT[0]
 
 
-def verify_chain(conn: Connection) -> int:
-    """Check every event's hash and link; return the number verified.
-
-    Raises:
-        AuditChainBroken: naming the first event that does not verify.
-    """
-    prev = GENESIS_HASH
-    count = 0
-    events = _events_in_order(conn)
-    with closing(events):  # stopping at a broken link closes the server-side cursor
-        for row in events:
-            if row["prev_hash"] != prev:
-                raise AuditChainBroken(row["id"], "does not link to the event before it")
-            if event_hash(prev, row) != row["hash"]:
-                raise AuditChainBroken(row["id"], "content does not match its hash")
-            prev = row["hash"]
-            count += 1
-    return count
-
-
-def _events_in_order(conn: Connection) -> Generator[Mapping[str, Any], None, None]:
+def events_in_order(conn: Connection) -> Generator[Mapping[str, Any], None, None]:
+    """Every event, oldest first, streamed from the server in batches."""
     query = select(AUDIT_TABLE).order_by(AUDIT_TABLE.c.id)
     with conn.execution_options(yield_per=5000).execute(query) as result:
         for row in result.mappings():

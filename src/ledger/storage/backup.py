@@ -8,10 +8,15 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+from sqlalchemy import Connection, insert
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 
 from ledger.errors import ConfigurationError, InvalidInput
 from ledger.storage.database import Database
+from ledger.storage.tables import BackupRecord, utcnow
+
+BACKUPS = BackupRecord.__table__  # type: ignore[attr-defined]
 
 
 def backup(database: Database, target: Path) -> Path:
@@ -32,7 +37,36 @@ def backup(database: Database, target: Path) -> Path:
             _backup_postgres(url, target)
     except (OSError, sqlite3.Error) as exc:
         raise InvalidInput("path", f"cannot write {target}: {_reason(exc)}") from None
+    record_backup(database, target)
     return target
+
+
+RECORD_WAIT_MS = 2000
+
+
+def record_backup(database: Database, target: Path) -> bool:
+    """Note that a backup was written, for `ledger doctor`; False when the database was busy.
+
+    Not audited: like the sync history, it records an operation, not domain data.
+    The copy itself does not hold its own record (it was taken just before). A backup
+    taken while a long write holds SQLite does not wait for it: it goes unrecorded.
+    """
+    with database.engine.connect() as conn:
+        _sqlite_busy_timeout(conn, database, RECORD_WAIT_MS)
+        try:
+            with conn.begin():
+                conn.execute(insert(BACKUPS).values(at=utcnow(), target=str(target.resolve())))
+        except OperationalError:
+            return False
+        finally:
+            _sqlite_busy_timeout(conn, database, int(database.lock_wait * 1000))
+    return True
+
+
+def _sqlite_busy_timeout(conn: Connection, database: Database, milliseconds: int) -> None:
+    # On the driver's connection: a statement through SQLAlchemy would begin a transaction.
+    if database.is_sqlite:
+        conn.connection.driver_connection.execute(f"PRAGMA busy_timeout={milliseconds}")  # type: ignore[union-attr]
 
 
 def pg_dump_call(url: URL, target: Path) -> tuple[list[str], dict[str, str]]:

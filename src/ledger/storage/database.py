@@ -39,6 +39,7 @@ from sqlmodel import Session, SQLModel
 
 from ledger.errors import Busy, UnauditedWrite
 from ledger.storage import audit_chain as audit
+from ledger.storage.audit_key import AuditKey
 from ledger.storage.sources import Source
 from ledger.storage.tables import AUDITED_TABLES
 
@@ -63,9 +64,15 @@ class LedgerSession(Session):
 class Database:
     """A ledger database: SQLite file by default, PostgreSQL by URL."""
 
-    def __init__(self, url: str, lock_wait: float = 30.0) -> None:
-        """Connect to `url`; a write waits at most `lock_wait` seconds for another."""
+    def __init__(
+        self, url: str, lock_wait: float = 30.0, audit_key: AuditKey | None = None
+    ) -> None:
+        """Connect to `url`; a write waits at most `lock_wait` seconds for another.
+
+        `audit_key` signs the audit chain (default: the one configured for `url`).
+        """
         self.url = url
+        self.audit_key = audit_key or AuditKey.for_url(url)
         self.is_sqlite = url.startswith("sqlite")
         self.lock_wait = lock_wait
         connect_args: dict[str, Any] = {"timeout": lock_wait} if self.is_sqlite else {}
@@ -95,6 +102,7 @@ class Database:
         """
         if not isinstance(source, Source):
             raise UnauditedWrite(f"a unit of work needs a Source, got {source!r}")
+        key = self.audit_key.derived(create=True)
         try:
             with (
                 LedgerSession(self._write_engine, expire_on_commit=False) as session,
@@ -105,10 +113,10 @@ class Database:
                     wait = max(1, int(self.lock_wait * 1000))
                     connection.exec_driver_sql(f"SET LOCAL lock_timeout = {wait}")
                     connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")
-                session.info["audit"] = (source, run_id)
+                session.info["audit"] = (source, run_id, key)
                 connection.info["audit"] = (source, run_id)
                 try:
-                    yield UnitOfWork(session, source, run_id)
+                    yield UnitOfWork(session, source, run_id, key)
                     session.flush()
                 finally:
                     connection.info.pop("audit", None)
@@ -124,10 +132,13 @@ class Database:
 class UnitOfWork:
     """An open audited transaction: an ORM session plus the bulk write path."""
 
-    def __init__(self, session: Session, source: Source, run_id: int | None) -> None:
+    def __init__(
+        self, session: Session, source: Source, run_id: int | None, audit_key: bytes
+    ) -> None:
         self.session = session
         self.source = source
         self.run_id = run_id
+        self.audit_key = audit_key
 
     def insert_many(self, model: type[SQLModel], rows: Sequence[Mapping[str, Any]]) -> list[int]:
         """Insert `rows` with one executemany and audit them likewise; return their ids."""
@@ -157,7 +168,7 @@ class UnitOfWork:
             )
             stored = [{"id": row_id, **row} for row_id, row in zip(ids, stored, strict=True)]
         changes = (audit.Change(table.name, str(row["id"]), "insert", None, row) for row in stored)
-        audit.append(connection, self.source.value, self.run_id, changes)
+        audit.append(connection, self.audit_key, self.source.value, self.run_id, changes)
         return ids
 
     def update_many(self, model: type[SQLModel], updates: Sequence[RowUpdate]) -> int:
@@ -177,7 +188,7 @@ class UnitOfWork:
             audit.Change(table.name, str(u.row_id), "update", u.before, u.changed_after())
             for u in updates
         )
-        audit.append(connection, self.source.value, self.run_id, changes)
+        audit.append(connection, self.audit_key, self.source.value, self.run_id, changes)
         return len(updates)
 
 
@@ -242,7 +253,7 @@ def _refuse_unaudited_statement(
             )
 
 
-def _audit_source(session: Session) -> tuple[Source, int | None] | None:
+def _audit_source(session: Session) -> tuple[Source, int | None, bytes] | None:
     value = session.info.get("audit")
     return value if isinstance(value, tuple) else None
 
@@ -261,11 +272,11 @@ def _audit_flush(session: Session, flush_context: UOWTransaction) -> None:
     bound = _audit_source(session)
     if bound is None:
         return
-    source, run_id = bound
+    source, run_id, key = bound
     changes = [_inserted(obj) for obj in _domain(session.new)]
     changes += [change for obj in _domain(session.dirty) if (change := _updated(obj)) is not None]
     changes += [_deleted(obj) for obj in _domain(session.deleted)]
-    audit.append(session.connection(), source.value, run_id, changes)
+    audit.append(session.connection(), key, source.value, run_id, changes)
 
 
 def _pending_domain_changes(session: Session) -> bool:

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, inspect, text
 
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0007"
 """The newest migration; a test keeps it equal to Alembic's head."""
+
+
+KEYED_AUDIT_REVISION = "0007"
+"""The migration that brought keyed audit chains; events before it carry plain hashes."""
+
+
+def before_keyed_audit(revision: str | None) -> bool:
+    """Whether a database at `revision` may hold events written before keyed chains.
+
+    None is a new database: its every event is keyed.
+    """
+    return revision is not None and revision < KEYED_AUDIT_REVISION
 
 
 def current_revision(engine: Engine) -> str | None:

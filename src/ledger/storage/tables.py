@@ -240,6 +240,29 @@ class AppSettings(SQLModel, table=True):
     theme: str = Field(default="auto", max_length=5)
 
 
+class ExternalLink(SQLModel, table=True):
+    """A ledger object's twin in a plugin's upstream: what syncs both ways keep.
+
+    `upstream_state` is the digest of what the plugin last pulled for the object,
+    `pushed_fingerprint` the digest of what it last sent, so a re-run with
+    nothing changed on either side writes and sends nothing.
+    """
+
+    __tablename__ = "external_links"
+    __table_args__ = (
+        Index("ux_external_links_upstream", "plugin", "entity", "external_id", unique=True),
+        Index("ux_external_links_object", "plugin", "entity", "object_id", unique=True),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    plugin: str = Field(max_length=40)
+    entity: str = Field(max_length=40)
+    object_id: int = Field(sa_type=BigInteger)
+    external_id: str = Field(max_length=100)
+    upstream_state: str = Field(default="", max_length=64)
+    pushed_fingerprint: str = Field(default="", max_length=64)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
@@ -254,6 +277,32 @@ class AuditEvent(SQLModel, table=True):
     run_id: int | None = Field(default=None, index=True)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class AuditCheckpoint(SQLModel, table=True):
+    """A signed statement of the audit chain's head at one moment.
+
+    ``kind`` is ``checkpoint`` (``ledger audit checkpoint``) or ``unkeyed_until`` (the
+    events a database had when its chain became keyed). Not audited: a record about the
+    audit trail, signed with the audit key, and auditing it would move the head it names.
+    """
+
+    __tablename__ = "audit_checkpoints"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=14)
+    event_id: int
+    head_hash: str = Field(max_length=64)
+    at: dt.datetime
+    signature: str = Field(max_length=64)
+
+
+class BackupRecord(SQLModel, table=True):
+    """When `ledger backup` last wrote a copy, for `ledger doctor`. Not domain data."""
+
+    __tablename__ = "backup_records"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime
+    target: str = Field(sa_type=Text)
 
 
 class PluginSettings(SQLModel, table=True):
@@ -315,6 +364,9 @@ class SyncRun(SQLModel, table=True):
     cursor_after: str | None = Field(default=None, sa_type=Text)
     changes: str = Field(default="[]", sa_type=Text)
     pid: int | None = None
+    lease_expires_at: dt.datetime | None = None
+    recovered_at: dt.datetime | None = None
+    recovered_by: str | None = Field(default=None, max_length=60)
 
 
 AUDITED_TABLES: frozenset[str] = frozenset(
@@ -333,6 +385,7 @@ AUDITED_TABLES: frozenset[str] = frozenset(
         PluginState,
         MatchSuggestion,
         ShareLink,
+        ExternalLink,
     )
 )
 """Domain tables whose every change writes an audit event."""

@@ -6,8 +6,9 @@ From pytest, subclass `PluginContract` and set its `spec`; from the shell,
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ledger.testing.checks import CHECK_NAMES, CHECKS
-from ledger.testing.pytest_support import PluginContract
 from ledger.testing.recording import RecordedResponse, Recording, UnrecordedRequest
 from ledger.testing.runner import ContractRun, run_contract
 from ledger.testing.spec import (
@@ -15,7 +16,25 @@ from ledger.testing.spec import (
     ContractFailure,
     ContractReport,
     ContractSpec,
+    PushSpec,
 )
+
+if TYPE_CHECKING:
+    from ledger.testing.pytest_support import PluginContract
+
+
+def __getattr__(name: str) -> Any:
+    """`PluginContract` imports pytest, so only code that uses it pays for pytest.
+
+    ``ledger sync`` and ``ledger plugin check`` use this package on an installation
+    without pytest (a development dependency).
+    """
+    if name == "PluginContract":
+        from ledger.testing.pytest_support import PluginContract
+
+        return PluginContract
+    raise AttributeError(f"module 'ledger.testing' has no attribute {name!r}")
+
 
 __all__ = [
     "CHECKS",
@@ -26,6 +45,7 @@ __all__ = [
     "ContractRun",
     "ContractSpec",
     "PluginContract",
+    "PushSpec",
     "RecordedResponse",
     "Recording",
     "UnrecordedRequest",

@@ -6,9 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -16,65 +13,42 @@ from urllib.parse import quote
 from ledger.api import Ledger
 from ledger.contracts.definition import find_problems
 from ledger.core.money import CURRENCY_EXPONENTS
-from ledger.errors import Conflict
 from ledger.storage import tables
 from ledger.storage.sources import Source
 from ledger.testing import recording as rec
-from ledger.testing.harness import Capture, Harness, all_text, snapshot
-from ledger.testing.spec import ContractFailure
+from ledger.testing.harness import Capture, snapshot
+from ledger.testing.hygiene import (
+    check_bounded_work,
+    check_disabled_refuses,
+    check_network_discipline,
+    check_secrets_hidden,
+)
+from ledger.testing.push_check import check_push
+from ledger.testing.session import Check, Session, fail
 
 GOLDEN_ENV = "LEDGER_UPDATE_GOLDEN"
 TRANSACTIONS = "money_transactions"
-
-
-@dataclass
-class Session:
-    """What the checks of one plugin share: the harness and the one main sync."""
-
-    harness: Harness
-    main_ledger: Ledger | None = None
-    main: Capture | None = None
-
-    @property
-    def name(self) -> str:
-        return self.harness.spec.plugin.name
-
-    def main_sync(self, check: str, *, need_success: bool = True) -> tuple[Ledger, Capture]:
-        """The main sync (run once); fails `check` when it did not succeed."""
-        if self.main is None:
-            self.main_ledger = self.harness.fresh()
-            self.main = self.harness.sync(self.main_ledger)
-        assert self.main_ledger is not None
-        if need_success and self.main.run.status != "succeeded":
-            raise ContractFailure(check, "needs a successful sync first; see check sync_succeeds")
-        return self.main_ledger, self.main
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    title: str
-    run: Callable[[Session], None]
-
-
-def fail(check: str, message: str) -> ContractFailure:
-    return ContractFailure(check, message)
+RECORD_TABLES = {TRANSACTIONS: "transactions", "clients": "clients", "projects": "projects",
+                 "work_entries": "entries"}  # fmt: skip
+"""The tables a plugin writes (its links aside), and their names in the golden file."""
 
 
 # --- static -------------------------------------------------------------------
 
 
 def check_shape(s: Session) -> None:
-    problems = [p.message for p in find_problems(s.harness.spec.plugin) if p.check == "shape"]
+    problems = [p.message for p in find_problems(s.spec.plugin) if p.check == "shape"]
     if problems:
         raise fail("shape", "; ".join(problems))
 
 
 def check_settings(s: Session) -> None:
-    plugin = s.harness.spec.plugin
+    plugin = s.spec.plugin
     problems = [p.message for p in find_problems(plugin) if p.check == "settings"]
     if problems:
         raise fail("settings", "; ".join(problems))
+    if s.built is None:
+        raise fail("settings", f"the plugin cannot be built ({s.build_error})")
     required = {n for n, info in plugin.Settings.model_fields.items() if info.is_required()}
     try:
         plugin.Settings.model_validate({k: s.harness.settings.get(k) for k in required})
@@ -116,8 +90,8 @@ def check_sync_succeeds(s: Session) -> None:
             + (f"\n  {' | '.join(trace)}" if trace else ""),
         )
     diff = main.diff()
-    inserted = sum(1 for table, _ in diff.inserted if table == TRANSACTIONS)
-    updated = sum(1 for table, _ in diff.updated if table == TRANSACTIONS)
+    inserted = sum(1 for table, _ in diff.inserted if table in RECORD_TABLES)
+    updated = sum(1 for table, _ in diff.updated if table in RECORD_TABLES)
     if (inserted, updated) != (run.created, run.updated):
         raise fail(
             "sync_succeeds",
@@ -197,6 +171,9 @@ def _synced_ids(s: Session, recordings: list[rec.Recording]) -> set[str]:
     return {row["external_id"] for row in _transactions(lg)}
 
 
+IGNORES_CURSOR = "the plugin ignores ctx.cursor"
+
+
 def check_cursor(s: Session) -> None:
     lg, main = s.main_sync("cursor")
     cursor = main.run.cursor_after
@@ -211,13 +188,19 @@ def check_cursor(s: Session) -> None:
     if again.requests and not any(cursor in t or quote(cursor, safe="") in t for t in sent):
         raise fail(
             "cursor",
-            f"the stored cursor {cursor!r} was not sent upstream on the next "
-            "sync; start the request from ctx.cursor",
+            f"{IGNORES_CURSOR}: the stored cursor {cursor!r} was not sent upstream on the "
+            "next sync; read ctx.cursor and start the request from it",
         )
     if again.run.created or again.run.updated:
         raise fail(
-            "cursor", "the sync after the cursor wrote data again; fetch only what is newer"
+            "cursor",
+            f"{IGNORES_CURSOR}: the sync after the cursor wrote data again; "
+            "fetch only what is newer",
         )
+    _check_future_cursor(s, main)
+
+
+def _check_future_cursor(s: Session, first: Capture) -> None:
     future = s.harness.spec.future_cursor
     if future is None:
         raise fail("cursor", "set ContractSpec.future_cursor to a cursor past any data")
@@ -225,6 +208,13 @@ def check_cursor(s: Session) -> None:
     with fresh.with_source(Source("system:contract_suite")).atomic() as uow:
         uow.session.add(tables.PluginState(plugin=s.name, cursor=future))
     ahead = s.harness.sync(fresh)
+    if ahead.requests and _sent(ahead) == _sent(first):
+        raise fail(
+            "cursor",
+            f"{IGNORES_CURSOR}: a sync from the stored cursor {future!r} sent the same "
+            "requests as a first sync; read ctx.cursor and ask upstream only for what "
+            "is newer",
+        )
     if ahead.run.status != "succeeded" or ahead.run.created or ahead.run.updated:
         raise fail(
             "cursor",
@@ -234,12 +224,16 @@ def check_cursor(s: Session) -> None:
         )
 
 
+def _sent(capture: Capture) -> list[tuple[str, str, bytes]]:
+    return [(r.method, str(r.url), r.content) for r in capture.requests]
+
+
 def check_golden(s: Session) -> None:
-    lg, main = s.main_sync("golden")
+    _, main = s.main_sync("golden")
     path = s.harness.spec.golden
     if path is None:
         raise fail("golden", "set ContractSpec.golden to a file for the expected writes")
-    actual = {"cursor": main.run.cursor_after, "transactions": _normalised(lg)}
+    actual: dict[str, Any] = {"cursor": main.run.cursor_after, **_normalised(main)}
     text = json.dumps(actual, indent=1, sort_keys=True, ensure_ascii=False, default=str) + "\n"
     if os.environ.get(GOLDEN_ENV):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -257,7 +251,7 @@ def check_golden(s: Session) -> None:
 
 
 def check_audit_complete(s: Session) -> None:
-    lg, main = s.main_sync("audit_complete")
+    lg, main = s.main_sync("audit_complete", need_success=False)
     events = {(e.entity, e.entity_id, e.action): e for e in lg.audit.list(run_id=main.run.id)}
     source = f"plugin:{s.name}"
     missing = []
@@ -328,73 +322,6 @@ def check_upstream_faults(s: Session) -> None:
         )
 
 
-# --- hygiene ----------------------------------------------------------------------
-
-
-def check_network_discipline(s: Session) -> None:
-    _, main = s.main_sync("network_discipline", need_success=False)
-    if main.sockets:
-        raise fail(
-            "network_discipline",
-            f"the plugin opened {len(main.sockets)} connections "
-            "outside ctx.http; make every request with ctx.http",
-        )
-    if main.transport.unrecorded:
-        raise fail("network_discipline", main.transport.unrecorded[0])
-
-
-def check_secrets_hidden(s: Session) -> None:
-    canaries = list(s.harness.canaries.values())
-    if not canaries:
-        return
-    lg, _ = s.main_sync("secrets_hidden")
-    texts = [all_text(lg)]
-    if s.harness.spec.recording.responses:
-        failing = s.harness.fresh()
-        s.harness.sync(
-            failing, rec.RecordingTransport(s.harness.spec.recording, rec.status_fault(401))
-        )
-        texts.append(all_text(failing))
-    for canary in canaries:
-        for form in (canary, quote(canary, safe="")):
-            if any(form in text for text in texts):
-                raise fail(
-                    "secrets_hidden",
-                    "a secret setting appears in the stored run, log, "
-                    "audit or data; never log or store ctx.settings secrets",
-                )
-
-
-def check_bounded_work(s: Session) -> None:
-    lg = s.harness.fresh()
-    limit = min(s.harness.spec.time_limit, 10.0)
-    endless = rec.RecordingTransport(s.harness.spec.recording, endless=True)
-    started = time.monotonic()
-    run = s.harness.sync(lg, endless, max_requests=20, time_limit=limit).run
-    took = time.monotonic() - started
-    if took > limit + 5:
-        raise fail("bounded_work", f"the sync took {took:.1f} s against a {limit:.0f} s limit")
-    if run.error_kind == "limit":
-        raise fail(
-            "bounded_work",
-            f"against a repeating upstream the sync hit its limit "
-            f"({run.error_message}); stop paginating when a page repeats or is empty",
-        )
-
-
-def check_disabled_refuses(s: Session) -> None:
-    lg = s.harness.fresh(enable=False)
-    transport = s.harness.spec.recording.transport()
-    try:
-        lg.sync(s.name, transport=transport)
-    except Conflict:
-        pass
-    else:
-        raise fail("disabled_refuses", "a disabled plugin ran; the engine must refuse it")
-    if transport.requests or lg.plugins.history(s.name):
-        raise fail("disabled_refuses", "a disabled plugin made requests or recorded a run")
-
-
 CHECKS: list[Check] = [
     Check("shape", "Slug name, semantic version, sync(ctx) signature", check_shape),
     Check(
@@ -424,6 +351,7 @@ CHECKS: list[Check] = [
         check_bounded_work,
     ),
     Check("disabled_refuses", "A disabled plugin does not run", check_disabled_refuses),
+    Check("push", "Each change is sent upstream once; a dry run sends nothing", check_push),
 ]
 CHECK_NAMES = [check.name for check in CHECKS]
 
@@ -435,19 +363,32 @@ def _transactions(lg: Ledger) -> list[dict[str, Any]]:
     )
 
 
-def _normalised(lg: Ledger) -> list[dict[str, Any]]:
+def _normalised(main: Capture) -> dict[str, list[dict[str, Any]]]:
+    """What the main sync wrote, per kind of record, without what the database generates.
+
+    Transactions are always listed; other records only when the plugin wrote some.
+    """
     dropped = {"id", "created_at", "matched_invoice_id", "match_locked", "fingerprint"}
-    return [{k: v for k, v in row.items() if k not in dropped} for row in _transactions(lg)]
+    diff = main.diff()
+    written: dict[str, list[dict[str, Any]]] = {"transactions": []}
+    for key in sorted(diff.inserted.keys() | diff.updated.keys(), key=lambda k: int(k[1])):
+        if key[0] in RECORD_TABLES:
+            kept = {k: v for k, v in main.after[key].items() if k not in dropped}
+            written.setdefault(RECORD_TABLES[key[0]], []).append(kept)
+    written["transactions"].sort(key=lambda row: str(row["external_id"]))
+    return written
 
 
 def _first_difference(expected: dict[str, Any], actual: dict[str, Any]) -> str:
     if expected.get("cursor") != actual.get("cursor"):
         return f"cursor {expected.get('cursor')!r} != {actual.get('cursor')!r}"
-    old, new = expected.get("transactions", []), actual.get("transactions", [])
-    if len(old) != len(new):
-        return f"{len(old)} transactions expected, {len(new)} written"
-    for before, after in zip(old, new, strict=True):
-        if before != after:
-            keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-            return f"transaction {after.get('external_id')!r} differs in {', '.join(keys)}"
+    for kind in sorted(set(expected) | set(actual) - {"cursor"}):
+        old, new = expected.get(kind, []), actual.get(kind, [])
+        if len(old) != len(new):
+            return f"{len(old)} {kind} expected, {len(new)} written"
+        for before, after in zip(old, new, strict=True):
+            if before != after:
+                keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+                name = after.get("external_id") or after.get("name") or after.get("description")
+                return f"{kind} {name!r} differs in {', '.join(keys)}"
     return "no difference found"

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
+import io
 import shutil
 import socket
+import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import httpx
-from sqlalchemy import MetaData, select
+from sqlalchemy import Connection, MetaData, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.api import Ledger, open_ledger
 from ledger.contracts.http import HttpPolicy
@@ -25,6 +27,7 @@ from ledger.storage import audit_chain as audit
 from ledger.storage import migrate
 from ledger.storage.database import Database
 from ledger.storage.tables import AUDITED_TABLES
+from ledger.testing.leaks import make_canary
 from ledger.testing.recording import RecordingTransport
 from ledger.testing.spec import ContractSpec
 
@@ -58,6 +61,7 @@ class Capture:
     transport: RecordingTransport
     sockets: list[str] = field(default_factory=list)
     sleeps: list[float] = field(default_factory=list)
+    output: str = ""
 
     @property
     def requests(self) -> list[httpx.Request]:
@@ -105,8 +109,7 @@ class Harness:
         self.spec = spec
         self.workdir = Path(tempfile.mkdtemp(prefix=f"ledger-contract-{spec.plugin.name}-"))
         self.canaries = {
-            name: f"canary-{name}-{secrets.token_hex(8)}"
-            for name in secret_fields(spec.plugin.Settings)
+            name: make_canary() for name in sorted(secret_fields(spec.plugin.Settings))
         }
         self.settings = {**spec.settings, **self.canaries}
         self._count = 0
@@ -139,25 +142,56 @@ class Harness:
         return HttpPolicy(sleep=sleeps.append, retries=2, backoff=0.01, **(limits | overrides))
 
     def sync(
-        self, lg: Ledger, transport: RecordingTransport | None = None, **policy: Any
+        self,
+        lg: Ledger,
+        transport: RecordingTransport | None = None,
+        *,
+        dry_run: bool = False,
+        **policy: Any,
     ) -> Capture:
         """Run one sync with sockets guarded, snapshotting the database around it."""
         transport = transport or self.spec.recording.transport()
         sleeps: list[float] = []
         before = snapshot(lg)
-        with guard_sockets() as attempts:
+        with guard_sockets() as attempts, capture_output() as output:
             run = lg.sync(
-                self.spec.plugin.name, transport=transport, policy=self.policy(sleeps, **policy)
+                self.spec.plugin.name,
+                dry_run=dry_run,
+                transport=transport,
+                policy=self.policy(sleeps, **policy),
             )
-        return Capture(run, before, snapshot(lg), transport, attempts, sleeps)
+        return Capture(run, before, snapshot(lg), transport, attempts, sleeps, output.getvalue())
+
+
+_schemas: dict[tuple[str, str], MetaData] = {}
+
+
+def _schema(conn: Connection) -> MetaData:
+    """The database's tables, reflected once per dialect and migration revision.
+
+    Reflection costs about a second on SQLite and every throwaway ledger of the suite
+    has the same schema, so a suite run reflects once instead of at every snapshot.
+    """
+    try:
+        revision = str(conn.execute(text("SELECT version_num FROM alembic_version")).scalar())
+    except SQLAlchemyError:
+        conn.rollback()
+        metadata = MetaData()
+        metadata.reflect(conn)
+        return metadata
+    key = (conn.dialect.name, revision)
+    if key not in _schemas:
+        metadata = MetaData()
+        metadata.reflect(conn)
+        _schemas[key] = metadata
+    return _schemas[key]
 
 
 def snapshot(lg: Ledger) -> Snapshot:
     """Every row of every audited table, keyed by (table, id), values as JSON would hold them."""
-    metadata = MetaData()
     rows: Snapshot = {}
     with lg.database.engine.connect() as conn:
-        metadata.reflect(conn, only=sorted(AUDITED_TABLES))
+        metadata = _schema(conn)
         for name in sorted(AUDITED_TABLES):
             for row in conn.execute(select(metadata.tables[name])).mappings():
                 rows[(name, str(row["id"]))] = {k: audit.jsonable(v) for k, v in row.items()}
@@ -166,14 +200,36 @@ def snapshot(lg: Ledger) -> Snapshot:
 
 def all_text(lg: Ledger) -> str:
     """Every value of every table (history and audit included) as one string."""
-    metadata = MetaData()
     parts: list[str] = []
     with lg.database.engine.connect() as conn:
-        metadata.reflect(conn)
-        for table in metadata.sorted_tables:
+        for table in _schema(conn).sorted_tables:
             for row in conn.execute(select(table)):
                 parts.extend(str(value) for value in row)
     return "\n".join(parts)
+
+
+class _Tee(io.StringIO):
+    """Keeps what is written and passes it on, so a plugin's prints still show."""
+
+    def __init__(self, passes_to: TextIO) -> None:
+        super().__init__()
+        self.passes_to = passes_to
+
+    def write(self, text: str) -> int:
+        self.passes_to.write(text)
+        return super().write(text)
+
+
+@contextmanager
+def capture_output() -> Iterator[io.StringIO]:
+    """Everything written to stdout and stderr (a plugin's ``print``) while inside."""
+    kept = io.StringIO()
+    out, err = _Tee(sys.stdout), _Tee(sys.stderr)
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            yield kept
+        finally:
+            kept.write(out.getvalue() + err.getvalue())
 
 
 @contextmanager

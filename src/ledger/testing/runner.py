@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ledger.testing.checks import CHECK_NAMES, CHECKS, Session
+from ledger.contracts.definition import find_problems
+from ledger.testing.checks import CHECK_NAMES, CHECKS
 from ledger.testing.harness import Harness
+from ledger.testing.session import Session
 from ledger.testing.spec import (
     CheckResult,
     ContractFailure,
@@ -14,6 +16,7 @@ from ledger.testing.spec import (
 )
 
 MIN_REASON = 10
+STATIC = ("shape", "settings")
 
 
 def check_opt_outs(spec: ContractSpec) -> None:
@@ -35,7 +38,13 @@ class ContractRun:
     def __init__(self, spec: ContractSpec) -> None:
         check_opt_outs(spec)
         self.spec = spec
-        self.session = Session(Harness(spec))
+        self.session = Session(spec)
+        try:
+            self.blocked = bool(find_problems(spec.plugin))
+            self.session.built = Harness(spec)
+        except Exception as exc:  # a plugin whose class or Settings cannot be built
+            self.blocked = True
+            self.session.build_error = f"{type(exc).__name__}: {exc}"
         self._results: dict[str, CheckResult] = {}
 
     def result(self, name: str) -> CheckResult:
@@ -47,10 +56,12 @@ class ContractRun:
     def report(self, only: Iterable[str] | None = None) -> ContractReport:
         """Every (or the named) check's result."""
         names = list(only) if only is not None else CHECK_NAMES
-        return ContractReport(self.spec.plugin.__name__, [self.result(n) for n in names])
+        label = getattr(self.spec.plugin, "__name__", repr(self.spec.plugin))
+        return ContractReport(label, [self.result(n) for n in names])
 
     def close(self) -> None:
-        self.session.harness.close()
+        if self.session.built is not None:
+            self.session.built.close()
 
     def _run(self, name: str) -> CheckResult:
         reason = self.spec.opt_out.get(name)
@@ -58,6 +69,8 @@ class ContractRun:
             return CheckResult(name, "opted_out", reason.strip())
         if name != "shape" and self.result("shape").status == "failed":
             return CheckResult(name, "failed", "fix the shape check first")
+        if name not in STATIC and self.blocked:
+            return CheckResult(name, "failed", "fix the settings check first")
         check = next(c for c in CHECKS if c.name == name)
         try:
             check.run(self.session)
@@ -66,6 +79,13 @@ class ContractRun:
                 name,
                 "failed",
                 str(failure.args[0]).split("\n  See ")[0].removeprefix(f"[{name}] "),
+            )
+        except Exception as exc:  # the plugin broke the check itself; say so, no traceback
+            return CheckResult(
+                name,
+                "failed",
+                f"the check could not run on this plugin ({type(exc).__name__}: {exc}); "
+                "fix the plugin so its class, Settings and example settings can be built",
             )
         return CheckResult(name, "passed")
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
+
 from ledger.testing.recording import Recording
 
 if TYPE_CHECKING:
@@ -15,6 +17,21 @@ if TYPE_CHECKING:
 
 DOCS_PAGE = "docs/contract/{check}.md"
 """Where each check's page lives in the documentation site's sources."""
+
+
+@dataclass(frozen=True)
+class PushSpec:
+    """How the suite exercises a plugin's push (check ``push``).
+
+    Attributes:
+        upstream: answers the plugin's changing requests (POST, PUT, PATCH,
+            DELETE) as upstream would; its reads still come from the recording.
+        prepare: after a first sync, makes ledger data the plugin should push
+            (e.g. issues an invoice for imported entries).
+    """
+
+    upstream: Callable[[httpx.Request], httpx.Response]
+    prepare: Callable[[Ledger], None]
 
 
 @dataclass
@@ -32,6 +49,9 @@ class ContractSpec:
             regenerate with ``LEDGER_UPDATE_GOLDEN=1``.
         prepare: fills the throwaway ledger before each sync (clients, invoices...).
         opt_out: check name → the written reason it does not apply.
+        push: how to check what the plugin sends upstream (check ``push``).
+        secret_in_url: why the API takes a secret in the request URL (Fio puts its
+            token in the path); without it a secret in a URL fails ``secrets_hidden``.
         time_limit: seconds a sync may take.
         max_requests: requests a sync may make.
     """
@@ -44,6 +64,8 @@ class ContractSpec:
     golden: Path | None = None
     prepare: Callable[[Ledger], None] | None = None
     opt_out: dict[str, str] = field(default_factory=dict)
+    push: PushSpec | None = None
+    secret_in_url: str | None = None
     time_limit: float = 30.0
     max_requests: int = 100
 

@@ -12,7 +12,13 @@ from starlette.requests import Request
 from ledger.core.entries import EntryInput
 from ledger.core.models import Project
 from ledger.errors import InvalidInput, NotFound
-from ledger.web.form_help import amount_error, errors_for, unstorable, with_model_errors
+from ledger.web.form_help import (
+    amount_error,
+    api_amounts,
+    errors_for,
+    unstorable,
+    with_model_errors,
+)
 from ledger.web.forms import N_
 from ledger.web.i18n import Translator
 from ledger.web.state import ledger_of
@@ -82,7 +88,7 @@ def entry_input(
         problem = amount_error(amount, project.currency if project else "CZK", t)
         if problem:
             errors["amount"] = problem
-        fields["amount"] = amount
+        fields["amount"] = api_amounts(values, ("amount",), t)["amount"]
     else:
         fields.update(span(t, day or lg.today(), start, end, errors))
     return project, fields, errors

@@ -11,6 +11,7 @@ from starlette.convertors import IntegerConvertor, register_url_convertor
 
 from ledger.core.money import parse_amount
 from ledger.errors import InvalidInput
+from ledger.web.form_help import amount_message
 from ledger.web.forms import MESSAGES, N_
 from ledger.web.i18n import Translator
 
@@ -45,18 +46,24 @@ class Fields:
         return value
 
     def amount(
-        self, name: str, *, required: bool = True, positive: bool = False
+        self,
+        name: str,
+        *,
+        required: bool = True,
+        positive: bool = False,
+        currency: str | None = None,
     ) -> Decimal | None:
-        """A number such as ``1 500,50``; None when empty and not required."""
+        """A number in the user's notation (``1,500.50``, ``1 500,50``); None when empty
+        and not required. With `currency`, more decimals than it has are refused."""
         value = self.values.get(name, "")
         if not value:
             if required:
                 self.fail(name, REQUIRED)
             return None
         try:
-            number = parse_amount(value, name)
+            number = parse_amount(value, name, currency=currency, notation=self.t.notation)
         except InvalidInput as exc:
-            self.fail(name, TOO_LARGE if exc.message.endswith("too large") else NOT_A_NUMBER)
+            self.errors.setdefault(name, amount_message(exc, self.t, currency))
             return None
         if positive and number <= 0:
             self.fail(name, MUST_BE_POSITIVE)

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 from starlette.requests import Request
 
-from ledger.core.money import CURRENCY_EXPONENTS, parse_amount
+from ledger.core.amounts import format_amount, read_amount
+from ledger.core.money import CURRENCY_EXPONENTS
 from ledger.core.validation import validated
 from ledger.errors import InvalidInput, NotFound
 from ledger.web.forms import MESSAGES, N_, field_errors
@@ -22,6 +23,16 @@ NOT_VALID = N_("The value is not valid.")
 ENTER_NUMBER = N_("Enter a number, e.g. 1500 or 12.50.")
 NEGATIVE = N_("The amount must not be negative.")
 TOO_LARGE = N_("The value is too large.")
+MUST_BE_POSITIVE = N_("Enter an amount greater than zero.")
+IDENTITY_HELP = {
+    "iban": N_("Enter an IBAN such as CZ65 0800 0000 1920 0014 5399 with right check digits."),
+    "company_id": N_("Enter the 8 digits of the IČO; the last one is a check digit."),
+    "vat_id": N_("Enter a VAT id with its country prefix, e.g. CZ27074358 (CZ, 8 to 10 digits)."),
+    "email": N_("Enter an e-mail address such as jana@example.com."),
+}
+"""What to write in an identity field the API refused (see `ledger.core.identities`)."""
+PLACES = N_("%(currency)s amounts have at most %(places)s decimal places.")
+WHOLE = N_("%(currency)s amounts are whole numbers, without decimals.")
 
 
 def errors_for(
@@ -59,6 +70,8 @@ def errors_for(
             name, text = hit[0], t.gettext(hit[1])
         elif name in amounts and (code == "value_error" or field not in error.codes):
             text = t.gettext(_amount_message(message))
+        elif name in fallbacks and code in ("value_error", message):
+            text = t.gettext(fallbacks[name])
         elif code in MESSAGES:
             text = known[field.split(".")[0]]
         elif name in fallbacks:
@@ -106,17 +119,49 @@ def unstorable(values: Mapping[str, str], t: Translator) -> dict[str, str]:
 
 
 def amount_error(text: str, currency: str, t: Translator) -> str | None:
-    """Why `text` is no amount the database can hold in `currency`, or None if it is."""
+    """Why `text` (in the user's notation) is no amount the database can hold in
+    `currency`, or None if it is."""
     if not text:
         return None
+    exponent = CURRENCY_EXPONENTS.get(currency)
     try:
-        amount = parse_amount(text)
+        amount = read_amount(text, t.notation, currency=currency if exponent is not None else None)
     except InvalidInput as exc:
-        return t.gettext(_amount_message(exc.message))
-    exponent = CURRENCY_EXPONENTS.get(currency, 2)
+        return amount_message(exc, t, currency)
+    exponent = 2 if exponent is None else exponent
     if abs(amount) * Decimal(10) ** exponent > MAX_MINOR:
         return t.gettext(TOO_LARGE)
     return None
+
+
+def amount_message(error: InvalidInput, t: Translator, currency: str | None = None) -> str:
+    """The parser's refusal as a message in `t`'s language, showing how to write it."""
+    code = error.codes.get(error.field, "")
+    if code == "amount_places" and currency in CURRENCY_EXPONENTS:
+        places = CURRENCY_EXPONENTS[currency]
+        if places == 0:
+            return t.gettext(WHOLE, currency=currency)
+        return t.gettext(PLACES, currency=currency, places=places)
+    if code == "amount_too_large":
+        return t.gettext(TOO_LARGE)
+    if code in ("amount_zero", "amount_negative"):
+        return t.gettext(MUST_BE_POSITIVE)
+    return t.gettext(ENTER_NUMBER)  # its Czech translation shows Czech notation
+
+
+def api_amounts(
+    fields: Mapping[str, str], names: Collection[str], t: Translator
+) -> dict[str, str]:
+    """`fields` with the named amounts rewritten from the user's notation into the
+    API's ``1500.50``; unreadable ones stay as typed (`amount_error` reports them)."""
+    result = dict(fields)
+    for name in names:
+        if text := fields.get(name):
+            try:
+                result[name] = format_amount(read_amount(text, t.notation))
+            except InvalidInput:
+                continue
+    return result
 
 
 def path_id(request: Request, name: str) -> int:

@@ -11,6 +11,8 @@ from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
+from ledger.core.amounts import Language, format_amount
+
 LOCALES = {"en": "en_GB", "cs": "cs_CZ"}
 CATALOGS = Path(__file__).parent / "locale"
 
@@ -52,6 +54,15 @@ class Translator:
         if amount is None:
             return "—"
         return format_currency(amount, currency, locale=self.locale)
+
+    @property
+    def notation(self) -> Language:
+        """How amounts are typed in this language (see `ledger.core.amounts`)."""
+        return "cs" if self.language == "cs" else "en"
+
+    def amount(self, value: Decimal | None) -> str:
+        """An amount as a form shows it and reads it back: ``1,500.50`` / ``1 500,50``."""
+        return "" if value is None else format_amount(value, self.notation)
 
     def number(self, value: Decimal | int | float) -> str:
         return format_decimal(value, locale=self.locale)

@@ -108,6 +108,8 @@ def set_line(line: tables.InvoiceLine, currency: str, fields: dict[str, Any]) ->
         quantity = parse_amount(fields["quantity"], "quantity")
         if quantity <= 0 or quantity > 100000:
             raise InvalidInput("quantity", "must be more than 0 and at most 100000")
+        if quantity != quantity.quantize(Decimal("0.001")):
+            raise InvalidInput("quantity", f"{quantity} has more than 3 decimal places")
         line.quantity_milli = int(quantity.scaleb(3).to_integral_value())
     if "unit_price" in fields:
         line.unit_price_minor = amount_to_minor(fields["unit_price"], currency, "unit_price")
@@ -150,6 +152,26 @@ def vat_basis_points(value: object) -> int | None:
 def next_sequence(session: Session, series: str) -> int:
     query = select(func.max(tables.Invoice.sequence)).where(tables.Invoice.series == series)
     return int(session.exec(query).one() or 0) + 1
+
+
+def refuse_shared_symbol(session: Session, invoice: tables.Invoice) -> None:
+    """Refuse a variable symbol another invoice already has.
+
+    Patterns differing only in punctuation (``2026/0001`` and ``2026-0001``) give the
+    same digits; a bank payment would then match two invoices, so issuing stops here.
+    """
+    query = select(tables.Invoice.number).where(
+        tables.Invoice.variable_symbol == invoice.variable_symbol,
+        col(tables.Invoice.id) != invoice.id,
+    )
+    other = session.exec(query.limit(1)).first()
+    if other is not None:
+        raise InvalidInput(
+            "number_pattern",
+            f"number {invoice.number} gives variable symbol {invoice.variable_symbol}, which "
+            f"invoice {other} already has; change the number pattern so that numbers differ "
+            "in their digits, not only in punctuation",
+        )
 
 
 def paid_minor(session: Session, invoice: tables.Invoice) -> int:

@@ -28,6 +28,7 @@ from ledger.core.invoices.rows import (
     next_sequence,
     paid_minor,
     recompute_totals,
+    refuse_shared_symbol,
     set_field,
     set_line,
     settings_row,
@@ -339,6 +340,7 @@ class Invoices(Service):
             row.sequence = next_sequence(session, row.series)
             row.number = numbering.format_number(settings.number_pattern, issued_on, row.sequence)
             row.variable_symbol = numbering.variable_symbol(row.number)
+            refuse_shared_symbol(session, row)
             row.status = "issued"
             row.issued_at = self._lg.clock().replace(microsecond=0)
             session.flush()

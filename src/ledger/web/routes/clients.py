@@ -15,7 +15,9 @@ from ledger.core.projects import ProjectInput
 from ledger.core.validation import validated
 from ledger.errors import InvalidInput
 from ledger.web.form_help import (
+    IDENTITY_HELP,
     amount_error,
+    api_amounts,
     errors_for,
     flash,
     path_id,
@@ -72,9 +74,9 @@ async def client_create(request: Request) -> Response:
     errors = _client_checks(fields, t)
     if not errors:
         try:
-            client = lg.clients.add(**validated(ClientInput, fields).model_dump())
+            client = lg.clients.add(**validated(ClientInput, _api(fields, t)).model_dump())
         except InvalidInput as exc:
-            errors = errors_for(exc, t, amounts=("hourly_rate",))
+            errors = errors_for(exc, t, amounts=("hourly_rate",), fallbacks=IDENTITY_HELP)
     if errors:
         return render(request, "client_form.html", {"client": None, "values": fields,
                       "errors": errors, **_options()}, status=400)  # fmt: skip
@@ -103,6 +105,7 @@ def _client_page(
 async def client_edit(request: Request) -> Response:
     client = ledger_of(request).clients.get(path_id(request, "client_id"))
     values = {key: _text(getattr(client, key)) for key in CLIENT_FIELDS}
+    values["hourly_rate"] = request.state.translator.amount(client.hourly_rate)
     return render(request, "client_form.html", {"client": client, "values": values,
                                                 "errors": {}, **_options()})  # fmt: skip
 
@@ -115,9 +118,11 @@ async def client_update(request: Request) -> Response:
     errors = _client_checks(fields, t)
     if not errors:
         try:
-            client = lg.clients.update(client, **validated(ClientInput, fields).model_dump())
+            client = lg.clients.update(
+                client, **validated(ClientInput, _api(fields, t)).model_dump()
+            )
         except InvalidInput as exc:
-            errors = errors_for(exc, t, amounts=("hourly_rate",))
+            errors = errors_for(exc, t, amounts=("hourly_rate",), fallbacks=IDENTITY_HELP)
     if errors:
         return render(request, "client_form.html", {"client": client, "values": fields,
                       "errors": errors, **_options()}, status=400)  # fmt: skip
@@ -145,7 +150,10 @@ def _client_checks(fields: dict[str, str], t: Translator) -> dict[str, str]:
     if rate:
         errors.setdefault("hourly_rate", rate)
     if errors:
-        return with_model_errors(ClientInput, fields, errors, t, amounts=("hourly_rate",))
+        return with_model_errors(
+            ClientInput, _api(fields, t), errors, t, amounts=("hourly_rate",),
+            fallbacks=IDENTITY_HELP,
+        )  # fmt: skip
     return errors
 
 
@@ -160,7 +168,9 @@ async def project_create(request: Request) -> Response:
     errors = _project_checks(fields, client.currency, t)
     if not errors:
         try:
-            project = lg.projects.add(client, **validated(ProjectInput, fields).model_dump())
+            project = lg.projects.add(
+                client, **validated(ProjectInput, _api(fields, t)).model_dump()
+            )
         except InvalidInput as exc:
             errors = _project_errors(exc, t)
     if errors:
@@ -173,6 +183,7 @@ async def project_edit(request: Request) -> Response:
     lg = ledger_of(request)
     project = lg.projects.get(path_id(request, "project_id"))
     values = {key: _text(getattr(project, key)) for key in PROJECT_FIELDS}
+    values["hourly_rate"] = request.state.translator.amount(project.hourly_rate)
     return _project_form(request, project, values, {})
 
 
@@ -194,7 +205,9 @@ async def project_update(request: Request) -> Response:
     errors = _project_checks(fields, project.currency, t)
     if not errors:
         try:
-            project = lg.projects.update(project, **validated(ProjectInput, fields).model_dump())
+            project = lg.projects.update(
+                project, **validated(ProjectInput, _api(fields, t)).model_dump()
+            )
         except InvalidInput as exc:
             errors = _project_errors(exc, t)
     if errors:
@@ -230,8 +243,8 @@ def _project_checks(fields: dict[str, str], currency: str, t: Translator) -> dic
     if rate:
         errors.setdefault("hourly_rate", rate)
     if errors:
-        return with_model_errors(ProjectInput, fields, errors, t, amounts=("hourly_rate",),
-                                 prefixes=PROJECT_PREFIXES)  # fmt: skip
+        return with_model_errors(ProjectInput, _api(fields, t), errors, t,
+                                 amounts=("hourly_rate",), prefixes=PROJECT_PREFIXES)  # fmt: skip
     return errors
 
 
@@ -245,6 +258,11 @@ def _project_errors(exc: InvalidInput, t: Translator) -> dict[str, str]:
 def _fields(values: dict[str, str], names: tuple[str, ...]) -> dict[str, str]:
     """The named form fields (missing ones empty): never more than the API accepts."""
     return {name: values.get(name, "") for name in names}
+
+
+def _api(fields: dict[str, str], t: Translator) -> dict[str, str]:
+    """The form's fields with the rate in the API's notation (``1500.50``)."""
+    return api_amounts(fields, ("hourly_rate",), t)
 
 
 def _text(value: object) -> str:

@@ -47,7 +47,7 @@ async def month_pdf(request: Request) -> Response:
 async def invoice_qr(request: Request) -> Response:
     svg = ledger_of(request).documents.payment_qr(request.path_params["invoice_id"], fmt="svg")
     if svg is None:
-        raise NotFound("this invoice's currency has no payment QR standard")
+        raise NotFound("this invoice has no payment QR code; its page says why")
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 

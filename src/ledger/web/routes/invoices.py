@@ -216,6 +216,7 @@ def _invoice_page(
         "links": lg.portal.links(invoice) if shared else [],
         "LINK_STATES": LINK_STATES,
         "has_qr": shared and lg.documents.payment_code(invoice) is not None,
+        "qr_limit": lg.documents.qr_limit(invoice),
         "invoice": invoice, "draft": invoice.status == "draft", "payments": payments,
         "transactions": transactions,
         "errors": errors or {}, "form": form or {}, "edit_line": edit_line,
@@ -254,11 +255,11 @@ async def update_details(request: Request) -> Response:
     )
 
 
-def _line_fields(fields: Fields) -> dict[str, Any]:
+def _line_fields(fields: Fields, currency: str) -> dict[str, Any]:
     changes: dict[str, Any] = {
         "description": fields.text("description", required=True),
         "quantity": fields.amount("quantity", positive=True),
-        "unit_price": fields.amount("unit_price"),
+        "unit_price": fields.amount("unit_price", currency=currency),
     }
     quantity, price = changes["quantity"], changes["unit_price"]
     if quantity is not None and quantity > MAX_QUANTITY:
@@ -281,7 +282,7 @@ async def update_line(request: Request) -> Response:
     lg = ledger_of(request)
     values = await form_values(request)
     fields = Fields(values, request.state.translator)
-    changes = _line_fields(fields)
+    changes = _line_fields(fields, lg.invoices.get(request.path_params["invoice_id"]).currency)
     line_id = request.path_params["line_id"]
     if not fields.errors:
         try:
@@ -301,7 +302,7 @@ async def add_line(request: Request) -> Response:
     lg = ledger_of(request)
     values = await form_values(request)
     fields = Fields(values, request.state.translator)
-    changes = _line_fields(fields)
+    changes = _line_fields(fields, lg.invoices.get(request.path_params["invoice_id"]).currency)
     if not fields.errors:
         try:
             lg.invoices.add_line(request.path_params["invoice_id"], **changes)
@@ -322,6 +323,16 @@ async def remove_line(request: Request) -> Response:
     return _lines_changed(request)
 
 
+ISSUE_ERRORS = {
+    "lines": N_("Add a line first: an invoice needs at least one line."),
+    "due_date": N_("The due date is before the issue date."),
+    "number_pattern": N_(
+        "This number would give the invoice a variable symbol another invoice already has. "
+        "Change the number pattern in Settings so that numbers differ in their digits."
+    ),
+}
+
+
 @stale
 async def issue(request: Request) -> Response:
     lg = ledger_of(request)
@@ -330,11 +341,7 @@ async def issue(request: Request) -> Response:
     try:
         invoice = lg.invoices.issue(draft, issue_date=draft.issue_date)
     except InvalidInput as exc:
-        message = t.gettext(
-            N_("Add a line first: an invoice needs at least one line.")
-            if exc.field == "lines"
-            else N_("The due date is before the issue date.")
-        )
+        message = t.gettext(ISSUE_ERRORS.get(exc.field, ISSUE_ERRORS["due_date"]))
         if is_htmx(request):
             return done(request, _invoice_url(request), message, status=400)
         return _invoice_page(request, errors={"actions": {"form": message}}, status=400)
@@ -368,7 +375,8 @@ async def record_payment(request: Request) -> Response:
     lg = ledger_of(request)
     values = await form_values(request)
     fields = Fields(values, request.state.translator)
-    amount = fields.amount("amount", positive=True)
+    currency = lg.invoices.get(request.path_params["invoice_id"]).currency
+    amount = fields.amount("amount", positive=True, currency=currency)
     date = fields.date("date", required=True)
     note = fields.text("note", max_length=2000)
     if not fields.errors and date is not None:

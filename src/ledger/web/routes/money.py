@@ -188,7 +188,7 @@ async def match(request: Request) -> Response:
         )
     invoices = {i.id: i for i in _open_invoices(lg, transaction)}
     invoice = fields.ref("invoice", invoices, required=True)
-    amount = fields.amount("amount", required=False, positive=True)
+    amount = fields.amount("amount", required=False, positive=True, currency=transaction.currency)
     if amount is not None and amount > unapplied:
         fields.fail(
             "amount",

@@ -16,6 +16,7 @@ from ledger.core.models import AppSettings
 from ledger.core.money import from_minor, parse_amount, to_minor
 from ledger.errors import InvalidInput
 from ledger.web.form_help import (
+    IDENTITY_HELP,
     amount_error,
     back_path,
     errors_for,
@@ -47,7 +48,10 @@ PATTERN_HELP = N_(
 FORM_OPTIONS: dict[str, Any] = {
     "rename": {minor: name for name, minor in AMOUNT_FIELDS.items()},
     "amounts": tuple(AMOUNT_FIELDS),
-    "fallbacks": {"number_pattern": PATTERN_HELP},
+    "fallbacks": {
+        "number_pattern": PATTERN_HELP,
+        **{f"supplier_{name}": help for name, help in IDENTITY_HELP.items()},
+    },
 }
 PASSWORD_PREFIXES = {
     "use at least": ("new_password", N_("Use at least 8 characters.")),
@@ -61,11 +65,11 @@ def _pattern_refused(pattern: str) -> bool:
     return bool(re.search(r"\{[^}]*\d{3,}", pattern))
 
 
-def _values(settings: AppSettings) -> dict[str, str]:
+def _values(settings: AppSettings, t: Translator) -> dict[str, str]:
     values = {name: str(getattr(settings, name)) for name in TEXT_FIELDS}
     for name, minor in AMOUNT_FIELDS.items():
         stored = getattr(settings, minor)
-        values[name] = "" if stored is None else str(from_minor(stored, "CZK"))
+        values[name] = "" if stored is None else t.amount(from_minor(stored, "CZK"))
     return values
 
 
@@ -77,7 +81,7 @@ def _page(
     t: Translator = request.state.translator
     return render(request, "settings.html", {
         "section": "settings",
-        "values": values or _values(lg.settings.get()),
+        "values": values or _values(lg.settings.get(), t),
         "errors": errors or {},
         "password_errors": password_errors or {},
         "next_number": lg.settings.next_number(),
@@ -110,7 +114,8 @@ async def settings_save(request: Request) -> Response:
         if problem:
             errors.setdefault(name, problem)
         elif form[name]:
-            fields[minor] = to_minor(parse_amount(form[name]), "CZK")
+            amount = parse_amount(form[name], name, currency="CZK", notation=t.notation)
+            fields[minor] = to_minor(amount, "CZK")
         elif name == "payment_tolerance":
             errors.setdefault(name, t.gettext("This field is required."))
         else:

@@ -280,7 +280,7 @@ def _entry_values(entry: WorkEntry, t: Translator) -> dict[str, str]:
         "billable": "1" if entry.billable else "",
     }
     if entry.kind == "fixed":
-        values["amount"] = str(entry.amount)
+        values["amount"] = t.amount(entry.amount)
     elif entry.started_at is not None and entry.ended_at is not None:
         values["start"] = entry.started_at.strftime("%H:%M")
         values["end"] = entry.ended_at.strftime("%H:%M")

@@ -1,0 +1,160 @@
+"""``ctx.push``: send ledger objects upstream once per change, recorded as accepted.
+
+Each batch's accepted objects get their link (upstream id, digest of what was
+sent) in a transaction of their own the moment upstream answers, audited under
+the plugin and the run. The run's other writes still wait for its end; these
+cannot, because upstream already holds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ledger.contracts.context import RunLog
+from ledger.contracts.errors import BadUpstreamData, UpstreamError
+from ledger.contracts.http import upstream_message
+from ledger.contracts.push import (
+    PUSHABLE_ENTITIES,
+    BuildRequest,
+    Outgoing,
+    PushResult,
+    ReadAccepted,
+    state_fingerprint,
+)
+from ledger.platform.links import LinkIndex, LinkWriter, RunLinks
+
+if TYPE_CHECKING:
+    from ledger.platform.host import PlatformLedger
+
+
+class RunPusher:
+    """The `Pusher` of one run: sends through the run's client, links through its ledger."""
+
+    def __init__(
+        self,
+        ledger: PlatformLedger,
+        links: RunLinks,
+        http: httpx.Client,
+        log: RunLog,
+        dry_run: bool,
+    ) -> None:
+        self.ledger = ledger
+        self.links = links
+        self.plugin = links.plugin
+        self.http = http
+        self.log = log
+        self.dry_run = dry_run
+
+    def __call__(
+        self,
+        entity: str,
+        states: Mapping[int, Mapping[str, Any]],
+        *,
+        request: BuildRequest,
+        accepted: ReadAccepted | None,
+        batch_size: int,
+        only_linked: bool,
+    ) -> PushResult:
+        if entity not in PUSHABLE_ENTITIES:
+            known = ", ".join(sorted(PUSHABLE_ENTITIES))
+            raise ValueError(f"ctx.push: unknown entity {entity!r}; push one of {known}")
+        links = self.links[entity]
+        if only_linked:
+            states = {k: v for k, v in states.items() if k in links.by_object}
+        pending, unchanged = _pending(states, links)
+        sent = withheld = 0
+        refused: list[str] = []
+        for start in range(0, len(pending), batch_size):
+            batch = pending[start : start + batch_size]
+            response = self._send(entity, request, batch)
+            if self.dry_run:
+                withheld += len(batch)
+                continue
+            upstream_ids = _accepted_ids(entity, batch, response, accepted)
+            self._record(entity, batch, upstream_ids, links)
+            sent += len(upstream_ids)
+            refused += [
+                f"{entity} {o.object_id}" for o in batch if o.object_id not in upstream_ids
+            ]
+        if refused:
+            self.log.warning(f"upstream did not accept {len(refused)}: {', '.join(refused[:10])}")
+        return PushResult(sent, unchanged, withheld, tuple(refused))
+
+    def _send(self, entity: str, request: BuildRequest, batch: list[Outgoing]) -> httpx.Response:
+        built = request(batch)
+        if not isinstance(built, httpx.Request):
+            raise TypeError(
+                "ctx.push: request= must return an httpx.Request; build it with "
+                f"ctx.http.build_request(...), got {type(built).__name__}"
+            )
+        response = self.http.send(built)
+        if not response.is_success:
+            raise UpstreamError(
+                f"upstream refused the push of {len(batch)} {entity} ({response.status_code}): "
+                f"{upstream_message(response, self.log.redact)}",
+                response.status_code,
+            )
+        return response
+
+    def _record(
+        self, entity: str, batch: list[Outgoing], upstream_ids: Mapping[int, str], links: LinkIndex
+    ) -> None:
+        """Store the accepted objects' links now, and keep the run's view of them current."""
+        writer = LinkWriter(self.plugin)
+        accepted = [item for item in batch if item.object_id in upstream_ids]
+        for item in accepted:
+            upstream_id, digest = upstream_ids[item.object_id], state_fingerprint(item.state)
+            link = links.by_object.get(item.object_id)
+            if link is None:
+                writer.insert(entity, item.object_id, upstream_id, pushed_fingerprint=digest)
+            else:
+                writer.update(link, external_id=upstream_id, pushed_fingerprint=digest)
+        with self.ledger.atomic() as uow:
+            inserted = writer.write(uow)
+        for item in accepted:
+            link = links.by_object.get(item.object_id)
+            if link is not None:
+                links.by_external.pop(link.external_id, None)
+                link.external_id = upstream_ids[item.object_id]
+                link.pushed_fingerprint = state_fingerprint(item.state)
+                links.add(link)
+        for link in inserted:
+            links.add(link)
+
+
+def _pending(
+    states: Mapping[int, Mapping[str, Any]], links: LinkIndex
+) -> tuple[list[Outgoing], int]:
+    pending, unchanged = [], 0
+    for object_id, state in states.items():
+        link = links.by_object.get(object_id)
+        if link is not None and link.pushed_fingerprint == state_fingerprint(state):
+            unchanged += 1
+            continue
+        external_id = None if link is None else link.external_id
+        pending.append(Outgoing(int(object_id), state, external_id))
+    return pending, unchanged
+
+
+def _accepted_ids(
+    entity: str,
+    batch: Sequence[Outgoing],
+    response: httpx.Response,
+    accepted: ReadAccepted | None,
+) -> dict[int, str]:
+    if accepted is not None:
+        ids = {int(k): str(v) for k, v in accepted(batch, response).items()}
+        unknown = ids.keys() - {item.object_id for item in batch}
+        if unknown:
+            raise BadUpstreamData(f"ctx.push: accepted= named objects not in the batch: {unknown}")
+        return ids
+    missing = [item.object_id for item in batch if item.external_id is None]
+    if missing:
+        raise BadUpstreamData(
+            f"ctx.push: {entity} {missing[0]} has no upstream id yet; pass accepted= to "
+            "read the ids upstream gave the new objects from its answer"
+        )
+    return {item.object_id: str(item.external_id) for item in batch}
