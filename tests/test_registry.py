@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, SecretStr
 from ledger.contracts import NoSettings, Plugin, PluginDefinitionError, SyncContext, SyncResult
 from ledger.errors import NotFound
 from ledger.platform.registry import Registry, default_registry, register
-from ledger.plugins import BUNDLED, DemoBank, Fio
+from ledger.plugins import BUNDLED, DemoBank, Fio, Toggl
 
 
 class Described(BaseModel):
@@ -50,7 +50,7 @@ def test_a_good_plugin_registers_and_is_found_by_name() -> None:
 
 
 def test_the_bundled_plugins_are_listed_explicitly() -> None:
-    assert [DemoBank, Fio] == BUNDLED
+    assert [DemoBank, Fio, Toggl] == BUNDLED
     assert default_registry.names() == ["demo_bank", "fio"]
 
 
