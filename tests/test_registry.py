@@ -51,7 +51,7 @@ def test_a_good_plugin_registers_and_is_found_by_name() -> None:
 
 def test_the_bundled_plugins_are_listed_explicitly() -> None:
     assert [DemoBank, Fio, Toggl] == BUNDLED
-    assert default_registry.names() == ["demo_bank", "fio"]
+    assert default_registry.names() == ["demo_bank", "fio", "toggl"]
 
 
 @pytest.mark.parametrize("name", ["Fio", "my-bank", "1bank", "x", "", "a" * 41, None, 7])
@@ -196,7 +196,7 @@ def test_register_adds_to_the_default_registry_and_validates() -> None:
         assert "other_bank" not in default_registry
     finally:
         default_registry.remove("good_bank")
-    assert default_registry.names() == ["demo_bank", "fio"]
+    assert default_registry.names() == ["demo_bank", "fio", "toggl"]
 
 
 def test_an_async_or_generator_sync_is_refused_at_registration() -> None:
