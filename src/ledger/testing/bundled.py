@@ -85,17 +85,19 @@ def invoice_imported_work(lg: Ledger) -> None:
 
 def toggl_spec() -> ContractSpec:
     """Toggl Track: recorded API v9 answers, and a fake of its bulk tag edit for the push."""
+    recordings = SPECS_DIR / "toggl" / "recordings"
     return ContractSpec(
         plugin=Toggl,
         settings={"api_token": "replaced-by-a-canary", "start_date": "2026-01-01"},
-        recording=Recording.from_folder(SPECS_DIR / "toggl" / "recordings" / "main"),
+        recording=Recording.from_folder(recordings / "main"),
+        # A first sync, then one whose `since` answer repeats two of its entries.
+        overlap=(
+            Recording.from_folder(recordings / "window_a"),
+            Recording.from_folder(recordings / "window_b"),
+        ),
         future_cursor="4102444800",
         golden=SPECS_DIR / "toggl" / "golden.json",
         push=PushSpec(upstream=toggl_tags, prepare=invoice_imported_work),
-        opt_out={
-            "overlap": "Toggl's first sync reads whole months and later ones what changed "
-            "since the cursor; there are no overlapping windows to record.",
-        },
     )
 
 

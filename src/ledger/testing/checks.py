@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from sqlalchemy import select
+
 from ledger.api import Ledger
 from ledger.contracts.definition import find_problems
 from ledger.core.money import CURRENCY_EXPONENTS
@@ -151,13 +153,11 @@ def check_overlap(s: Session) -> None:
     first, second = (_synced_ids(s, [r]) for r in pair)
     both = _synced_ids(s, list(pair))
     if not first & second:
-        raise fail(
-            "overlap", "the two recordings share no transaction; record overlapping windows"
-        )
+        raise fail("overlap", "the two recordings share no record; record overlapping windows")
     if both != first | second:
         raise fail(
             "overlap",
-            f"syncing both windows gave {len(both)} transactions, "
+            f"syncing both windows gave {len(both)} records, "
             f"expected the union of {len(first | second)}",
         )
 
@@ -168,7 +168,16 @@ def _synced_ids(s: Session, recordings: list[rec.Recording]) -> set[str]:
         capture = s.harness.sync(lg, recording.transport())
         if capture.run.status != "succeeded":
             raise fail("overlap", f"a sync of one window failed: {capture.run.error_message}")
-    return {row["external_id"] for row in _transactions(lg)}
+    transactions = {f"money_transactions {row['external_id']}" for row in _transactions(lg)}
+    return transactions | _linked(lg, s.name)
+
+
+def _linked(lg: Ledger, plugin: str) -> set[str]:
+    """The upstream ids of the records `plugin` linked (clients, projects, entries...)."""
+    links = tables.ExternalLink.__table__  # type: ignore[attr-defined]
+    query = select(links.c.entity, links.c.external_id).where(links.c.plugin == plugin)
+    with lg.database.engine.connect() as conn:
+        return {f"{entity} {external_id}" for entity, external_id in conn.execute(query)}
 
 
 IGNORES_CURSOR = "the plugin ignores ctx.cursor"
