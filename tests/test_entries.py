@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from helpers import row_counts, shared_ledger, snapshot
 from ledger.api import Ledger
@@ -318,3 +319,30 @@ def test_stop_without_a_timer_is_a_conflict(lg: Ledger, web: Project) -> None:
     with pytest.raises(Conflict, match="no timer is running"):
         lg.entries.stop()
     assert row_counts(lg) == counts
+
+
+def test_the_running_timer_is_found_through_its_index_not_a_scan(lg: Ledger) -> None:
+    project = lg.projects.add(lg.clients.add(name="Acme", currency="CZK"), name="Web")
+    lg.entries.add(project, date="2026-11-02", minutes=30)
+    lg.entries.start(project, "now")
+    statements: list[tuple[str, Any]] = []
+
+    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, *rest: Any) -> None:
+        if "FROM work_entries" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(lg.database.engine, "before_cursor_execute", keep)
+    try:
+        assert lg.entries.running() is not None
+    finally:
+        event.remove(lg.database.engine, "before_cursor_execute", keep)
+    statement, parameters = statements[0]
+    with lg.database.engine.connect() as conn:
+        if lg.database.is_sqlite:
+            plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {statement}", parameters))  # fmt: skip
+        else:
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # the index, not table size
+            plan = " ".join(str(row[0]) for row in conn.exec_driver_sql(
+                f"EXPLAIN {statement}", parameters))  # fmt: skip
+    assert "ix_work_entries_running" in plan, plan

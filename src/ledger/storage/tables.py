@@ -82,6 +82,13 @@ class WorkEntry(SQLModel, table=True):
             sqlite_where=text("invoice_id IS NULL"),
             postgresql_where=text("invoice_id IS NULL"),
         ),
+        # The running timer, asked for by every logged-in page: at most one row.
+        Index(
+            "ix_work_entries_running",
+            "id",
+            sqlite_where=text("started_at IS NOT NULL AND ended_at IS NULL"),
+            postgresql_where=text("started_at IS NOT NULL AND ended_at IS NULL"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="projects.id")
