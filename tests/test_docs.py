@@ -32,14 +32,17 @@ from urllib.parse import urlsplit
 import pytest
 import typer.main
 import yaml
+from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
+import ledger
 from ledger.cli.app import app
 from ledger.config import Config
 from ledger.platform.registry import default_registry
 from ledger.testing import CHECK_NAMES
 from ledger.testing.harness import guard_sockets
 from ledger.testing.spec import DOCS_PAGE
+from ledger.web.app import create_app
 from ledger.web.config import WebConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -518,3 +521,21 @@ def test_the_site_builds_strictly_and_works_under_a_sub_path(tmp_path: Path) -> 
     assert all(link.startswith(base) for link in links)
     assert (site / "contract" / "cursor" / "index.html").is_file()
     assert not (site / "examples").exists()
+    assert_served_at_docs(site)
+
+
+def assert_served_at_docs(site: Path) -> None:
+    """A running ledger serves the built guide at /docs to anyone, no login needed."""
+    lg = ledger.open(site.parent / "ledger.db", create=True)
+    try:
+        client = TestClient(create_app(lg, WebConfig(docs_dir=site)))
+        tutorial = client.get("/docs/tutorial/", follow_redirects=False)
+        missing = client.get("/docs/no-such-page/", follow_redirects=False)
+        unbuilt = TestClient(create_app(lg, WebConfig(docs_dir=site / "nowhere")))
+        hint = unbuilt.get("/docs/tutorial/", follow_redirects=False)
+    finally:
+        lg.close()
+    assert tutorial.status_code == 200
+    assert "Tutorial: your first integration in one file" in tutorial.text
+    assert missing.status_code == 404
+    assert (hint.status_code, "make docs-build" in hint.text) == (404, True)

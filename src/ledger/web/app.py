@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ledger.api import Ledger
@@ -24,16 +24,33 @@ from ledger.web.sessions import SessionStore
 STATIC = Path(__file__).parent / "static"
 
 
-def all_routes() -> list[BaseRoute]:
-    """Every page, in one list (no decorators, no discovery)."""
+def all_routes(docs: Path | None = None) -> list[BaseRoute]:
+    """Every page, in one list (no decorators, no discovery); the guide at /docs."""
     from ledger.web.routes import pages
 
+    guide: BaseRoute = (
+        Mount("/docs", app=StaticFiles(directory=docs, html=True), name="docs")
+        if docs is not None
+        else Route("/docs{rest:path}", docs_not_built)
+    )
     return [
         *auth.routes,
         *dashboard.routes,
         *pages.routes,
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+        guide,
     ]
+
+
+async def docs_not_built(request: Request) -> Response:
+    """/docs of a ledger whose guide was not built: how to build it."""
+    t = request.state.translator
+    message = t.gettext(
+        "This ledger's guide is not built. Run `make docs-build` in its checkout, or set "
+        "LEDGER_DOCS_DIR to a built site."
+    )
+    return render(request, "error.html", {"title": t.gettext("Not found"), "message": message},
+                  status=404)  # fmt: skip
 
 
 def create_app(ledger: Ledger, config: WebConfig | None = None) -> Starlette:
@@ -47,7 +64,7 @@ def create_app(ledger: Ledger, config: WebConfig | None = None) -> Starlette:
         clock,
     )
     app = Starlette(
-        routes=all_routes(),
+        routes=all_routes(config.docs_site()),
         middleware=[Middleware(WebMiddleware, ledger=ledger, config=config, sessions=sessions)],
         exception_handlers={LedgerError: ledger_error, HTTPException: http_error},
     )

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CHECKOUT_SITE = Path(__file__).resolve().parents[3] / "site"
+"""Where `make docs-build` writes the site in a checkout (src/ledger/web → the root)."""
 
 
 class WebConfig(BaseSettings):
@@ -47,10 +52,20 @@ class WebConfig(BaseSettings):
         description="Comma-separated addresses of reverse proxies whose X-Forwarded-For "
         "header names the client. Empty: the header is ignored.",
     )
+    docs_dir: Path | None = Field(
+        default=None,
+        description="The built documentation site (what `make docs-build` writes to site/), "
+        "served to anyone at /docs. Unset: site/ of the checkout ledger runs from, if built.",
+    )
     demo_login: str = Field(
         default="",
         description="Shown on the login page of a demo database (`ledger serve --demo`).",
     )
+
+    def docs_site(self) -> Path | None:
+        """The documentation site to serve at /docs, None when none is built."""
+        folder = self.docs_dir or CHECKOUT_SITE
+        return folder if (folder / "index.html").is_file() else None
 
     @property
     def proxies(self) -> frozenset[str]:

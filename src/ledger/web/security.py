@@ -19,7 +19,7 @@ from ledger.web.config import WebConfig
 from ledger.web.i18n import Translator
 from ledger.web.sessions import COOKIE, SessionStore
 
-PUBLIC_PREFIXES = ("/login", "/setup", "/static/", "/p/", "/favicon.ico")
+PUBLIC_PREFIXES = ("/login", "/setup", "/static/", "/p/", "/favicon.ico", "/docs")
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
