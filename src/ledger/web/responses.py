@@ -4,8 +4,11 @@ a redirect after a change (htmx: ``HX-Redirect``), a friendly answer to a stale 
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Awaitable, Callable
+from typing import cast
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -13,6 +16,8 @@ from ledger.errors import Conflict, NotFound
 from ledger.web.rendering import is_htmx
 
 Handler = Callable[[Request], Awaitable[Response]]
+BlockingHandler = Callable[[Request], Response]
+"""A handler that calls the ledger directly: Starlette runs it in a worker thread."""
 
 
 def partial(request: Request) -> bool:
@@ -29,15 +34,21 @@ def done(request: Request, url: str, message: str = "", status: int = 200) -> Re
     return RedirectResponse(url, status_code=303)
 
 
-def refused(message: str, back: Callable[[Request], str]) -> Callable[[Handler], Handler]:
+def refused(
+    message: str, back: Callable[[Request], str]
+) -> Callable[[Handler | BlockingHandler], Handler]:
     """An htmx action that clashes with the current state (a page out of date):
-    `message` as a flash and the current page again. Without htmx, the error page."""
+    `message` as a flash and the current page again. Without htmx, the error page.
 
-    def decorate(handler: Handler) -> Handler:
+    A blocking handler still runs in a worker thread, off the event loop."""
+
+    def decorate(handler: Handler | BlockingHandler) -> Handler:
         @functools.wraps(handler)
         async def wrapped(request: Request) -> Response:
             try:
-                return await handler(request)
+                if inspect.iscoroutinefunction(handler):
+                    return await cast(Handler, handler)(request)
+                return await run_in_threadpool(cast(BlockingHandler, handler), request)
             except (Conflict, NotFound) as exc:
                 if not is_htmx(request):
                     raise

@@ -16,7 +16,7 @@ ACTIONS = (N_("insert"), N_("update"), N_("delete"))
 """Shown through ``_(event.action)``; listed here so the catalogs carry them."""
 
 
-async def audit_page(request: Request) -> Response:
+def audit_page(request: Request) -> Response:
     lg = ledger_of(request)
     query = request.query_params
     run = query.get("run", "")

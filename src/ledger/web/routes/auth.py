@@ -18,7 +18,7 @@ from ledger.web.security import client_address
 from ledger.web.state import ledger_of
 
 
-async def setup_page(request: Request) -> Response:
+def setup_page(request: Request) -> Response:
     if ledger_of(request).users.count():
         return RedirectResponse("/login", status_code=303)
     return render(request, "setup.html", {"values": {}, "errors": {}})
@@ -52,7 +52,7 @@ async def setup_submit(request: Request) -> Response:
     return _log_in(request, user_id)
 
 
-async def login_page(request: Request) -> Response:
+def login_page(request: Request) -> Response:
     if not ledger_of(request).users.count():
         return RedirectResponse("/setup", status_code=303)
     return render(request, "login.html", {"error": "", "username": ""})
@@ -84,7 +84,7 @@ async def login_submit(request: Request) -> Response:
     return _log_in(request, user_id)
 
 
-async def logout(request: Request) -> Response:
+def logout(request: Request) -> Response:
     request.app.state.sessions.drop(request.state.session_token)
     token, _ = request.app.state.sessions.create()
     request.state.set_session_token = token

@@ -48,7 +48,7 @@ def _options() -> dict[str, Any]:
 # --- clients ---------------------------------------------------------------------------
 
 
-async def client_list(request: Request) -> Response:
+def client_list(request: Request) -> Response:
     show = request.query_params.get("archived") == "1"
     clients = ledger_of(request).clients.list(include_archived=show)
     return render(
@@ -56,7 +56,7 @@ async def client_list(request: Request) -> Response:
     )
 
 
-async def client_new(request: Request) -> Response:
+def client_new(request: Request) -> Response:
     settings = ledger_of(request).settings.get()
     values = {
         "currency": "CZK",
@@ -84,7 +84,7 @@ async def client_create(request: Request) -> Response:
     return RedirectResponse(f"/clients/{client.id}", status_code=303)
 
 
-async def client_page(request: Request) -> Response:
+def client_page(request: Request) -> Response:
     client = ledger_of(request).clients.get(path_id(request, "client_id"))
     values = {"currency": "", "rounding": "none", "rounding_minutes": "0"}
     return _client_page(request, client, values, {})
@@ -102,7 +102,7 @@ def _client_page(
     }, status=status)  # fmt: skip
 
 
-async def client_edit(request: Request) -> Response:
+def client_edit(request: Request) -> Response:
     client = ledger_of(request).clients.get(path_id(request, "client_id"))
     values = {key: _text(getattr(client, key)) for key in CLIENT_FIELDS}
     values["hourly_rate"] = request.state.translator.amount(client.hourly_rate)
@@ -179,7 +179,7 @@ async def project_create(request: Request) -> Response:
     return RedirectResponse(f"/clients/{client.id}", status_code=303)
 
 
-async def project_edit(request: Request) -> Response:
+def project_edit(request: Request) -> Response:
     lg = ledger_of(request)
     project = lg.projects.get(path_id(request, "project_id"))
     values = {key: _text(getattr(project, key)) for key in PROJECT_FIELDS}

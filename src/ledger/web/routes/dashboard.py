@@ -14,7 +14,7 @@ from ledger.web.rendering import render
 from ledger.web.state import ledger_of
 
 
-async def dashboard(request: Request) -> Response:
+def dashboard(request: Request) -> Response:
     lg = ledger_of(request)
     data = lg.analytics.dashboard()
     t = request.state.translator

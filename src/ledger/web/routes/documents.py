@@ -44,7 +44,7 @@ async def month_pdf(request: Request) -> Response:
     return pdf_response(pdf, lg.documents.month_file_name(year, month))
 
 
-async def invoice_qr(request: Request) -> Response:
+def invoice_qr(request: Request) -> Response:
     svg = ledger_of(request).documents.payment_qr(request.path_params["invoice_id"], fmt="svg")
     if svg is None:
         raise NotFound("this invoice has no payment QR code; its page says why")
@@ -66,7 +66,7 @@ async def share(request: Request) -> Response:
     return RedirectResponse(f"/invoices/{invoice_id}#documents", status_code=303)
 
 
-async def revoke(request: Request) -> Response:
+def revoke(request: Request) -> Response:
     lg = ledger_of(request)
     invoice_id, link_id = request.path_params["invoice_id"], request.path_params["link_id"]
     if link_id not in {link.id for link in lg.portal.links(invoice_id)}:

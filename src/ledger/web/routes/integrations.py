@@ -21,7 +21,7 @@ RUN_STATUSES = (N_("running"), N_("succeeded"), N_("failed"), N_("interrupted"))
 """Shown through ``_(run.status)``; listed here so the catalogs carry them."""
 
 
-async def index(request: Request) -> Response:
+def index(request: Request) -> Response:
     lg = ledger_of(request)
     last = {run.plugin: run for run in reversed(lg.plugins.history(limit=200))}
     return render(request, "integrations.html", {
@@ -29,7 +29,7 @@ async def index(request: Request) -> Response:
     })  # fmt: skip
 
 
-async def plugin_page(request: Request) -> Response:
+def plugin_page(request: Request) -> Response:
     return _plugin_page(request, request.path_params["name"], {}, {})
 
 
@@ -66,12 +66,12 @@ async def save_settings(request: Request) -> Response:
     return RedirectResponse(f"/integrations/{name}", status_code=303)
 
 
-async def enable(request: Request) -> Response:
+def enable(request: Request) -> Response:
     ledger_of(request).plugins.enable(request.path_params["name"])
     return RedirectResponse(back(request, "/integrations"), status_code=303)
 
 
-async def disable(request: Request) -> Response:
+def disable(request: Request) -> Response:
     ledger_of(request).plugins.disable(request.path_params["name"])
     return RedirectResponse(back(request, "/integrations"), status_code=303)
 
@@ -116,7 +116,7 @@ async def sync_now(request: Request) -> Response:
     )
 
 
-async def progress(request: Request) -> Response:
+def progress(request: Request) -> Response:
     lg = ledger_of(request)
     run = lg.plugins.run(request.path_params["run_id"])
     return render(
@@ -124,7 +124,7 @@ async def progress(request: Request) -> Response:
     )
 
 
-async def run_page(request: Request) -> Response:
+def run_page(request: Request) -> Response:
     lg = ledger_of(request)
     run = lg.plugins.run(request.path_params["run_id"])
     changes = run.would_change() if run.dry_run else lg.plugins.changes(run.id)

@@ -69,7 +69,7 @@ stale = refused(
 # --- the list -----------------------------------------------------------------------
 
 
-async def index(request: Request) -> Response:
+def index(request: Request) -> Response:
     lg = ledger_of(request)
     query = request.query_params
     status = query.get("status") if query.get("status") in STATUSES else None
@@ -104,12 +104,12 @@ async def index(request: Request) -> Response:
 # --- a new draft --------------------------------------------------------------------
 
 
-async def new_page(request: Request) -> Response:
+def new_page(request: Request) -> Response:
     values = {k: v.strip() for k, v in request.query_params.items() if k in NEW_FIELDS}
     return _new_page(request, values, {})
 
 
-async def new_preview(request: Request) -> Response:
+def new_preview(request: Request) -> Response:
     values = {k: v.strip() for k, v in request.query_params.items() if k in NEW_FIELDS}
     return _new_page(request, values, {}, block="preview" if partial(request) else None)
 
@@ -184,12 +184,12 @@ def _new_page(
 # --- one invoice --------------------------------------------------------------------
 
 
-async def invoice_page(request: Request) -> Response:
+def invoice_page(request: Request) -> Response:
     edit = int_or_none(request.query_params.get("edit"))
     return _invoice_page(request, edit_line=edit)
 
 
-async def lines_fragment(request: Request) -> Response:
+def lines_fragment(request: Request) -> Response:
     edit = int_or_none(request.query_params.get("edit"))
     return _invoice_page(request, edit_line=edit, block="lines" if partial(request) else None)
 
@@ -317,7 +317,7 @@ async def add_line(request: Request) -> Response:
 
 
 @stale
-async def remove_line(request: Request) -> Response:
+def remove_line(request: Request) -> Response:
     lg = ledger_of(request)
     lg.invoices.remove_line(request.path_params["invoice_id"], request.path_params["line_id"])
     return _lines_changed(request)
@@ -334,7 +334,7 @@ ISSUE_ERRORS = {
 
 
 @stale
-async def issue(request: Request) -> Response:
+def issue(request: Request) -> Response:
     lg = ledger_of(request)
     t = request.state.translator
     draft = lg.invoices.get(request.path_params["invoice_id"])
@@ -351,7 +351,7 @@ async def issue(request: Request) -> Response:
 
 
 @stale
-async def cancel(request: Request) -> Response:
+def cancel(request: Request) -> Response:
     lg = ledger_of(request)
     t = request.state.translator
     invoice: Invoice = lg.invoices.get(request.path_params["invoice_id"])
@@ -393,7 +393,7 @@ async def record_payment(request: Request) -> Response:
 
 
 @stale
-async def remove_payment(request: Request) -> Response:
+def remove_payment(request: Request) -> Response:
     lg = ledger_of(request)
     invoice_id, payment_id = request.path_params["invoice_id"], request.path_params["payment_id"]
     payment = next((p for p in lg.invoices.payments(invoice_id) if p.id == payment_id), None)

@@ -55,7 +55,7 @@ stale_queue = refused(
 # --- the transactions ---------------------------------------------------------------
 
 
-async def index(request: Request) -> Response:
+def index(request: Request) -> Response:
     return _money_page(
         request, request.query_params, block="workspace" if partial(request) else None
     )
@@ -131,7 +131,7 @@ def _decisions(lg: Ledger, report: MatchReport) -> list[dict[str, Any]]:
 # --- one transaction ----------------------------------------------------------------
 
 
-async def transaction_page(request: Request) -> Response:
+def transaction_page(request: Request) -> Response:
     return _transaction_page(request)
 
 
@@ -208,7 +208,7 @@ async def match(request: Request) -> Response:
 
 
 @stale
-async def unmatch(request: Request) -> Response:
+def unmatch(request: Request) -> Response:
     lg = ledger_of(request)
     lg.matching.unmatch(request.path_params["transaction_id"])
     message = request.state.translator.gettext(
@@ -221,7 +221,7 @@ async def unmatch(request: Request) -> Response:
 # --- the review queue ---------------------------------------------------------------
 
 
-async def review(request: Request) -> Response:
+def review(request: Request) -> Response:
     return _review_page(request, block="queue" if partial(request) else None)
 
 

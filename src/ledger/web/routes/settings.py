@@ -91,7 +91,7 @@ def _page(
     }, status=status)  # fmt: skip
 
 
-async def settings_page(request: Request) -> Response:
+def settings_page(request: Request) -> Response:
     return _page(request)
 
 
@@ -135,7 +135,7 @@ async def settings_save(request: Request) -> Response:
     return RedirectResponse("/settings", status_code=303)
 
 
-async def number_preview(request: Request) -> Response:
+def number_preview(request: Request) -> Response:
     """The next invoice number under the pattern being typed (htmx, as you type)."""
     lg = ledger_of(request)
     t: Translator = request.state.translator

@@ -233,7 +233,7 @@ def _totals(rows: list[Row]) -> dict[str, Any]:
     }
 
 
-async def time_page(request: Request) -> Response:
+def time_page(request: Request) -> Response:
     view = _view(request)
     if is_htmx(request) and request.headers.get("HX-History-Restore-Request") != "true":
         return render(request, "time.html", _week(request, view), block="week")
@@ -326,14 +326,14 @@ def _locked(request: Request, entry: WorkEntry) -> Response:
                                           "section": "time"}, status=409)  # fmt: skip
 
 
-async def entry_row(request: Request) -> Response:
+def entry_row(request: Request) -> Response:
     entry = ledger_of(request).entries.get(path_id(request, "entry_id"))
     if not is_htmx(request):
         return RedirectResponse(f"/time?{_view(request).around(entry.date).query()}", 303)
     return _row_response(request, entry)
 
 
-async def entry_edit(request: Request) -> Response:
+def entry_edit(request: Request) -> Response:
     entry = ledger_of(request).entries.get(path_id(request, "entry_id"))
     if entry.invoice_id is not None or entry.running:
         return _locked(request, entry)
@@ -378,7 +378,7 @@ async def entry_update(request: Request) -> Response:
     return RedirectResponse(f"/time?{view.query()}", status_code=303)
 
 
-async def entry_delete(request: Request) -> Response:
+def entry_delete(request: Request) -> Response:
     lg = ledger_of(request)
     t: Translator = request.state.translator
     entry = lg.entries.get(path_id(request, "entry_id"))
@@ -415,7 +415,7 @@ async def timer_start(request: Request) -> Response:
     return _timer(request, None, changed=True)
 
 
-async def timer_stop(request: Request) -> Response:
+def timer_stop(request: Request) -> Response:
     lg = ledger_of(request)
     t: Translator = request.state.translator
     try:
