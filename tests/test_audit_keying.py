@@ -18,14 +18,18 @@ from helpers import exercise
 from ledger.api import Ledger
 from ledger.cli.app import app
 from ledger.errors import AuditChainBroken, ConfigurationError
-from ledger.platform.secret_box import KEY_FILE_NAME as SECRET_BOX_KEY_FILE_NAME
+from ledger.platform.secret_box import SecretBox
 from ledger.storage import audit_chain, migrate
-from ledger.storage.audit_key import KEY_FILE_NAME, AuditKey
+from ledger.storage.audit_key import KEY_FILE_NAME, AuditKey, read_key
 from support import FakeClock
 
 
-def test_the_audit_key_is_derived_from_the_secret_key_file() -> None:
-    assert KEY_FILE_NAME == SECRET_BOX_KEY_FILE_NAME
+def test_the_audit_key_is_derived_from_the_secret_key_file(tmp_path: Path) -> None:
+    key_file = tmp_path / KEY_FILE_NAME
+    SecretBox(key_file).encrypt({"token": "t"})  # plugin secrets create the file
+
+    assert AuditKey(key_file).derived(create=False)  # the audit reads that same file
+    assert key_file.read_bytes().strip() == read_key(key_file, None, create=False, missing="")
 
 
 def test_the_audit_key_comes_from_the_key_file_created_with_mode_0600(lg: Ledger) -> None:

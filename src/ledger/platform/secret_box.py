@@ -7,14 +7,12 @@ with mode 0600: beside a SQLite database, or in ``LEDGER_DATA_DIR`` otherwise.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from ledger.errors import ConfigurationError
-
-KEY_FILE_NAME = "secret.key"
+from ledger.storage.audit_key import read_key
 
 
 class CredentialUnreadable(ConfigurationError):
@@ -67,20 +65,9 @@ class SecretBox:
                     "`python -c 'from cryptography.fernet import Fernet; "
                     "print(Fernet.generate_key().decode())'`"
                 ) from None
-            return self._env_key.encode()
-        if self.key_file.exists():
-            return self.key_file.read_bytes().strip()
-        if not create:
-            raise ConfigurationError(
-                f"the secret key file {self.key_file} is missing, so stored plugin credentials "
-                "cannot be read; restore it from your backup or set LEDGER_SECRET_KEY"
-            )
-        return self._create_key_file()
-
-    def _create_key_file(self) -> bytes:
-        key = Fernet.generate_key()
-        self.key_file.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(key)
-        return key
+        return read_key(
+            self.key_file,
+            self._env_key,
+            create=create,
+            missing="stored plugin credentials cannot be read",
+        )

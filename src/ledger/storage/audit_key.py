@@ -58,34 +58,50 @@ class AuditKey:
         return self._derived
 
     def _material(self, create: bool) -> bytes:
-        if self.env_key:
-            return self.env_key.encode()
-        try:
-            return self.key_file.read_bytes().strip()
-        except (FileNotFoundError, NotADirectoryError):
-            if not create:
-                raise ConfigurationError(
-                    f"the secret key file {self.key_file} is missing, so the audit trail's "
-                    "signatures cannot be checked; restore it from your backup or set "
-                    "LEDGER_SECRET_KEY"
-                ) from None
-        return self._create()
+        return read_key(
+            self.key_file,
+            self.env_key,
+            create=create,
+            missing="the audit trail's signatures cannot be checked",
+        )
 
-    def _create(self) -> bytes:
-        key = base64.urlsafe_b64encode(os.urandom(32))  # a Fernet key, as SecretBox makes
-        try:
-            self.key_file.parent.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except OSError as exc:
-            if self.key_file.is_file():  # another process made it first
-                return self.key_file.read_bytes().strip()
+
+def read_key(key_file: Path, env_key: str | None, *, create: bool, missing: str) -> bytes:
+    """The secret key: ``LEDGER_SECRET_KEY``, else the key file, which `create` makes
+    (a Fernet key, mode 0600) when there is none.
+
+    Raises:
+        ConfigurationError: no key and not `create` (the message says what `missing`
+            keeps from working), or the file cannot be created.
+    """
+    if env_key:
+        return env_key.encode()
+    try:
+        return key_file.read_bytes().strip()
+    except (FileNotFoundError, NotADirectoryError):
+        if not create:
             raise ConfigurationError(
-                f"cannot create the secret key file {self.key_file}: {exc.strerror or exc}; "
-                "make its folder writable or set LEDGER_SECRET_KEY"
+                f"the secret key file {key_file} is missing, so {missing}; restore it "
+                "from your backup or set LEDGER_SECRET_KEY"
             ) from None
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(key)
-        return key
+    return _create_key_file(key_file)
+
+
+def _create_key_file(key_file: Path) -> bytes:
+    key = base64.urlsafe_b64encode(os.urandom(32))  # a Fernet key
+    try:
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        if key_file.is_file():  # another process made it first
+            return key_file.read_bytes().strip()
+        raise ConfigurationError(
+            f"cannot create the secret key file {key_file}: {exc.strerror or exc}; "
+            "make its folder writable or set LEDGER_SECRET_KEY"
+        ) from None
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(key)
+    return key
 
 
 def sign(key: bytes, *parts: str) -> str:
