@@ -15,7 +15,7 @@ import pytest
 from ledger.api import Ledger
 from ledger.errors import InvalidInput
 from ledger.plugins import Toggl
-from ledger.testing.bundled import SPECS_DIR
+from ledger.testing.bundled import SPECS_DIR, invoice_imported_work
 from plugin_helpers import open_with
 
 RECORDED = SPECS_DIR / "toggl" / "recordings" / "main"
@@ -168,9 +168,7 @@ def test_a_dry_run_tags_nothing_and_lists_the_edit_it_would_send(
     lg: Ledger, toggl: FakeToggl
 ) -> None:
     sync(lg, toggl)
-    acme = next(c for c in lg.clients.list() if c.name == "Acme s.r.o.")
-    lg.clients.update(acme, hourly_rate="1200")
-    lg.invoices.issue(lg.invoices.draft(acme), issue_date="2026-01-20")
+    invoice_imported_work(lg)
 
     run = lg.sync("toggl", transport=toggl.transport, dry_run=True)
 
@@ -253,9 +251,7 @@ def test_the_hourly_quota_on_the_tag_push_is_a_rate_limit_too(
     lg: Ledger, toggl: FakeToggl
 ) -> None:
     sync(lg, toggl)
-    acme = next(c for c in lg.clients.list() if c.name == "Acme s.r.o.")
-    lg.clients.update(acme, hourly_rate="1200")
-    lg.invoices.issue(lg.invoices.draft(acme), issue_date="2026-01-20")
+    invoice_imported_work(lg)
     toggl.quota_left = 2  # /me and the entries since the cursor, then the quota is gone
 
     run = sync(lg, toggl)

@@ -15,7 +15,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from ledger.contracts import SyncContext, SyncResult, UpstreamError, json_body
-from ledger.testing import ContractSpec, PushSpec
+from ledger.testing import PushSpec
 
 from .test_pagination_teeth import FollowsNextCursors
 from .test_suite_teeth import API, GoodBank, failures, rows, spec_for
@@ -143,4 +143,4 @@ def test_a_classic_defect_fails_the_check_that_names_it(
 
 def test_there_are_ten_and_the_correct_plugin_passes() -> None:
     assert len({check for _, _, check, _ in DEFECTS}) == 10
-    assert failures(ContractSpec(**{**vars(spec_for(GoodBank))})) == {}
+    assert failures(spec_for(GoodBank)) == {}

@@ -25,6 +25,13 @@ PUSHABLE_ENTITIES = frozenset(
 """What a plugin may push (and link): ledger objects by their table's name."""
 
 
+def check_entity(entity: str, where: str) -> None:
+    """`ValueError` naming the entities there are, unless `entity` is one."""
+    if entity not in PUSHABLE_ENTITIES:
+        known = ", ".join(sorted(PUSHABLE_ENTITIES))
+        raise ValueError(f"{where}: unknown entity {entity!r}; use one of {known}")
+
+
 @dataclass(frozen=True, slots=True)
 class Outgoing:
     """One object on its way upstream.

@@ -29,9 +29,9 @@ class SettingsInput(BaseModel):
 
     supplier_name: str = Field(default="", max_length=200)
     supplier_address: str = Field(default="", max_length=2000)
-    supplier_company_id: str = Field(default="", max_length=20)
-    supplier_vat_id: str = Field(default="", max_length=20)
-    supplier_email: str = Field(default="", max_length=200)
+    supplier_company_id: identities.CompanyId = Field(default="", max_length=20)
+    supplier_vat_id: identities.VatId = Field(default="", max_length=20)
+    supplier_email: identities.Email = Field(default="", max_length=200)
     supplier_iban: str = Field(default="", max_length=34)
     supplier_bic: str = Field(default="", max_length=11, pattern=r"^([A-Z0-9]{8}([A-Z0-9]{3})?)?$")
     supplier_account_number: str = Field(
@@ -53,21 +53,6 @@ class SettingsInput(BaseModel):
     @classmethod
     def _iban(cls, value: object) -> object:
         return identities.check_iban(value) if isinstance(value, str) else value
-
-    @field_validator("supplier_company_id")
-    @classmethod
-    def _company_id(cls, value: str) -> str:
-        return identities.check_company_id(value)
-
-    @field_validator("supplier_vat_id")
-    @classmethod
-    def _vat_id(cls, value: str) -> str:
-        return identities.check_vat_id(value)
-
-    @field_validator("supplier_email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        return identities.check_email(value)
 
     @field_validator("number_pattern")
     @classmethod

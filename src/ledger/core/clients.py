@@ -29,11 +29,11 @@ class ClientInput(BaseModel):
     currency: str = "CZK"
     hourly_rate: OptionalAmount = None
     contact_name: str = Field(default="", max_length=200)
-    email: str = Field(default="", max_length=200)
+    email: identities.Email = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=50)
     address: str = Field(default="", max_length=2000)
     company_id: str = Field(default="", max_length=20)
-    vat_id: str = Field(default="", max_length=20)
+    vat_id: identities.VatId = Field(default="", max_length=20)
     language: Language = "en"
     payment_terms_days: int = Field(default=14, ge=0, le=365)
 
@@ -48,16 +48,6 @@ class ClientInput(BaseModel):
         if value is not None and value < 0:
             raise ValueError("must not be negative")
         return value
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        return identities.check_email(value)
-
-    @field_validator("vat_id")
-    @classmethod
-    def _vat_id(cls, value: str) -> str:
-        return identities.check_vat_id(value)
 
 
 class Clients(Service):

@@ -9,6 +9,9 @@ every identity is optional until a document needs it.
 from __future__ import annotations
 
 import re
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 _IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}", re.ASCII)
 _ICO = re.compile(r"[0-9]{8}", re.ASCII)
@@ -93,3 +96,11 @@ def is_foreign_vat_id(vat_id: str) -> bool:
 def mod97(text: str) -> int:
     """ISO 7064 MOD 97-10 of letters and digits (letters count as 10-35)."""
     return int("".join(str(int(char, 36)) for char in text)) % 97
+
+
+CompanyId = Annotated[str, AfterValidator(check_company_id)]
+"""A pydantic field type: an IČO, checked and stored compact."""
+VatId = Annotated[str, AfterValidator(check_vat_id)]
+"""A pydantic field type: an EU VAT id, checked and stored compact."""
+Email = Annotated[str, AfterValidator(check_email)]
+"""A pydantic field type: an e-mail address, checked."""

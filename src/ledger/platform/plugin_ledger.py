@@ -38,7 +38,7 @@ from ledger.contracts.ledger import (
     PluginProjects,
     PluginTransactions,
 )
-from ledger.contracts.push import PUSHABLE_ENTITIES
+from ledger.contracts.push import check_entity
 from ledger.platform.links import RunLinks
 from ledger.platform.records import ENTITY_OF, RecordStage, validated_records
 from ledger.platform.staging import Stored, TransactionStage, stored_transactions
@@ -171,11 +171,11 @@ def run_ledger(
         section = "links"
 
         def list(self, entity: str) -> list[LinkView]:
-            _check_entity(entity)
+            check_entity(entity, "links.list")
             return [link.view() for link in links[entity].by_external.values()]
 
         def attach(self, entity: str, object_id: int, external_id: str) -> None:
-            _check_entity(entity)
+            check_entity(entity, "links.attach")
             if not isinstance(external_id, str) or not 0 < len(external_id) <= 100:
                 raise ValueError("links.attach: external_id must be text of 1-100 characters")
             records.attached.append((entity, int(object_id), external_id))
@@ -211,12 +211,6 @@ def run_ledger(
             return linked
 
     return RunLedger()
-
-
-def _check_entity(entity: str) -> None:
-    if entity not in PUSHABLE_ENTITIES:
-        known = ", ".join(sorted(PUSHABLE_ENTITIES))
-        raise ValueError(f"unknown entity {entity!r}; links are kept for {known}")
 
 
 def _entry_views(

@@ -17,11 +17,11 @@ from ledger.contracts.context import RunLog
 from ledger.contracts.errors import BadUpstreamData, UpstreamError
 from ledger.contracts.http import upstream_message
 from ledger.contracts.push import (
-    PUSHABLE_ENTITIES,
     BuildRequest,
     Outgoing,
     PushResult,
     ReadAccepted,
+    check_entity,
     state_fingerprint,
 )
 from ledger.platform.links import LinkIndex, LinkWriter, RunLinks
@@ -58,9 +58,7 @@ class RunPusher:
         batch_size: int,
         only_linked: bool,
     ) -> PushResult:
-        if entity not in PUSHABLE_ENTITIES:
-            known = ", ".join(sorted(PUSHABLE_ENTITIES))
-            raise ValueError(f"ctx.push: unknown entity {entity!r}; push one of {known}")
+        check_entity(entity, "ctx.push")
         links = self.links[entity]
         if only_linked:
             states = {k: v for k, v in states.items() if k in links.by_object}

@@ -16,12 +16,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from ledger.contracts.errors import BadUpstreamData
 from ledger.contracts.inputs import ClientInput, ProjectInput, TimeEntryInput
 from ledger.contracts.plugin import SyncResult
-from ledger.errors import LedgerError
+from ledger.core.validation import validated
+from ledger.errors import InvalidInput, LedgerError
 from ledger.platform.links import Link, LinkIndex, LinkWriter, load_links
 from ledger.storage import tables
 from ledger.storage.database import UnitOfWork
@@ -48,7 +49,8 @@ TABLE_OF: dict[str, type[Any]] = {
 def validated_records(
     model: type[RecordT], items: Iterable[RecordT | Mapping[str, Any]]
 ) -> list[RecordT]:
-    """`items` as `model`s; `BadUpstreamData` naming the item and field otherwise."""
+    """`items` as `model`s (the core's `validated`, NUL bytes refused too);
+    `BadUpstreamData` naming the item and field otherwise."""
     entity = ENTITY_OF[model]
     records = []
     for index, item in enumerate(items):
@@ -61,11 +63,9 @@ def validated_records(
                 field=f"{entity}[{index}]",
             )
         try:
-            records.append(model.model_validate(dict(item)))
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(part) for part in error["loc"]) or "item"
-            raise BadUpstreamData(error["msg"], field=f"{entity}[{index}].{where}") from None
+            records.append(validated(model, dict(item)))
+        except InvalidInput as exc:
+            raise BadUpstreamData(exc.message, field=f"{entity}[{index}].{exc.field}") from None
     return records
 
 
