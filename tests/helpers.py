@@ -88,6 +88,13 @@ def row_counts(lg: Ledger) -> dict[str, int]:
         }
 
 
+def register_for_vat(lg: Ledger, default_rate: str = "21") -> None:
+    """Make the supplier a Czech VAT payer, so invoices charge VAT per line."""
+    lg.settings.update(
+        supplier_vat_id="CZ8001011234", vat_payer=True, default_vat_rate=default_rate
+    )
+
+
 def exercise(lg: Ledger, clock: Any) -> dict[str, Any]:
     """A batch of API calls that writes to every domain table and money column.
 
@@ -101,6 +108,7 @@ def exercise(lg: Ledger, clock: Any) -> dict[str, Any]:
         default_hourly_rate_minor=90000,
         payment_tolerance_minor=50,
     )
+    register_for_vat(lg)
     acme = lg.clients.add(name="Acme s.r.o.", currency="czk", hourly_rate="1500.50")
     nordwind = lg.clients.add(name="Nordwind GmbH", currency="EUR", hourly_rate="85")
     spare = lg.clients.add(name="Spare", currency="CZK")

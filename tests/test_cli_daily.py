@@ -165,6 +165,14 @@ def test_invoice_draft_issue_pay_show(db: str) -> None:
     ok(db, "log", "1:30", "Web", "Review", "--date", "2026-11-02")
     ok(db, "log", "1h", "Web", "Deploy", "--date", "2026-11-03")
 
+    assert error_line(run(db, "invoice", "draft", "Acme", "--vat", "21")) == (
+        "vat_rate: you are not registered for VAT (settings), so invoices carry no VAT"
+    )
+    assert error_line(run(db, "settings", "set", "vat_payer=yes")) == (
+        "vat_payer: a VAT payer prints a VAT id (DIČ) on every invoice; enter yours"
+    )
+    ok(db, "settings", "set", "vat_payer=yes", "supplier_vat_id=CZ8001011234")
+    assert as_json(db, "settings", "show")["default_vat_rate"] is None
     draft = as_json(db, "invoice", "draft", "Acme", "--vat", "21")
     assert (draft["status"], draft["subtotal"], draft["total"]) == ("draft", "3750.00", "4537.50")
     assert error_line(run(db, "invoice", "draft", "Acme")) == (

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from helpers import register_for_vat
 from ledger.api import Ledger
 from ledger.core.models import Client, Project
 from ledger.core.projects import Rounding
@@ -226,6 +227,7 @@ def test_one_invoice_per_currency(lg: Ledger, acme: Client) -> None:
 
 
 def test_a_draft_is_editable_and_totals_follow(lg: Ledger, acme: Client, web: Project) -> None:
+    register_for_vat(lg)
     lg.entries.add(web, date="2026-11-02", minutes=60)
     draft = lg.invoices.draft(acme, vat_rate="21")
     line = draft.lines[0]
@@ -234,7 +236,7 @@ def test_a_draft_is_editable_and_totals_follow(lg: Ledger, acme: Client, web: Pr
     draft = lg.invoices.add_line(draft, "Domain", quantity="2", unit_price="249.95")
     assert draft.subtotal == D("2299.90")
     assert draft.vat == D("482.98")  # 482.979
-    draft = lg.invoices.update(draft, vat_rate=None, notes="Thanks", due_date="2026-12-31")
+    draft = lg.invoices.update(draft, vat_rate="0", notes="Thanks", due_date="2026-12-31")
     assert (draft.vat, draft.total, draft.notes) == (D("0.00"), D("2299.90"), "Thanks")
     draft = lg.invoices.remove_line(draft, line.id)
     assert [(ln.description, ln.amount) for ln in draft.lines] == [("Domain", D("499.90"))]
@@ -293,7 +295,8 @@ def test_issue_assigns_number_dates_and_variable_symbol(
     invoice = _invoice_for(lg, acme, web)
     assert invoice.status == "issued"
     assert (invoice.number, invoice.variable_symbol) == ("2026-0001", "20260001")
-    assert invoice.issue_date == invoice.taxable_supply_date == dt.date(2026, 11, 25)
+    assert invoice.issue_date == dt.date(2026, 11, 25)
+    assert invoice.taxable_supply_date == dt.date(2026, 11, 2)  # the last day of the work
     assert invoice.due_date == dt.date(2026, 12, 5)
     assert lg.invoices.get("2026-0001") == invoice
     with pytest.raises(NotFound, match="no invoice is numbered '2026-9999'"):

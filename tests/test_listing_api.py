@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from helpers import row_counts
+from helpers import register_for_vat, row_counts
 from ledger.api import Ledger
 from ledger.core.models import Client
 from ledger.errors import InvalidInput, NotFound
@@ -28,6 +28,7 @@ def acme(lg: Ledger) -> Client:
 def test_a_preview_is_the_draft_it_announces_and_writes_nothing(
     lg: Ledger, acme: Client, grouping: str
 ) -> None:
+    register_for_vat(lg)
     before = row_counts(lg)
     preview = lg.invoices.preview(acme, grouping=grouping, vat_rate="21")  # type: ignore[arg-type]
     assert row_counts(lg) == before

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 import ledger.storage.tables  # noqa: F401  (registers every table on the metadata)
-from helpers import exercise, open_copy, row_counts, shared_ledger
+from helpers import exercise, open_copy, register_for_vat, row_counts, shared_ledger
 from ledger.api import Ledger
 from ledger.core.models import Client, Project
 from ledger.core.money import (
@@ -303,6 +303,7 @@ def test_totals_are_sums_of_rounded_lines_and_vat_is_rounded_half_up(lg: Ledger)
     project = lg.projects.add(client, name="Web")
     for day in (2, 3, 4):
         lg.entries.add(project, date=f"2026-11-0{day}", minutes=20, description=f"Day {day}")
+    register_for_vat(lg)
     invoice = lg.invoices.draft(client, grouping="entry", vat_rate="21")
     assert [line.amount for line in invoice.lines] == [D("333.33")] * 3
     assert invoice.subtotal == D("999.99")  # not 1000.00: the lines are rounded first
@@ -319,6 +320,7 @@ def test_vat_is_rounded_half_up(lg: Ledger, amount: str, vat_rate: str, vat: str
     client = lg.clients.add(name="Acme", currency="CZK")
     project = lg.projects.add(client, name="Web")
     lg.entries.add(project, date="2026-11-02", amount=amount)
+    register_for_vat(lg)
     invoice = lg.invoices.draft(client, vat_rate=vat_rate)
     assert invoice.vat == D(vat)
     assert invoice.total == D(amount) + D(vat)

@@ -858,7 +858,9 @@ def fio(lg: Ledger) -> Ledger:
 
 def test_a_fio_sync_matches_the_invoice_its_payment_names(fio: Ledger) -> None:
     """incoming-invoice-payment.json pays 12,100 CZK with the symbol 2025001."""
-    fio.settings.update(number_pattern="{year}{seq:03d}")
+    fio.settings.update(
+        number_pattern="{year}{seq:03d}", supplier_vat_id="CZ8001011234", vat_payer=True
+    )
     novak = fio.clients.add(name="Jan Novák", currency="CZK")
     project = fio.projects.add(novak, name="Web")
     fio.entries.add(project, date="2025-02-20", amount="10000", description="E-shop")

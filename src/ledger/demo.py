@@ -88,7 +88,7 @@ MONTHS = 6
 
 
 def _supplier(lg: Ledger) -> None:
-    """The demo freelancer: a Czech sole trader with a Fio account."""
+    """The demo freelancer: a Czech sole trader registered for VAT, with a Fio account."""
     lg.settings.update(
         supplier_name=SUPPLIER["supplier_name"],
         supplier_address=SUPPLIER["supplier_address"],
@@ -98,6 +98,8 @@ def _supplier(lg: Ledger) -> None:
         supplier_iban=SUPPLIER["supplier_iban"],
         supplier_bic=SUPPLIER["supplier_bic"],
         supplier_account_number=SUPPLIER["supplier_account_number"],
+        vat_payer=True,
+        default_vat_rate=21,
     )
 
 

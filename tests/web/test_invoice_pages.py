@@ -91,10 +91,15 @@ def test_draft_from_unbilled_work_edit_issue_and_pay(
     assert "Design" in page.text  # the entries the draft takes
 
     before = row_counts(lg)
-    preview = hx(client, f"/invoices/new/preview?client={acme.id}&vat_rate=21&grouping=entry")
+    refused = hx(client, f"/invoices/new/preview?client={acme.id}&vat_rate=21&grouping=entry")
+    assert "You are not registered for VAT (see Settings), so invoices carry no VAT." in (
+        refused.text
+    )
+    preview = hx(client, f"/invoices/new/preview?client={acme.id}&grouping=entry")
     assert preview.status_code == 200
     assert "<html" not in preview.text
-    assert "CZK3,630.00" in preview.text
+    assert "CZK3,000.00" in preview.text
+    assert "Not a VAT payer: no VAT is charged." in preview.text
     assert 'hx-swap-oob="true"' in preview.text  # the client's projects, swapped in
     assert row_counts(lg) == before  # a preview writes nothing
 

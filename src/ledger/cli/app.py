@@ -20,6 +20,7 @@ from ledger.cli.documents import invoice_app
 from ledger.cli.matching import review_app
 from ledger.cli.plugins import plugin_app, plugins_app
 from ledger.cli.projects import projects_app
+from ledger.cli.settings import settings_app
 
 app = typer.Typer(
     help="ledger: time tracking and invoicing for independent developers.",
@@ -49,6 +50,7 @@ invoice_app.command("cancel")(cli_invoicing.cancel)
 invoice_app.command("show")(cli_invoicing.show)
 app.add_typer(clients_app, name="clients")
 app.add_typer(projects_app, name="projects")
+app.add_typer(settings_app, name="settings")
 app.command("log")(cli_time.log)
 app.add_typer(cli_time.timer_app, name="timer")
 app.command("doctor")(cli_doctor.doctor)

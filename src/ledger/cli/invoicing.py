@@ -102,14 +102,26 @@ def show(
     typer.echo(f"invoice {title} · {found.client_name} · {found.payment_state or found.status}")
     typer.echo(f"issued {found.issue_date or '-'}  due {found.due_date or '-'}  "
                f"variable symbol {found.variable_symbol or '-'}")  # fmt: skip
-    rows = [(line.description, line.quantity, line.unit, line.unit_price, line.amount)
+    rows = [(line.description, line.quantity, line.unit, line.unit_price,
+             "" if line.vat_rate is None else f"{line.vat_rate} %", line.amount)
             for line in found.lines]  # fmt: skip
-    print_table(("DESCRIPTION", "QUANTITY", "UNIT", "PRICE", "AMOUNT"), rows)
-    for label, value in (("subtotal", found.subtotal), ("VAT", found.vat),
-                         ("total", found.total), ("paid", found.paid)):  # fmt: skip
+    print_table(("DESCRIPTION", "QUANTITY", "UNIT", "PRICE", "VAT", "AMOUNT"), rows)
+    typer.echo(f"{'subtotal':>10} {money(found.subtotal, found.currency)}")
+    for rate in found.vat_summary:
+        typer.echo(f"{'VAT':>10} {money(rate.vat, found.currency)} "
+                   f"({rate.rate} % of {money(rate.base, found.currency)})")  # fmt: skip
+    if found.vat_mode in VAT_NOTES:
+        typer.echo(VAT_NOTES[found.vat_mode])
+    for label, value in (("total", found.total), ("paid", found.paid)):
         typer.echo(f"{label:>10} {money(value, found.currency)}")
     for payment in payments:
         typer.echo(f"paid {money(payment.amount, payment.currency)} on {payment.paid_on}")
+
+
+VAT_NOTES = {
+    "reverse_charge": "       reverse charge: the client accounts for the VAT",
+    "none": "       not a VAT payer: no VAT",
+}
 
 
 def _done(invoice: Invoice, as_json: bool, what: str) -> None:

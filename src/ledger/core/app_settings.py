@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlmodel import Session, func, select
 
 from ledger.core import identities
@@ -37,6 +38,8 @@ class SettingsInput(BaseModel):
     supplier_account_number: str = Field(
         default="", max_length=40, pattern=r"^((\d{1,6}-)?\d{2,10}/\d{4})?$"
     )
+    vat_payer: bool = False
+    default_vat_rate: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
     number_pattern: str = Field(default="{year}-{seq:04d}", max_length=60)
     default_due_days: int = Field(default=14, ge=0, le=365)
     payment_tolerance_minor: int = Field(default=100, ge=0, le=100000)
@@ -59,6 +62,20 @@ class SettingsInput(BaseModel):
     def _pattern(cls, value: str) -> str:
         return check_pattern(value)
 
+    @field_validator("vat_payer")
+    @classmethod
+    def _registered_for_vat(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and not info.data.get("supplier_vat_id"):
+            raise ValueError("a VAT payer prints a VAT id (DIČ) on every invoice; enter yours")
+        return value
+
+    def row_values(self) -> dict[str, object]:
+        """The fields as the settings row stores them (rates in basis points)."""
+        values = self.model_dump(exclude={"default_vat_rate"})
+        rate = self.default_vat_rate
+        values["default_vat_rate_bp"] = None if rate is None else int(rate.scaleb(2))
+        return values
+
 
 class AppSettingsService(Service):
     """Read and change the single settings row."""
@@ -79,6 +96,8 @@ class AppSettingsService(Service):
         supplier_iban: str | Unset = UNSET,
         supplier_bic: str | Unset = UNSET,
         supplier_account_number: str | Unset = UNSET,
+        vat_payer: bool | Unset = UNSET,
+        default_vat_rate: Decimal | int | str | Unset | None = UNSET,
         number_pattern: str | Unset = UNSET,
         default_due_days: int | Unset = UNSET,
         payment_tolerance_minor: int | Unset = UNSET,
@@ -91,6 +110,9 @@ class AppSettingsService(Service):
         Args:
             supplier_name: you, as printed on invoices (likewise the other ``supplier_``
                 fields: address, IČO, VAT id, e-mail, IBAN, BIC, Czech account number).
+            vat_payer: registered for VAT: invoices charge VAT per line (a VAT id is
+                then required); otherwise they carry none and say so.
+            default_vat_rate: the rate (percent) new invoice lines get; 21 when unset.
             number_pattern: how issued invoices are numbered, e.g. ``{year}-{seq:04d}``.
             default_due_days: days from issue to due date for new clients.
             payment_tolerance_minor: how far (in minor units) a payment may fall short
@@ -103,7 +125,8 @@ class AppSettingsService(Service):
             supplier_name=supplier_name, supplier_address=supplier_address,
             supplier_company_id=supplier_company_id, supplier_vat_id=supplier_vat_id,
             supplier_email=supplier_email, supplier_iban=supplier_iban, supplier_bic=supplier_bic,
-            supplier_account_number=supplier_account_number, number_pattern=number_pattern,
+            supplier_account_number=supplier_account_number, vat_payer=vat_payer,
+            default_vat_rate=default_vat_rate, number_pattern=number_pattern,
             default_due_days=default_due_days, payment_tolerance_minor=payment_tolerance_minor,
             default_hourly_rate_minor=default_hourly_rate_minor, locale=locale, theme=theme,
         )  # fmt: skip
@@ -114,7 +137,7 @@ class AppSettingsService(Service):
             if row is None:
                 row = tables.AppSettings(id=1)
                 uow.session.add(row)
-            for key, value in data.model_dump().items():
+            for key, value in data.row_values().items():
                 setattr(row, key, value)
             uow.session.flush()
         return AppSettings.from_row(row)

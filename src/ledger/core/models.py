@@ -201,6 +201,7 @@ class InvoiceLine(PublicModel):
     unit: str
     unit_price: Decimal
     amount: Decimal
+    vat_rate: Decimal | None
     project_id: int | None
 
     @classmethod
@@ -214,8 +215,23 @@ class InvoiceLine(PublicModel):
             unit=row.unit,
             unit_price=from_minor(row.unit_price_minor, currency),
             amount=from_minor(row.amount_minor, currency),
+            vat_rate=percent(row.vat_rate_bp),
             project_id=row.project_id,
         )
+
+
+def percent(basis_points: int | None) -> Decimal | None:
+    """A rate stored in basis points as a percentage: 2100 → ``Decimal("21")``."""
+    return None if basis_points is None else plain_decimal(Decimal(basis_points).scaleb(-2))
+
+
+class VatRateTotal(PublicModel):
+    """One line of an invoice's VAT summary: a rate, the base taxed at it, the VAT."""
+
+    rate: Decimal
+    base: Decimal
+    vat: Decimal
+    total: Decimal
 
 
 class Invoice(PublicModel):
@@ -232,7 +248,9 @@ class Invoice(PublicModel):
     taxable_supply_date: dt.date | None
     notes: str
     grouping: str
+    vat_mode: str
     vat_rate: Decimal | None
+    vat_summary: list[VatRateTotal]
     subtotal: Decimal
     vat: Decimal
     total: Decimal
@@ -328,6 +346,8 @@ class AppSettings(PublicModel):
     supplier_iban: str
     supplier_bic: str
     supplier_account_number: str
+    vat_payer: bool
+    default_vat_rate: Decimal | None
     number_pattern: str
     default_due_days: int
     payment_tolerance_minor: int
@@ -337,7 +357,8 @@ class AppSettings(PublicModel):
 
     @classmethod
     def from_row(cls, row: tables.AppSettings) -> AppSettings:
-        return cls(**row.model_dump(exclude={"id"}))
+        data = row.model_dump(exclude={"id", "default_vat_rate_bp"})
+        return cls(**data, default_vat_rate=percent(row.default_vat_rate_bp))
 
 
 class SyncRun(PublicModel):

@@ -74,7 +74,13 @@ LABELS: dict[str, dict[str, str]] = {
         "qr_spayd": "QR Platba",
         "qr_epc": "QR platba SEPA",
         "qr_over_limit": "Bez QR kódu: částka k úhradě přesahuje limit QR plateb ({limit}).",
-        "not_vat_payer": "Dodavatel není plátcem DPH.",
+        "not_vat_payer": "Neplátce DPH: dodavatel není plátcem DPH.",
+        "reverse_charge": (
+            "Daň odvede zákazník: přenesení daňové povinnosti na odběratele "
+            "(čl. 196 směrnice 2006/112/ES)."
+        ),
+        "vat_rate": "Sazba DPH",
+        "base": "Základ",
         "draft": "Koncept",
         "draft_note": "Koncept – nejde o vystavený doklad.",
         "cancelled": "Stornováno",
@@ -115,7 +121,13 @@ LABELS: dict[str, dict[str, str]] = {
         "qr_spayd": "QR payment",
         "qr_epc": "SEPA QR payment",
         "qr_over_limit": "No QR code: the amount due is above the QR payment limit ({limit}).",
-        "not_vat_payer": "The supplier is not registered for VAT.",
+        "not_vat_payer": "Not a VAT payer: the supplier is not registered for VAT.",
+        "reverse_charge": (
+            "Reverse charge: VAT to be accounted for by the customer "
+            "(Article 196 of Council Directive 2006/112/EC)."
+        ),
+        "vat_rate": "VAT rate",
+        "base": "Net amount",
         "draft": "Draft",
         "draft_note": "Draft – not an issued invoice.",
         "cancelled": "Cancelled",
@@ -255,7 +267,8 @@ def _context(document: InvoiceDocument) -> dict[str, Any]:
         "lang": language,
         "fmt": Formats(language, invoice.currency),
         "title": document.title,
-        "vat_payer": invoice.vat_rate is not None,
+        "vat_payer": invoice.vat_mode != "none",
+        "charges_vat": invoice.vat_mode == "vat",
         "iban": _grouped(supplier.supplier_iban),
         "qr_url": QR_URL if code else None,
         "qr_label": LABELS[language][f"qr_{code.standard.lower()}"] if code else "",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from ledger.storage.schema import HEAD_REVISION, current_revision, is_current
 
-__all__ = ["HEAD_REVISION", "alembic_config", "current_revision", "upgrade"]
+__all__ = [
+    "HEAD_REVISION", "alembic_config", "backfill", "current_revision", "upgrade"
+]  # fmt: skip
 
 
 def alembic_config() -> Config:
@@ -26,3 +31,17 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+
+
+@contextmanager
+def backfill(conn: Connection) -> Iterator[None]:
+    """Let a migration fill columns it has just added to audited tables.
+
+    Such a fill is part of the schema change, not a business change: the audit trail
+    never held the new columns, and its replay skips a column the trail never set.
+    """
+    conn.info["audit"] = ("migration", None)
+    try:
+        yield
+    finally:
+        del conn.info["audit"]

@@ -125,6 +125,7 @@ class Invoice(SQLModel, table=True):
     taxable_supply_date: dt.date | None = None
     notes: str = Field(default="", sa_type=Text)
     grouping: str = Field(default="project", max_length=10)
+    vat_mode: str = Field(default="none", max_length=15)
     vat_rate_bp: int | None = None
     subtotal_minor: int = Field(default=0, sa_type=BigInteger)
     vat_minor: int = Field(default=0, sa_type=BigInteger)
@@ -144,6 +145,7 @@ class InvoiceLine(SQLModel, table=True):
     unit: str = Field(max_length=10)
     unit_price_minor: int = Field(sa_type=BigInteger)
     amount_minor: int = Field(sa_type=BigInteger)
+    vat_rate_bp: int | None = None
     project_id: int | None = Field(default=None, foreign_key="projects.id")
 
 
@@ -239,6 +241,8 @@ class AppSettings(SQLModel, table=True):
     supplier_iban: str = Field(default="", max_length=34)
     supplier_bic: str = Field(default="", max_length=11)
     supplier_account_number: str = Field(default="", max_length=40)
+    vat_payer: bool = False
+    default_vat_rate_bp: int | None = None
     number_pattern: str = Field(default="{year}-{seq:04d}", max_length=60)
     default_due_days: int = 14
     payment_tolerance_minor: int = Field(default=100, sa_type=BigInteger)

@@ -29,6 +29,12 @@ MESSAGES = {
     "less_than_equal": N_("The value is too large."),
     "string_pattern_mismatch": N_("The format is not valid."),
     "value_error": N_("The value is not valid."),
+    "vat_not_registered": N_(
+        "You are not registered for VAT (see Settings), so invoices carry no VAT."
+    ),
+    "vat_reverse_charge": N_(
+        "The client has an EU VAT id: the reverse charge applies and the invoice carries no VAT."
+    ),
 }
 
 

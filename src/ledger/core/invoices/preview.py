@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ledger.core.models import PublicModel
+from ledger.core.models import PublicModel, VatRateTotal
 
 
 class CurrencyTotals(PublicModel):
@@ -36,6 +36,7 @@ class PreviewLine(PublicModel):
     unit: str
     unit_price: Decimal
     amount: Decimal
+    vat_rate: Decimal | None
 
 
 class DraftPreview(PublicModel):
@@ -46,7 +47,9 @@ class DraftPreview(PublicModel):
     currency: str
     entries: list[PreviewEntry]
     lines: list[PreviewLine]
+    vat_mode: str
     vat_rate: Decimal | None
+    vat_summary: list[VatRateTotal]
     subtotal: Decimal
     vat: Decimal
     total: Decimal

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, select
 
 from ledger.contracts.money import MAX_AMOUNT
 from ledger.core import pricing
+from ledger.core.invoices import vat
 from ledger.core.money import amount_to_minor, from_minor, parse_amount, to_minor
 from ledger.core.service import Ref, get_row, pk, ref_id
 from ledger.core.validation import parse_date, refuse_nul
@@ -75,6 +76,7 @@ def store_lines(
                 unit=draft.unit,
                 unit_price_minor=draft.unit_price_minor,
                 amount_minor=draft.amount_minor,
+                vat_rate_bp=invoice.vat_rate_bp,
                 project_id=draft.project_id,
             )
         )
@@ -94,9 +96,13 @@ def line_of(session: Session, invoice: tables.Invoice, line: Ref) -> tables.Invo
     return row
 
 
-def set_line(line: tables.InvoiceLine, currency: str, fields: dict[str, Any]) -> None:
-    """Apply the given changes to a draft line and reprice it."""
+def set_line(line: tables.InvoiceLine, invoice: tables.Invoice, fields: dict[str, Any]) -> None:
+    """Apply the given changes to a draft line of `invoice` and reprice it."""
     refuse_nul({k: v for k, v in fields.items() if isinstance(v, str)})
+    currency = invoice.currency
+    if "vat_rate" in fields:
+        asked = vat.rate_basis_points(fields["vat_rate"])
+        line.vat_rate_bp = vat.line_rate(invoice.vat_mode, asked, invoice.vat_rate_bp)
     if "description" in fields:
         text = str(fields["description"]).strip()
         if not text:
@@ -120,15 +126,20 @@ def set_line(line: tables.InvoiceLine, currency: str, fields: dict[str, Any]) ->
 
 
 def recompute_totals(session: Session, invoice: tables.Invoice) -> None:
-    subtotal = sum(line.amount_minor for line in lines_of(session, invoice))
-    invoice.subtotal_minor = subtotal
-    invoice.vat_minor = pricing.vat_amount(subtotal, invoice.vat_rate_bp)
-    invoice.total_minor = subtotal + invoice.vat_minor
+    lines = [(line.amount_minor, line.vat_rate_bp) for line in lines_of(session, invoice)]
+    invoice.subtotal_minor = sum(amount for amount, _ in lines)
+    invoice.vat_minor = sum(rate.vat_minor for rate in vat.summarize(lines))
+    invoice.total_minor = invoice.subtotal_minor + invoice.vat_minor
 
 
-def set_field(row: tables.Invoice, key: str, value: Any) -> None:
+def set_field(session: Session, row: tables.Invoice, key: str, value: Any) -> None:
     if key == "vat_rate":
-        row.vat_rate_bp = vat_basis_points(value)
+        # One rate for the whole draft: its new lines and every line it has.
+        default = settings_row(session).default_vat_rate_bp
+        rate = vat.line_rate(row.vat_mode, vat.rate_basis_points(value), default)
+        row.vat_rate_bp = rate
+        for line in lines_of(session, row):
+            line.vat_rate_bp = rate
     elif key == "language":
         if value not in ("en", "cs"):
             raise InvalidInput("language", "use en or cs")
@@ -138,15 +149,6 @@ def set_field(row: tables.Invoice, key: str, value: Any) -> None:
         row.notes = str(value)
     else:
         setattr(row, key, None if value in (None, "") else parse_date(value, key))
-
-
-def vat_basis_points(value: object) -> int | None:
-    if value is None or value == "":
-        return None
-    rate = parse_amount(value, "vat_rate")
-    if not 0 <= rate <= 100:
-        raise InvalidInput("vat_rate", "a VAT rate is a percentage between 0 and 100")
-    return int(rate.scaleb(2).to_integral_value())
 
 
 def next_sequence(session: Session, series: str) -> int:

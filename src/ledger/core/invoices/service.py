@@ -14,8 +14,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from ledger.core import pricing
-from ledger.core.invoices import numbering
-from ledger.core.invoices.payment_state import payment_state
+from ledger.core.invoices import numbering, vat
 from ledger.core.invoices.preview import CurrencyTotals, DraftPreview, PreviewEntry, PreviewLine
 from ledger.core.invoices.rows import (
     InvoiceRef,
@@ -33,11 +32,11 @@ from ledger.core.invoices.rows import (
     set_line,
     settings_row,
     store_lines,
-    vat_basis_points,
 )
+from ledger.core.invoices.views import public_invoice, public_invoices, rate_totals
 from ledger.core.invoices.work import attach_entries, check_grouping, release_entry, work_to_bill
 from ledger.core.lookup import NameRef, find_client
-from ledger.core.models import Invoice, InvoiceLine, Payment, Records, plain_decimal
+from ledger.core.models import Invoice, Payment, Records, percent, plain_decimal
 from ledger.core.money import AmountInput, amount_to_minor, from_minor
 from ledger.core.service import UNSET, Ref, Service, Unset, get_row, given, pk, ref_id
 from ledger.core.validation import optional_text, parse_date
@@ -47,7 +46,6 @@ from ledger.storage import tables
 INVOICES = tables.Invoice.__table__  # type: ignore[attr-defined]
 PAYMENTS = tables.Payment.__table__  # type: ignore[attr-defined]
 MAX_NOTE = 2000
-_BATCH = 500  # ids per IN (...) when loading many invoices: well under SQLite's limit
 
 
 class Invoices(Service):
@@ -73,17 +71,20 @@ class Invoices(Service):
                 has no hourly rate anywhere (entry, project, client or default).
         """
         check_grouping(grouping)
-        vat_bp = vat_basis_points(vat_rate)
+        asked_rate = vat.rate_basis_points(vat_rate)
         with self._lg.atomic() as uow:
             session = uow.session
             owner, candidates, priced = work_to_bill(session, client, project, since, until)
+            mode, rate = _vat_terms(session, owner, asked_rate)
             invoice = tables.Invoice(
                 client_id=pk(owner),
                 currency=owner.currency,
                 language=owner.language,
                 notes=notes,
                 grouping=grouping,
-                vat_rate_bp=vat_bp,
+                vat_mode=mode,
+                vat_rate_bp=rate,
+                taxable_supply_date=max(entry.date for entry in priced),
             )
             session.add(invoice)
             session.flush()
@@ -192,13 +193,15 @@ class Invoices(Service):
         Writes nothing. Raises the same `InvalidInput` as `draft`.
         """
         check_grouping(grouping)
-        vat_bp = vat_basis_points(vat_rate)
+        asked_rate = vat.rate_basis_points(vat_rate)
         with self._lg.reading() as session:
             owner, _, priced = work_to_bill(session, client, project, since, until)
+            mode, rate = _vat_terms(session, owner, asked_rate)
         currency = owner.currency
         drafts = pricing.group_lines(priced, grouping)
         subtotal = sum(line.amount_minor for line in drafts)
-        vat = pricing.vat_amount(subtotal, vat_bp)
+        summary = vat.summarize((line.amount_minor, rate) for line in drafts)
+        tax = sum(line.vat_minor for line in summary)
         return DraftPreview(
             client_id=pk(owner),
             client_name=owner.name,
@@ -222,13 +225,16 @@ class Invoices(Service):
                     unit=line.unit,
                     unit_price=from_minor(line.unit_price_minor, currency),
                     amount=from_minor(line.amount_minor, currency),
+                    vat_rate=percent(rate),
                 )
                 for line in drafts
             ],
-            vat_rate=None if vat_bp is None else Decimal(vat_bp) / 100,
+            vat_mode=mode,
+            vat_rate=percent(rate),
+            vat_summary=rate_totals(summary, currency),
             subtotal=from_minor(subtotal, currency),
-            vat=from_minor(vat, currency),
-            total=from_minor(subtotal + vat, currency),
+            vat=from_minor(tax, currency),
+            total=from_minor(subtotal + tax, currency),
         )
 
     def update(
@@ -250,7 +256,7 @@ class Invoices(Service):
         with self._lg.atomic() as uow:
             row = load_draft(uow.session, invoice)
             for key, value in fields.items():
-                set_field(row, key, value)
+                set_field(uow.session, row, key, value)
             recompute_totals(uow.session, row)
             uow.session.flush()
             return self._public(uow.session, row)
@@ -262,8 +268,10 @@ class Invoices(Service):
         quantity: object,
         unit_price: object,
         unit: str = "pcs",
+        *,
+        vat_rate: AmountInput | None = None,
     ) -> Invoice:
-        """Add a manual line to a draft."""
+        """Add a manual line to a draft; `vat_rate` (percent) defaults to the draft's rate."""
         with self._lg.atomic() as uow:
             row = load_draft(uow.session, invoice)
             position = len(lines_of(uow.session, row)) + 1
@@ -276,8 +284,11 @@ class Invoices(Service):
                 unit_price_minor=0,
                 amount_minor=0,
             )
-            changes = {"description": description, "quantity": quantity, "unit_price": unit_price}
-            set_line(line, row.currency, changes)
+            changes = {
+                "description": description, "quantity": quantity, "unit_price": unit_price,
+                "vat_rate": vat_rate,
+            }  # fmt: skip
+            set_line(line, row, changes)
             uow.session.add(line)
             recompute_totals(uow.session, row)
             uow.session.flush()
@@ -292,15 +303,17 @@ class Invoices(Service):
         quantity: AmountInput | Unset = UNSET,
         unit_price: AmountInput | Unset = UNSET,
         unit: str | Unset = UNSET,
+        vat_rate: AmountInput | Unset | None = UNSET,
     ) -> Invoice:
-        """Change a draft line's description, quantity, unit price or unit."""
+        """Change a draft line's description, quantity, unit price, unit or VAT rate."""
         changes = given(
-            description=description, quantity=quantity, unit_price=unit_price, unit=unit
-        )
+            description=description, quantity=quantity, unit_price=unit_price, unit=unit,
+            vat_rate=vat_rate,
+        )  # fmt: skip
         with self._lg.atomic() as uow:
             row = load_draft(uow.session, invoice)
             stored = line_of(uow.session, row, line)
-            set_line(stored, row.currency, changes)
+            set_line(stored, row, changes)
             recompute_totals(uow.session, row)
             uow.session.flush()
             return self._public(uow.session, row)
@@ -418,83 +431,18 @@ class Invoices(Service):
             return None if client is None else pk(find_client(session, client))
 
     def _public(self, session: Session, row: tables.Invoice) -> Invoice:
-        client = get_row(session, tables.Client, row.client_id, "client")
-        tolerance = settings_row(session).payment_tolerance_minor
-        return self._model(
-            row, client.name, paid_minor(session, row), tolerance, lines_of(session, row)
-        )
+        return public_invoice(session, row, self._lg.today())
 
     def _public_many(
         self, session: Session, rows: Sequence[tables.Invoice]
     ) -> builtins.list[Invoice]:
-        """`_public` of many invoices in a few queries, not a few per invoice."""
-        if not rows:
-            return []
-        tolerance = settings_row(session).payment_tolerance_minor
-        names: dict[int, str] = {}
-        paid: dict[int, int] = {}
-        lines: dict[int, builtins.list[tables.InvoiceLine]] = {}
-        for start in range(0, len(rows), _BATCH):
-            ids = [pk(row) for row in rows[start : start + _BATCH]]
-            client_ids = {row.client_id for row in rows[start : start + _BATCH]}
-            for client in session.exec(
-                select(tables.Client).where(col(tables.Client.id).in_(client_ids))
-            ):
-                names[pk(client)] = client.name
-            paid |= dict(
-                session.exec(
-                    select(tables.Payment.invoice_id, func.sum(tables.Payment.amount_minor))
-                    .where(col(tables.Payment.invoice_id).in_(ids))
-                    .group_by(col(tables.Payment.invoice_id))
-                ).all()
-            )
-            for line in session.exec(
-                select(tables.InvoiceLine)
-                .where(col(tables.InvoiceLine.invoice_id).in_(ids))
-                .order_by(col(tables.InvoiceLine.position))
-            ):
-                lines.setdefault(line.invoice_id, []).append(line)
-        return [
-            self._model(
-                row,
-                names[row.client_id],
-                int(paid.get(pk(row)) or 0),
-                tolerance,
-                lines.get(pk(row), []),
-            )
-            for row in rows
-        ]
+        return public_invoices(session, rows, self._lg.today())
 
-    def _model(
-        self,
-        row: tables.Invoice,
-        client_name: str,
-        paid: int,
-        tolerance: int,
-        lines: Sequence[tables.InvoiceLine],
-    ) -> Invoice:
-        assert row.id is not None
-        state = payment_state(row, paid, tolerance, self._lg.today())
-        return Invoice(
-            id=row.id,
-            client_id=row.client_id,
-            client_name=client_name,
-            status=row.status,
-            number=row.number,
-            variable_symbol=row.variable_symbol,
-            currency=row.currency,
-            language=row.language,
-            issue_date=row.issue_date,
-            due_date=row.due_date,
-            taxable_supply_date=row.taxable_supply_date,
-            notes=row.notes,
-            grouping=row.grouping,
-            vat_rate=None if row.vat_rate_bp is None else Decimal(row.vat_rate_bp) / 100,
-            subtotal=from_minor(row.subtotal_minor, row.currency),
-            vat=from_minor(row.vat_minor, row.currency),
-            total=from_minor(row.total_minor, row.currency),
-            paid=from_minor(paid, row.currency),
-            balance=from_minor(row.total_minor - paid, row.currency),
-            payment_state=state,
-            lines=[InvoiceLine.from_row(line, row.currency) for line in lines],
-        )
+
+def _vat_terms(
+    session: Session, client: tables.Client, asked_rate: int | None
+) -> tuple[vat.VatMode, int | None]:
+    """The VAT regime of a new invoice to `client` and the rate its lines start with."""
+    settings = settings_row(session)
+    mode = vat.mode_for(settings, client)
+    return mode, vat.line_rate(mode, asked_rate, settings.default_vat_rate_bp)

@@ -42,6 +42,7 @@ LINE_ERRORS = {
     "description": N_("This field is required."),
     "quantity": N_("Enter a quantity greater than 0 and at most 100000."),
     "unit_price": N_("Enter a number, e.g. 1500 or 12.50."),
+    "vat_rate": N_("Enter a percentage between 0 and 100."),
 }
 DETAIL_ERRORS = {
     "issue_date": N_("Enter a date as YYYY-MM-DD."),
@@ -235,8 +236,11 @@ async def update_details(request: Request) -> Response:
         "issue_date": fields.date("issue_date"),
         "taxable_supply_date": fields.date("taxable_supply_date"),
         "due_date": fields.date("due_date"),
-        "vat_rate": fields.percent("vat_rate"),
     }
+    if "vat_rate" in values:  # shown only on drafts that charge VAT
+        current = lg.invoices.get(request.path_params["invoice_id"]).vat_rate
+        if (rate := fields.percent("vat_rate")) != current:
+            changes["vat_rate"] = rate  # a new rate for every line
     if language := fields.choice("language", ("en", "cs")):
         changes["language"] = language
     issued, due = changes["issue_date"], changes["due_date"]
@@ -268,6 +272,8 @@ def _line_fields(fields: Fields, currency: str) -> dict[str, Any]:
         fields.fail("unit_price", TOO_LARGE)
     if unit := fields.text("unit", max_length=10):
         changes["unit"] = unit
+    if "vat_rate" in fields.values:  # only drafts that charge VAT show the field
+        changes["vat_rate"] = fields.percent("vat_rate")
     return changes
 
 

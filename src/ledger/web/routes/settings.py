@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
@@ -41,6 +42,10 @@ AMOUNT_FIELDS = {
 }
 MAX_PATTERN = 60  # SettingsInput.number_pattern's max_length
 THEMES = {"auto": N_("Follow the system"), "light": N_("Light"), "dark": N_("Dark")}
+VAT_HELP = {
+    "vat_payer": N_("A VAT payer prints a VAT ID (DIČ) on every invoice: enter yours above."),
+    "default_vat_rate": N_("Enter a percentage between 0 and 100."),
+}
 PATTERN_HELP = N_(
     "Use {seq} for the running number, optionally with {year}, {yy} and {month}, "
     "e.g. {year}-{seq:04d}. Its digits must fit a 10-digit variable symbol."
@@ -50,6 +55,7 @@ FORM_OPTIONS: dict[str, Any] = {
     "amounts": tuple(AMOUNT_FIELDS),
     "fallbacks": {
         "number_pattern": PATTERN_HELP,
+        **VAT_HELP,
         **{f"supplier_{name}": help for name, help in IDENTITY_HELP.items()},
     },
 }
@@ -70,6 +76,8 @@ def _values(settings: AppSettings, t: Translator) -> dict[str, str]:
     for name, minor in AMOUNT_FIELDS.items():
         stored = getattr(settings, minor)
         values[name] = "" if stored is None else t.amount(from_minor(stored, "CZK"))
+    values["vat_payer"] = "on" if settings.vat_payer else ""
+    values["default_vat_rate"] = t.amount(settings.default_vat_rate)
     return values
 
 
@@ -99,9 +107,10 @@ async def settings_save(request: Request) -> Response:
     lg = ledger_of(request)
     t: Translator = request.state.translator
     values = await form_values(request)
-    form = {name: values.get(name, "") for name in (*TEXT_FIELDS, *AMOUNT_FIELDS)}
+    form = {name: values.get(name, "") for name in (*TEXT_FIELDS, *AMOUNT_FIELDS, *VAT_HELP)}
     fields: dict[str, Any] = {name: form[name] for name in TEXT_FIELDS}
     errors = unstorable(form, t)
+    fields |= _vat_fields(form, t, errors)
     if _pattern_refused(form["number_pattern"]):
         errors["number_pattern"] = t.gettext(PATTERN_HELP)
     else:
@@ -133,6 +142,17 @@ async def settings_save(request: Request) -> Response:
     saved = type(t)(fields["locale"])
     flash(request, "ok", saved.gettext("The settings were saved."))
     return RedirectResponse("/settings", status_code=303)
+
+
+def _vat_fields(form: dict[str, str], t: Translator, errors: dict[str, str]) -> dict[str, Any]:
+    """The VAT registration and default rate (typed in the user's notation)."""
+    rate: Decimal | None = None
+    if text := form["default_vat_rate"]:
+        try:
+            rate = parse_amount(text, "default_vat_rate", notation=t.notation)
+        except InvalidInput:
+            errors["default_vat_rate"] = t.gettext(VAT_HELP["default_vat_rate"])
+    return {"vat_payer": form["vat_payer"] == "on", "default_vat_rate": rate}
 
 
 def number_preview(request: Request) -> Response:
