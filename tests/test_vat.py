@@ -156,3 +156,21 @@ def test_a_line_rate_outside_0_to_100_is_refused(payer: Ledger) -> None:
             payer.invoices.update_line(draft, draft.lines[0].id, vat_rate=bad)
         assert refused.value.field == "vat_rate", bad
     assert payer.invoices.get(draft.id) == draft
+
+
+def test_a_number_series_keeps_the_order_of_its_dates(payer: Ledger) -> None:
+    client = _client_with_work(payer)
+    later = payer.invoices.issue(payer.invoices.draft(client), issue_date="2026-11-25")
+    payer.entries.add(payer.projects.list()[0], date="2026-11-10", minutes=60)
+    draft = payer.invoices.draft(client)
+    with pytest.raises(InvalidInput, match="issue this one on 2026-11-25 or later") as refused:
+        payer.invoices.issue(draft, issue_date="2026-11-24")
+    assert refused.value.field == "issue_date"
+    assert payer.invoices.get(draft.id).status == "draft"
+    issued = payer.invoices.issue(draft, issue_date="2026-11-25")
+    assert (later.number, issued.number) == ("2026-0001", "2026-0002")
+    # A new year is a new series: its first number may come before a late December one.
+    payer.entries.add(payer.projects.list()[0], date="2026-11-11", minutes=60)
+    assert payer.invoices.issue(payer.invoices.draft(client), issue_date="2027-01-02").number == (
+        "2027-0001"
+    )

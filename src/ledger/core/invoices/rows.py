@@ -176,6 +176,28 @@ def refuse_shared_symbol(session: Session, invoice: tables.Invoice) -> None:
         )
 
 
+def refuse_back_dating(session: Session, invoice: tables.Invoice) -> None:
+    """Refuse an issue date earlier than the last one in the invoice's number series.
+
+    Numbers of a series must follow the order of their dates; a later number with an
+    earlier date is what an accountant (and a tax audit) reads as a back-dated invoice.
+    """
+    query = (
+        select(tables.Invoice.number, tables.Invoice.issue_date)
+        .where(tables.Invoice.series == invoice.series, col(tables.Invoice.id) != invoice.id)
+        .where(col(tables.Invoice.issue_date) > invoice.issue_date)
+        .order_by(col(tables.Invoice.issue_date).desc())
+    )
+    later = session.exec(query.limit(1)).first()
+    if later is not None:
+        number, issued_on = later
+        raise InvalidInput(
+            "issue_date",
+            f"{number} of the same number series was issued on {issued_on}; a later number "
+            f"cannot have an earlier date, so issue this one on {issued_on} or later",
+        )
+
+
 def paid_minor(session: Session, invoice: tables.Invoice) -> int:
     query = select(func.sum(tables.Payment.amount_minor)).where(
         tables.Payment.invoice_id == invoice.id

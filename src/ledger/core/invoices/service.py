@@ -27,6 +27,7 @@ from ledger.core.invoices.rows import (
     next_sequence,
     paid_minor,
     recompute_totals,
+    refuse_back_dating,
     refuse_shared_symbol,
     set_field,
     set_line,
@@ -350,6 +351,7 @@ class Invoices(Service):
             if row.due_date < issued_on:
                 raise InvalidInput("due_date", "the due date is before the issue date")
             row.series = numbering.series_key(settings.number_pattern, issued_on)
+            refuse_back_dating(session, row)
             row.sequence = next_sequence(session, row.series)
             row.number = numbering.format_number(settings.number_pattern, issued_on, row.sequence)
             row.variable_symbol = numbering.variable_symbol(row.number)

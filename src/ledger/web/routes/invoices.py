@@ -332,6 +332,10 @@ def remove_line(request: Request) -> Response:
 ISSUE_ERRORS = {
     "lines": N_("Add a line first: an invoice needs at least one line."),
     "due_date": N_("The due date is before the issue date."),
+    "issue_date": N_(
+        "An invoice of the same number series already has a later issue date. Set the issue "
+        "date to that day or later, so that numbers follow the order of their dates."
+    ),
     "number_pattern": N_(
         "This number would give the invoice a variable symbol another invoice already has. "
         "Change the number pattern in Settings so that numbers differ in their digits."
