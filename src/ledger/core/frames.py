@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 _TEXT = pd.Series(["text"]).dtype
 """What pandas makes of a text column (``str`` from pandas 3, ``object`` before); an
-empty column gets it too, so a frame's types do not depend on it having rows."""
+empty or all-missing column gets it too, so a frame's types do not depend on its rows."""
 
 
 def records_frame(
@@ -67,7 +67,7 @@ def _typed(column: pd.Series[Any], annotation: Any) -> pd.Series[Any]:
         return column.astype("Int64" if optional else "int64")
     if kind is bool and not optional:
         return column.astype("bool")
-    if kind is str and column.empty:
+    if kind is str:  # an all-None column would stay ``object`` under pandas 3
         return column.astype(_TEXT)
     convert = _CONVERTERS.get(kind)
     return column if convert is None else convert(column)

@@ -239,7 +239,11 @@ class Invoice(PublicModel):
     client_id: int
     client_name: str
     status: str
+    kind: str
     number: str | None
+    corrects: str | None
+    reason: str
+    credit_notes: list[str]
     variable_symbol: str | None
     currency: str
     language: str
@@ -255,6 +259,7 @@ class Invoice(PublicModel):
     vat: Decimal
     total: Decimal
     paid: Decimal
+    credited: Decimal
     balance: Decimal
     payment_state: str | None
     lines: list[InvoiceLine]

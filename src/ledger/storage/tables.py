@@ -114,6 +114,9 @@ class Invoice(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="clients.id", index=True)
     status: str = Field(default="draft", max_length=10)
+    kind: str = Field(default="invoice", max_length=12)
+    corrects_id: int | None = Field(default=None, foreign_key="invoices.id", index=True)
+    reason: str = Field(default="", sa_type=Text)
     series: str | None = Field(default=None, max_length=20)
     sequence: int | None = None
     number: str | None = Field(default=None, unique=True, max_length=40)
@@ -146,6 +149,7 @@ class InvoiceLine(SQLModel, table=True):
     unit_price_minor: int = Field(sa_type=BigInteger)
     amount_minor: int = Field(sa_type=BigInteger)
     vat_rate_bp: int | None = None
+    credits_line_id: int | None = Field(default=None, foreign_key="invoice_lines.id", index=True)
     project_id: int | None = Field(default=None, foreign_key="projects.id")
 
 
@@ -244,6 +248,7 @@ class AppSettings(SQLModel, table=True):
     vat_payer: bool = False
     default_vat_rate_bp: int | None = None
     number_pattern: str = Field(default="{year}-{seq:04d}", max_length=60)
+    credit_note_pattern: str = Field(default="D{year}-{seq:04d}", max_length=60)
     default_due_days: int = 14
     payment_tolerance_minor: int = Field(default=100, sa_type=BigInteger)
     default_hourly_rate_minor: int | None = Field(default=None, sa_type=BigInteger)

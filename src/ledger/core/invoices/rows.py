@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
 from ledger.contracts.money import MAX_AMOUNT
@@ -15,6 +16,9 @@ from ledger.core.service import Ref, get_row, pk, ref_id
 from ledger.core.validation import parse_date, refuse_nul
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.storage import tables
+
+SETTLED_BY_CREDIT = "credit"
+"""The payment method of the settlement a credit note records on the invoice it corrects."""
 
 InvoiceRef = Ref | str
 """An invoice by id, object, or issued number (``"2026-0001"``)."""
@@ -183,14 +187,14 @@ def refuse_back_dating(session: Session, invoice: tables.Invoice) -> None:
     earlier date is what an accountant (and a tax audit) reads as a back-dated invoice.
     """
     query = (
-        select(tables.Invoice.number, tables.Invoice.issue_date)
+        select(tables.Invoice)
         .where(tables.Invoice.series == invoice.series, col(tables.Invoice.id) != invoice.id)
         .where(col(tables.Invoice.issue_date) > invoice.issue_date)
         .order_by(col(tables.Invoice.issue_date).desc())
     )
     later = session.exec(query.limit(1)).first()
     if later is not None:
-        number, issued_on = later
+        number, issued_on = later.number, later.issue_date
         raise InvalidInput(
             "issue_date",
             f"{number} of the same number series was issued on {issued_on}; a later number "
@@ -199,7 +203,25 @@ def refuse_back_dating(session: Session, invoice: tables.Invoice) -> None:
 
 
 def paid_minor(session: Session, invoice: tables.Invoice) -> int:
+    """Every settlement of `invoice`: money received and credit notes."""
     query = select(func.sum(tables.Payment.amount_minor)).where(
         tables.Payment.invoice_id == invoice.id
     )
     return int(session.exec(query).one() or 0)
+
+
+def settlements(session: Session, invoice_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Invoice id → (all settlements, of which by credit notes), in minor units."""
+    payment = tables.Payment
+    by_credit = case((col(payment.method) == SETTLED_BY_CREDIT, col(payment.amount_minor)))
+    query = (
+        select(
+            tables.Payment.invoice_id,
+            func.sum(tables.Payment.amount_minor),
+            func.coalesce(func.sum(by_credit), 0),
+        )
+        .where(col(tables.Payment.invoice_id).in_(invoice_ids))
+        .group_by(col(tables.Payment.invoice_id))
+    )
+    rows = session.exec(query)
+    return {invoice: (int(total), int(credited)) for invoice, total, credited in rows}

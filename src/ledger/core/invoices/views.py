@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from ledger.core.invoices import vat
+from ledger.core.invoices.credit_notes import credit_notes_of
 from ledger.core.invoices.payment_state import payment_state
-from ledger.core.invoices.rows import lines_of, paid_minor, settings_row
+from ledger.core.invoices.rows import settings_row, settlements
 from ledger.core.models import Invoice, InvoiceLine, VatRateTotal, percent
 from ledger.core.money import from_minor
-from ledger.core.service import get_row, pk
+from ledger.core.service import pk
 from ledger.storage import tables
 
 _BATCH = 500  # ids per IN (...) when loading many invoices: well under SQLite's limit
@@ -20,10 +22,18 @@ _BATCH = 500  # ids per IN (...) when loading many invoices: well under SQLite's
 
 def public_invoice(session: Session, row: tables.Invoice, today: dt.date) -> Invoice:
     """The stored invoice `row`, its lines, payments and state as of `today`."""
-    client = get_row(session, tables.Client, row.client_id, "client")
-    tolerance = settings_row(session).payment_tolerance_minor
-    paid = paid_minor(session, row)
-    return _model(row, client.name, paid, tolerance, lines_of(session, row), today)
+    return public_invoices(session, [row], today)[0]
+
+
+@dataclass
+class _Related:
+    """What the public model needs beyond the invoice rows, for one batch of them."""
+
+    names: dict[int, str] = field(default_factory=dict)
+    settled: dict[int, tuple[int, int]] = field(default_factory=dict)
+    lines: dict[int, list[tables.InvoiceLine]] = field(default_factory=dict)
+    credit_notes: dict[int, list[str]] = field(default_factory=dict)
+    numbers: dict[int, str | None] = field(default_factory=dict)
 
 
 def public_invoices(
@@ -33,40 +43,29 @@ def public_invoices(
     if not rows:
         return []
     tolerance = settings_row(session).payment_tolerance_minor
-    names: dict[int, str] = {}
-    paid: dict[int, int] = {}
-    lines: dict[int, list[tables.InvoiceLine]] = {}
+    related = _Related()
     for start in range(0, len(rows), _BATCH):
-        ids = [pk(row) for row in rows[start : start + _BATCH]]
-        client_ids = {row.client_id for row in rows[start : start + _BATCH]}
-        for client in session.exec(
-            select(tables.Client).where(col(tables.Client.id).in_(client_ids))
-        ):
-            names[pk(client)] = client.name
-        paid |= dict(
-            session.exec(
-                select(tables.Payment.invoice_id, func.sum(tables.Payment.amount_minor))
-                .where(col(tables.Payment.invoice_id).in_(ids))
-                .group_by(col(tables.Payment.invoice_id))
-            ).all()
-        )
-        for line in session.exec(
-            select(tables.InvoiceLine)
-            .where(col(tables.InvoiceLine.invoice_id).in_(ids))
-            .order_by(col(tables.InvoiceLine.position))
-        ):
-            lines.setdefault(line.invoice_id, []).append(line)
-    return [
-        _model(
-            row,
-            names[row.client_id],
-            int(paid.get(pk(row)) or 0),
-            tolerance,
-            lines.get(pk(row), []),
-            today,
-        )
-        for row in rows
-    ]
+        _load_related(session, rows[start : start + _BATCH], related)
+    return [_model(row, related, tolerance, today) for row in rows]
+
+
+def _load_related(session: Session, rows: Sequence[tables.Invoice], into: _Related) -> None:
+    ids = [pk(row) for row in rows]
+    client_ids = {row.client_id for row in rows}
+    for client in session.exec(select(tables.Client).where(col(tables.Client.id).in_(client_ids))):
+        into.names[pk(client)] = client.name
+    into.settled |= settlements(session, ids)
+    for line in session.exec(
+        select(tables.InvoiceLine)
+        .where(col(tables.InvoiceLine.invoice_id).in_(ids))
+        .order_by(col(tables.InvoiceLine.position))
+    ):
+        into.lines.setdefault(line.invoice_id, []).append(line)
+    into.credit_notes |= credit_notes_of(session, ids)
+    originals = {row.corrects_id for row in rows if row.corrects_id is not None}
+    if originals:
+        query = select(tables.Invoice).where(col(tables.Invoice.id).in_(originals))
+        into.numbers |= {pk(original): original.number for original in session.exec(query)}
 
 
 def rate_totals(summary: Sequence[vat.RateTotal], currency: str) -> list[VatRateTotal]:
@@ -82,23 +81,22 @@ def rate_totals(summary: Sequence[vat.RateTotal], currency: str) -> list[VatRate
     ]
 
 
-def _model(
-    row: tables.Invoice,
-    client_name: str,
-    paid: int,
-    tolerance: int,
-    lines: Sequence[tables.InvoiceLine],
-    today: dt.date,
-) -> Invoice:
+def _model(row: tables.Invoice, related: _Related, tolerance: int, today: dt.date) -> Invoice:
     assert row.id is not None
     currency = row.currency
+    lines = related.lines.get(row.id, [])
+    settled, credited = related.settled.get(row.id, (0, 0))
     summary = vat.summarize((line.amount_minor, line.vat_rate_bp) for line in lines)
     return Invoice(
         id=row.id,
         client_id=row.client_id,
-        client_name=client_name,
+        client_name=related.names[row.client_id],
         status=row.status,
+        kind=row.kind,
         number=row.number,
+        corrects=None if row.corrects_id is None else related.numbers.get(row.corrects_id),
+        reason=row.reason,
+        credit_notes=related.credit_notes.get(row.id, []),
         variable_symbol=row.variable_symbol,
         currency=currency,
         language=row.language,
@@ -113,8 +111,9 @@ def _model(
         subtotal=from_minor(row.subtotal_minor, currency),
         vat=from_minor(row.vat_minor, currency),
         total=from_minor(row.total_minor, currency),
-        paid=from_minor(paid, currency),
-        balance=from_minor(row.total_minor - paid, currency),
-        payment_state=payment_state(row, paid, tolerance, today),
+        paid=from_minor(settled - credited, currency),
+        credited=from_minor(credited, currency),
+        balance=from_minor(row.total_minor - settled, currency),
+        payment_state=payment_state(row, settled, tolerance, today, credited),
         lines=[InvoiceLine.from_row(line, currency) for line in lines],
     )
