@@ -205,10 +205,12 @@ def test_a_non_vat_payer_says_so(lg: Ledger) -> None:
 
 
 def test_drafts_and_cancelled_invoices_are_marked_and_have_no_qr(supplier: Ledger) -> None:
-    cancelled = supplier.invoices.cancel(issued_invoice(supplier))
+    original = issued_invoice(supplier)
+    cancelled = supplier.invoices.cancel(original)
+    (credit_number,) = cancelled.credit_notes
     pdf = supplier.documents.invoice_pdf(cancelled)
-    assert "Tato faktura byla stornována." in pdf_text(pdf)
-    assert len(read_pdf(pdf).pages[0].images) == 0
+    assert f"Opraveno dokladem {credit_number}." in pdf_text(pdf)
+    assert len(read_pdf(pdf).pages[0].images) == 0  # nothing is left to pay
 
     draft = supplier.invoices.draft(cancelled.client_id)  # its work is unbilled again
     pdf = supplier.documents.invoice_pdf(draft)
@@ -216,6 +218,9 @@ def test_drafts_and_cancelled_invoices_are_marked_and_have_no_qr(supplier: Ledge
     assert "Koncept – nejde o vystavený doklad." in text
     assert f"Faktura koncept {draft.id}" in text
     assert len(read_pdf(pdf).pages[0].images) == 0
+
+    pdf = supplier.documents.invoice_pdf(supplier.invoices.cancel(draft))
+    assert "Tato faktura byla stornována." in pdf_text(pdf)
 
 
 def test_a_typical_invoice_is_one_page_and_a_long_one_flows_on(supplier: Ledger) -> None:
@@ -369,9 +374,10 @@ def test_a_months_invoices_merge_into_one_pdf(supplier: Ledger) -> None:
     first = issued_invoice(supplier, name="Alfa", issue_date="2026-11-03")
     second = issued_invoice(supplier, currency="EUR", language="en", name="Beta", rate="80")
     third = supplier.invoices.cancel(issued_invoice(supplier, name="Gama"))
+    (credit_note,) = third.credit_notes
 
     reader = read_pdf(supplier.documents.month_pdf(2026, 11))
-    assert len(reader.pages) == 3
+    assert len(reader.pages) == 4
     assert reader.metadata is not None
     assert reader.metadata.title == "Invoices 2026-11"
     assert reader.metadata.author == "Jana Nováková"
@@ -379,12 +385,14 @@ def test_a_months_invoices_merge_into_one_pdf(supplier: Ledger) -> None:
         f"Faktura {first.number}",
         f"Invoice {second.number}",
         f"Faktura {third.number}",
+        f"Opravný daňový doklad {credit_note}",
     ]
     pages = [page.extract_text() for page in reader.pages]
     assert first.number is not None
     assert first.number in pages[0]
     assert "€800.00" in pages[1]
-    assert "stornována" in pages[2]
+    assert f"Opraveno dokladem {credit_note}" in pages[2]
+    assert f"Opravuje fakturu {third.number}" in pages[3]
     assert len(read_pdf(supplier.documents.month_pdf(2026, 10)).pages) == 1
     assert supplier.documents.month_file_name(2026, 11) == "invoices-2026-11.pdf"
 

@@ -185,14 +185,15 @@ def test_cancelling_releases_entries_for_a_new_draft(
     entry = lg.entries.add(web, date="2026-11-02", minutes=60)
     issued = lg.invoices.issue(lg.invoices.draft(acme))
     cancelled = lg.invoices.cancel(issued)
-    assert cancelled.status == "cancelled"
+    assert cancelled.status == "issued"  # an issued tax document stays, corrected
     assert cancelled.number == "2026-0001"  # keeps its number
-    assert cancelled.payment_state is None
+    assert cancelled.credit_notes == ["D2026-0001"]
+    assert (cancelled.payment_state, cancelled.balance) == ("credited", D("0.00"))
     assert lg.entries.get(entry).invoice_id is None
     again = lg.invoices.issue(lg.invoices.draft(acme))
     assert again.number == "2026-0002"  # gapless, and no number is reused
     assert lg.entries.get(entry).invoice_id == again.id
-    with pytest.raises(Conflict, match="already cancelled"):
+    with pytest.raises(Conflict, match="credited already"):
         lg.invoices.cancel(cancelled)
 
 
@@ -277,9 +278,11 @@ EDITS = {
 def test_only_drafts_can_be_edited(
     lg: Ledger, acme: Client, web: Project, status: str, edit: str
 ) -> None:
-    invoice = _invoice_for(lg, acme, web)
     if status == "cancelled":
-        invoice = lg.invoices.cancel(invoice)
+        lg.entries.add(web, date="2026-11-02", minutes=60)
+        invoice = lg.invoices.cancel(lg.invoices.draft(acme))
+    else:
+        invoice = _invoice_for(lg, acme, web)
     with pytest.raises(Conflict, match=f"is {status} and cannot be edited"):
         EDITS[edit](lg, invoice)
     assert lg.invoices.get(invoice) == invoice
@@ -438,7 +441,7 @@ def test_payments_are_recorded_listed_and_removed(lg: Ledger, acme: Client, web:
     lg.invoices.remove_payment(first)
     lg.invoices.remove_payment(second.id)
     assert lg.invoices.payments(invoice) == []
-    assert lg.invoices.cancel(invoice).status == "cancelled"
+    assert lg.invoices.cancel(invoice).payment_state == "credited"
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,9 @@ def test_a_bad_expiry_is_refused(lg: Ledger, invoices: Any, expires: Any) -> Non
     assert row_counts(lg) == before
 
 
-def test_drafts_are_never_shared_and_cancelling_closes_links(lg: Ledger, invoices: Any) -> None:
+def test_drafts_are_never_shared_and_a_cancelled_invoice_shows_its_credit(
+    lg: Ledger, invoices: Any
+) -> None:
     alfa = invoices[0]
     _, token = lg.portal.create_link(alfa)
     client = lg.clients.add(name="Draft Co", currency="CZK", hourly_rate="100")
@@ -150,10 +152,15 @@ def test_drafts_are_never_shared_and_cancelling_closes_links(lg: Ledger, invoice
     with pytest.raises(Conflict, match="draft"):
         lg.portal.create_link(draft)
 
-    lg.invoices.cancel(alfa)
-    assert lg.portal.resolve(token) is None
+    lg.invoices.cancel(draft)
     with pytest.raises(Conflict, match="cancelled"):
-        lg.portal.create_link(alfa)
+        lg.portal.create_link(draft)
+
+    lg.invoices.cancel(alfa)  # an issued invoice is cancelled by a credit note
+    opened = lg.portal.resolve(token)
+    assert opened is not None
+    assert (opened.payment_state, opened.credit_notes) == ("credited", ["D2026-0001"])
+    assert lg.documents.payment_qr(opened) is None
 
 
 def test_a_paid_invoice_still_opens_with_its_state(lg: Ledger, invoices: Any) -> None:

@@ -320,7 +320,7 @@ CASES = [
     Case(
         "a cancelled invoice is never matched or suggested",
         {"A": ("12100.00", "acme")},
-        [Step([tx("t1", "12100.00", vs=A_VS, message="Faktura {A.number}")], {"A": None})],
+        [Step([tx("t1", "12100.00", vs=A_VS, message="Faktura {A.number}")], {"A": "credited"})],
         cancelled=("A",),
     ),
     Case(
@@ -552,10 +552,10 @@ def test_a_suggestion_for_an_invoice_cancelled_since_is_not_offered(lg: Ledger) 
     book = same_amount(lg)
     stale = suggestion_for(book, "t1", "A")
 
-    lg.invoices.cancel(book.invoices["A"].id)
+    lg.invoices.cancel(book.invoices["A"].id)  # a credit note settles it
 
     assert book.queue() == {("t1", ("B",))}
-    with pytest.raises(Conflict, match="cancelled"):
+    with pytest.raises(Conflict, match="cancelled by credit note D2026-0001"):
         lg.matching.accept(stale)
     assert book.matched() == {}
 
@@ -646,7 +646,7 @@ def test_a_settlement_of_two_invoices_is_undone_whole(lg: Ledger) -> None:
         ("euro", "match", InvalidInput, "the payment is in EUR"),
         ("partial", "too_much", InvalidInput, "at most 100.00"),
         ("partial", "zero", InvalidInput, "more than 0"),
-        ("cancelled", "match", Conflict, "only issued invoices take payments"),
+        ("cancelled", "match", Conflict, "cancelled by credit note D2026-0001; nothing is due"),
         ("income", "unknown_tx", NotFound, "transaction 999999 does not exist"),
         ("income", "unknown_suggestion", NotFound, "suggestion 999999 does not exist"),
         ("income", "unmatch", Conflict, "is not matched"),

@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from ledger.api import Ledger
 from ledger.core.models import Client, Invoice
 from ledger.demo import load_demo
+from ledger.errors import NotFound
 from ledger.web.routes import invoices as invoice_routes
 
 from .invoice_helpers import ESCAPED, NBSP, XSS, errors, hx, row_counts
@@ -46,6 +47,8 @@ POSTS = [
     "/invoices/1/lines/1/delete",
     "/invoices/1/issue",
     "/invoices/1/cancel",
+    "/invoices/1/credit",
+    "/invoices/1/delete",
     "/invoices/1/payments",
     "/invoices/1/payments/1/delete",
 ]
@@ -194,28 +197,38 @@ def test_the_draft_dates_are_kept_when_issued(
     assert str(issued.due_date) == "2026-12-04"  # the client's 14 days
 
 
-def test_cancelling_an_issued_invoice_releases_its_work(
+def test_cancelling_an_issued_invoice_issues_a_credit_note_and_releases_its_work(
     client: TestClient, lg: Ledger, acme: Client
 ) -> None:
     invoice = issued_of(lg, acme)
     assert lg.reports.unbilled() == []
     response = client.post(f"/invoices/{invoice.id}/cancel", data={"csrf_token": csrf(client)})
     assert response.status_code == 303
-    assert lg.invoices.get(invoice).status == "cancelled"
+    cancelled = lg.invoices.get(invoice)
+    assert (cancelled.payment_state, cancelled.credit_notes) == ("credited", ["D2026-0001"])
     assert [u.entries for u in lg.reports.unbilled()] == [2]
     page = client.get(f"/invoices/{invoice.id}")
-    assert "The invoice is cancelled; its work is unbilled again." in page.text
-    assert '<span class="chip cancelled" data-testid="state">Cancelled</span>' in page.text
+    assert "Credit note D2026-0001 cancels the invoice; its work is unbilled again." in page.text
+    assert '<span class="chip credited" data-testid="state">Credited</span>' in page.text
     assert "Record payment" not in page.text
+    note = lg.invoices.get("D2026-0001")
+    assert f'href="/invoices/{note.id}">D2026-0001</a>' in page.text
+    credit_page = client.get(f"/invoices/{note.id}").text
+    assert "Credit note D2026-0001" in credit_page
+    assert f'href="/invoices/{invoice.id}">{invoice.number}</a>' in credit_page
+    assert "Invoice cancelled" in credit_page  # the reason given by default
+    assert 'id="payments"' not in credit_page
 
 
 def test_deleting_a_draft_releases_its_work(client: TestClient, lg: Ledger, acme: Client) -> None:
     draft = draft_of(lg, acme)
-    response = hx(client, f"/invoices/{draft.id}/cancel", {})
+    response = hx(client, f"/invoices/{draft.id}/delete", {})
     assert response.headers["HX-Redirect"] == "/invoices"
-    assert lg.invoices.get(draft).status == "cancelled"
+    with pytest.raises(NotFound):
+        lg.invoices.get(draft.id)
     assert [u.entries for u in lg.reports.unbilled()] == [2]
     assert "The draft is deleted" in client.get("/invoices").text
+    assert client.get(f"/invoices/{draft.id}").status_code == 404
 
 
 def test_an_invoice_with_payments_cannot_be_cancelled(

@@ -24,6 +24,7 @@ GOOD = {
     "supplier_bic": "gibaczpx",
     "supplier_account_number": "19-2000145399/0800",
     "number_pattern": "FV{yy}{seq:03d}",
+    "credit_note_pattern": "OD{yy}{seq:03d}",
     "default_due_days": "21",
     "payment_tolerance": "2.50",
     "default_hourly_rate": "1200",

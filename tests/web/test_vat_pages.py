@@ -14,6 +14,7 @@ from .web_helpers import post
 
 SETTINGS = {
     "supplier_name": "Jana Nováková", "supplier_vat_id": "", "number_pattern": "{year}-{seq:04d}",
+    "credit_note_pattern": "D{year}-{seq:04d}",
     "default_due_days": "14", "payment_tolerance": "1", "locale": "en", "theme": "auto",
 }  # fmt: skip
 

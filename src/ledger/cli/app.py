@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ledger.cli import corrections as cli_corrections
 from ledger.cli import doctor as cli_doctor
 from ledger.cli import invoicing as cli_invoicing
 from ledger.cli import matching as cli_matching
@@ -46,7 +47,9 @@ app.add_typer(invoice_app, name="invoice")
 invoice_app.command("draft")(cli_invoicing.draft)
 invoice_app.command("issue")(cli_invoicing.issue)
 invoice_app.command("pay")(cli_invoicing.pay)
-invoice_app.command("cancel")(cli_invoicing.cancel)
+invoice_app.command("credit")(cli_corrections.credit)
+invoice_app.command("cancel")(cli_corrections.cancel)
+invoice_app.command("delete")(cli_corrections.delete)
 invoice_app.command("show")(cli_invoicing.show)
 app.add_typer(clients_app, name="clients")
 app.add_typer(projects_app, name="projects")

@@ -1,4 +1,4 @@
-"""``ledger invoice draft|issue|pay|cancel|show``: from unbilled work to paid."""
+"""``ledger invoice draft|issue|pay|show``: from unbilled work to paid."""
 
 from __future__ import annotations
 
@@ -78,16 +78,6 @@ def pay(
 
 
 @friendly_errors
-def cancel(
-    invoice: InvoiceArgument, as_json: JsonOption = False, database: DatabaseOption = None
-) -> None:
-    """Cancel a draft or issued invoice; its work becomes unbilled again."""
-    lg = open_cli_ledger(database)
-    cancelled = lg.invoices.cancel(find_invoice(lg, invoice))
-    _done(cancelled, as_json, f"invoice {cancelled.number or cancelled.id} cancelled")
-
-
-@friendly_errors
 def show(
     invoice: InvoiceArgument, as_json: JsonOption = False, database: DatabaseOption = None
 ) -> None:
@@ -99,7 +89,12 @@ def show(
         print_json({**found.model_dump(mode="json"), "payments": list(payments)})
         return
     title = found.number or f"draft {found.id}"
-    typer.echo(f"invoice {title} · {found.client_name} · {found.payment_state or found.status}")
+    kind = "credit note" if found.kind == "credit_note" else "invoice"
+    typer.echo(f"{kind} {title} · {found.client_name} · {found.payment_state or found.status}")
+    if found.corrects:
+        typer.echo(f"corrects invoice {found.corrects}: {found.reason}")
+    if found.credit_notes:
+        typer.echo(f"corrected by credit notes {', '.join(found.credit_notes)}")
     typer.echo(f"issued {found.issue_date or '-'}  due {found.due_date or '-'}  "
                f"variable symbol {found.variable_symbol or '-'}")  # fmt: skip
     rows = [(line.description, line.quantity, line.unit, line.unit_price,
@@ -112,8 +107,13 @@ def show(
                    f"({rate.rate} % of {money(rate.base, found.currency)})")  # fmt: skip
     if found.vat_mode in VAT_NOTES:
         typer.echo(VAT_NOTES[found.vat_mode])
-    for label, value in (("total", found.total), ("paid", found.paid)):
-        typer.echo(f"{label:>10} {money(value, found.currency)}")
+    for label, value in (
+        ("total", found.total),
+        ("paid", found.paid),
+        ("credited", found.credited),
+    ):
+        if value or label == "total":
+            typer.echo(f"{label:>10} {money(value, found.currency)}")
     for payment in payments:
         typer.echo(f"paid {money(payment.amount, payment.currency)} on {payment.paid_on}")
 

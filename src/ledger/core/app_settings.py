@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from sqlmodel import Session, func, select
 
 from ledger.core import identities
@@ -41,6 +41,7 @@ class SettingsInput(BaseModel):
     vat_payer: bool = False
     default_vat_rate: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
     number_pattern: str = Field(default="{year}-{seq:04d}", max_length=60)
+    credit_note_pattern: str = Field(default="D{year}-{seq:04d}", max_length=60)
     default_due_days: int = Field(default=14, ge=0, le=365)
     payment_tolerance_minor: int = Field(default=100, ge=0, le=100000)
     default_hourly_rate_minor: int | None = Field(default=None, ge=0)
@@ -61,6 +62,16 @@ class SettingsInput(BaseModel):
     @classmethod
     def _pattern(cls, value: str) -> str:
         return check_pattern(value)
+
+    @field_validator("credit_note_pattern")
+    @classmethod
+    def _credit_note_pattern(cls, value: str) -> str:
+        return check_pattern(value, "credit_note_pattern")
+
+    @model_validator(mode="after")
+    def _own_series(self) -> SettingsInput:
+        numbering.check_distinct(self.number_pattern, self.credit_note_pattern)
+        return self
 
     @field_validator("vat_payer")
     @classmethod
@@ -99,6 +110,7 @@ class AppSettingsService(Service):
         vat_payer: bool | Unset = UNSET,
         default_vat_rate: Decimal | int | str | Unset | None = UNSET,
         number_pattern: str | Unset = UNSET,
+        credit_note_pattern: str | Unset = UNSET,
         default_due_days: int | Unset = UNSET,
         payment_tolerance_minor: int | Unset = UNSET,
         default_hourly_rate_minor: int | Unset | None = UNSET,
@@ -114,6 +126,8 @@ class AppSettingsService(Service):
                 then required); otherwise they carry none and say so.
             default_vat_rate: the rate (percent) new invoice lines get; 21 when unset.
             number_pattern: how issued invoices are numbered, e.g. ``{year}-{seq:04d}``.
+            credit_note_pattern: how credit notes are numbered (a series of their own),
+                e.g. ``D{year}-{seq:04d}``.
             default_due_days: days from issue to due date for new clients.
             payment_tolerance_minor: how far (in minor units) a payment may fall short
                 of the total and still count as paid.
@@ -127,6 +141,7 @@ class AppSettingsService(Service):
             supplier_email=supplier_email, supplier_iban=supplier_iban, supplier_bic=supplier_bic,
             supplier_account_number=supplier_account_number, vat_payer=vat_payer,
             default_vat_rate=default_vat_rate, number_pattern=number_pattern,
+            credit_note_pattern=credit_note_pattern,
             default_due_days=default_due_days, payment_tolerance_minor=payment_tolerance_minor,
             default_hourly_rate_minor=default_hourly_rate_minor, locale=locale, theme=theme,
         )  # fmt: skip

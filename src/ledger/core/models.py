@@ -203,9 +203,13 @@ class InvoiceLine(PublicModel):
     amount: Decimal
     vat_rate: Decimal | None
     project_id: int | None
+    credited: bool = False
+    """A credit note has credited this line (an issued invoice's line, once)."""
 
     @classmethod
-    def from_row(cls, row: tables.InvoiceLine, currency: str) -> InvoiceLine:
+    def from_row(
+        cls, row: tables.InvoiceLine, currency: str, credited: bool = False
+    ) -> InvoiceLine:
         assert row.id is not None
         return cls(
             id=row.id,
@@ -217,6 +221,7 @@ class InvoiceLine(PublicModel):
             amount=from_minor(row.amount_minor, currency),
             vat_rate=percent(row.vat_rate_bp),
             project_id=row.project_id,
+            credited=credited,
         )
 
 
@@ -354,6 +359,7 @@ class AppSettings(PublicModel):
     vat_payer: bool
     default_vat_rate: Decimal | None
     number_pattern: str
+    credit_note_pattern: str
     default_due_days: int
     payment_tolerance_minor: int
     default_hourly_rate_minor: int | None

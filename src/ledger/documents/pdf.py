@@ -87,6 +87,14 @@ LABELS: dict[str, dict[str, str]] = {
         "cancelled_note": "Tato faktura byla stornována.",
         "settled": "Uhrazeno v plné výši. Děkujeme.",
         "invoices": "Faktury",
+        "credit_note": "Opravný daňový doklad",
+        "credit_note_plain": "Opravný doklad",
+        "credit_note_file": "dobropis",
+        "corrects": "Opravuje fakturu {number}",
+        "reason": "Důvod opravy",
+        "credit_total": "Celkem opravy",
+        "credited": "Opraveno dobropisy",
+        "corrected_by": "Opraveno dokladem {numbers}.",
     },
     "en": {
         "invoice": "Invoice",
@@ -134,6 +142,14 @@ LABELS: dict[str, dict[str, str]] = {
         "cancelled_note": "This invoice has been cancelled.",
         "settled": "Paid in full. Thank you.",
         "invoices": "Invoices",
+        "credit_note": "Credit note",
+        "credit_note_plain": "Credit note",
+        "credit_note_file": "credit-note",
+        "corrects": "Corrects invoice {number}",
+        "reason": "Reason for the correction",
+        "credit_total": "Total credited",
+        "credited": "Credited",
+        "corrected_by": "Corrected by {numbers}.",
     },
 }
 UNITS = {"cs": {"h": "hod", "pcs": "ks"}, "en": {"h": "h", "pcs": "pcs"}}
@@ -154,10 +170,11 @@ class InvoiceDocument:
 
     @property
     def title(self) -> str:
-        """``Faktura 2026-0001`` / ``Invoice 2026-0001`` (drafts say so)."""
+        """``Faktura 2026-0001`` / ``Invoice 2026-0001`` (drafts say so); a credit note
+        ``Opravný daňový doklad D2026-0001`` / ``Credit note D2026-0001``."""
         labels = LABELS[self.language]
         number = self.invoice.number or f"{labels['draft'].lower()} {self.invoice.id}"
-        return f"{labels['invoice']} {number}"
+        return f"{document_kind(self.invoice)} {number}"
 
 
 class Formats:
@@ -240,11 +257,22 @@ def safe_file_name(stem: str, suffix: str = ".pdf") -> str:
     return f"{cleaned or 'document'}{suffix}"
 
 
+def document_kind(invoice: Invoice) -> str:
+    """What the document is called in its language: an invoice or a credit note
+    (a tax document only when the supplier charges VAT)."""
+    labels = LABELS.get(invoice.language, LABELS["en"])
+    if invoice.kind != "credit_note":
+        return labels["invoice"]
+    return labels["credit_note" if invoice.vat_mode != "none" else "credit_note_plain"]
+
+
 def invoice_file_name(invoice: Invoice) -> str:
-    """``faktura-2026-0001.pdf`` / ``invoice-2026-0001.pdf`` (drafts by id)."""
+    """``faktura-2026-0001.pdf`` / ``invoice-2026-0001.pdf`` (drafts by id);
+    ``dobropis-d2026-0001.pdf`` / ``credit-note-d2026-0001.pdf`` for credit notes."""
     labels = LABELS.get(invoice.language, LABELS["en"])
     number = invoice.number or f"{labels['draft']}-{invoice.id}"
-    return safe_file_name(f"{labels['invoice']}-{number}".lower())
+    kind = labels["credit_note_file" if invoice.kind == "credit_note" else "invoice"]
+    return safe_file_name(f"{kind}-{number}".lower())
 
 
 def month_file_name(year: int, month: int, language: str) -> str:
@@ -268,6 +296,7 @@ def _context(document: InvoiceDocument) -> dict[str, Any]:
         "fmt": Formats(language, invoice.currency),
         "title": document.title,
         "vat_payer": invoice.vat_mode != "none",
+        "credit_note": invoice.kind == "credit_note",
         "charges_vat": invoice.vat_mode == "vat",
         "iban": _grouped(supplier.supplier_iban),
         "qr_url": QR_URL if code else None,

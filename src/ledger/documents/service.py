@@ -21,7 +21,8 @@ from ledger.errors import InvalidInput, NotFound
 from ledger.storage import tables
 
 MONTH_STATUSES = ("issued", "cancelled")
-"""What a month's PDF holds: every numbered invoice, cancelled ones marked so."""
+"""What a month's PDF holds: every numbered invoice and credit note, cancelled ones
+marked so."""
 
 
 class Documents(Service):

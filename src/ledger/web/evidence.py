@@ -17,6 +17,7 @@ PAYMENT_STATES = {
     "paid": N_("Paid"),
     "overpaid": N_("Overpaid"),
     "overdue": N_("Overdue"),
+    "credited": N_("Credited"),
 }
 METHODS = {
     "manual": N_("Recorded by hand"),

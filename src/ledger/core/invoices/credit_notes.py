@@ -4,7 +4,7 @@ A credit note is an invoice row of kind ``credit_note``: its own gapless number 
 (the ``credit_note_pattern`` setting), a reference to the invoice it corrects, the
 reason, and negative lines copied from the credited ones (each line is credited once).
 It settles the original by the credited amount, recorded as a payment of method
-``credit_note``, so the original's balance and payment state follow from it. Crediting
+``credit``, so the original's balance and payment state follow from it. Crediting
 every line releases the original's work entries, so the work can be invoiced again.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from ledger.core.invoices import numbering
 from ledger.core.invoices.rows import (
@@ -24,13 +24,15 @@ from ledger.core.invoices.rows import (
     refuse_back_dating,
     settings_row,
 )
-from ledger.core.invoices.work import release_entry
+from ledger.core.invoices.work import release_work
 from ledger.core.service import Ref, pk, ref_id
 from ledger.errors import Conflict, InvalidInput
 from ledger.storage import tables
 
 CREDIT_NOTE = "credit_note"
 MAX_REASON = 500
+CANCELLED_REASON = {"cs": "Storno faktury", "en": "Invoice cancelled"}
+"""The reason a cancellation's credit note gives when the user gives none."""
 
 
 def issue_credit_note(
@@ -61,12 +63,61 @@ def issue_credit_note(
     recompute_totals(session, note)
     _settle(session, invoice, note)
     if not uncredited_lines(session, invoice):
-        for entry in session.exec(
-            select(tables.WorkEntry).where(tables.WorkEntry.invoice_id == invoice.id)
-        ):
-            release_entry(entry)
+        release_work(session, invoice)
     session.flush()
     return note
+
+
+def cancel_issued(
+    session: Session,
+    invoice: tables.Invoice,
+    reason: str | None,
+    issued_on: dt.date,
+    issued_at: dt.datetime,
+) -> tables.Invoice:
+    """Cancel an issued invoice with a credit note for every line not credited yet."""
+    check_creditable(invoice)
+    received = _received_minor(session, invoice)
+    if received:
+        raise Conflict(
+            f"invoice {invoice.number} has payments; remove them before cancelling, "
+            "or credit it and refund the client"
+        )
+    if not uncredited_lines(session, invoice):
+        raise Conflict(f"every line of invoice {invoice.number} is credited already")
+    default = CANCELLED_REASON.get(invoice.language, CANCELLED_REASON["en"])
+    return issue_credit_note(session, invoice, None, reason or default, issued_on, issued_at)
+
+
+def check_payable(invoice: tables.Invoice) -> None:
+    """Money is recorded against issued invoices only, never against a credit note."""
+    if invoice.kind == CREDIT_NOTE:
+        raise Conflict(
+            f"{invoice.number} is a credit note and takes no payments; record money "
+            "against the invoice it corrects"
+        )
+    if invoice.status != "issued":
+        raise Conflict(f"only issued invoices take payments; this one is {invoice.status}")
+
+
+def refuse_fully_credited(session: Session, invoice: tables.Invoice) -> None:
+    """An invoice whose every line is credited has nothing left to pay."""
+    if invoice.kind != "invoice" or invoice.status != "issued":
+        return
+    if lines_of(session, invoice) and not uncredited_lines(session, invoice):
+        numbers = ", ".join(credit_notes_of(session, [pk(invoice)]).get(pk(invoice), []))
+        raise Conflict(
+            f"invoice {invoice.number} is cancelled by credit note {numbers}; nothing is due on it"
+        )
+
+
+def check_removable(payment: tables.Payment) -> None:
+    """A credit note's settlement goes only with the credit note, which stays."""
+    if payment.method == SETTLED_BY_CREDIT:
+        raise Conflict(
+            f"this settlement is credit note {payment.note}, an issued tax document; "
+            "it cannot be removed"
+        )
 
 
 def check_creditable(invoice: tables.Invoice) -> None:
@@ -81,18 +132,19 @@ def check_creditable(invoice: tables.Invoice) -> None:
 
 def uncredited_lines(session: Session, invoice: tables.Invoice) -> list[tables.InvoiceLine]:
     """The invoice's lines no credit note has credited yet."""
-    credited = set(
-        session.exec(
-            select(tables.InvoiceLine.credits_line_id).where(
-                col(tables.InvoiceLine.credits_line_id).in_(
-                    select(tables.InvoiceLine.id).where(
-                        tables.InvoiceLine.invoice_id == invoice.id
-                    )
-                )
-            )
-        )
-    )
+    credited = credited_line_ids(session, [pk(invoice)])
     return [line for line in lines_of(session, invoice) if line.id not in credited]
+
+
+def credited_line_ids(session: Session, invoice_ids: Sequence[int]) -> set[int]:
+    """The ids of the lines of `invoice_ids` that a credit note has credited."""
+    lines = select(tables.InvoiceLine.id).where(
+        col(tables.InvoiceLine.invoice_id).in_(invoice_ids)
+    )
+    query = select(tables.InvoiceLine.credits_line_id).where(
+        col(tables.InvoiceLine.credits_line_id).in_(lines)
+    )
+    return {line for line in session.exec(query) if line is not None}
 
 
 def credit_notes_of(session: Session, invoice_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -107,6 +159,13 @@ def credit_notes_of(session: Session, invoice_ids: Sequence[int]) -> dict[int, l
         if corrects is not None and number is not None:
             found.setdefault(corrects, []).append(number)
     return found
+
+
+def _received_minor(session: Session, invoice: tables.Invoice) -> int:
+    query = select(func.sum(tables.Payment.amount_minor)).where(
+        tables.Payment.invoice_id == invoice.id, tables.Payment.method != SETTLED_BY_CREDIT
+    )
+    return int(session.exec(query).one() or 0)
 
 
 def _reason(reason: str) -> str:

@@ -13,30 +13,29 @@ _SPEC = re.compile(r"0?\d{0,2}d?")
 _FIELDS = {"year", "yy", "month", "seq"}
 
 
-def check_pattern(pattern: str) -> str:
-    """A numbering pattern such as ``{year}-{seq:04d}``; `{seq}` is required."""
-    specs = [spec for _, name, spec, _ in _fields(pattern) if name is not None]
+def check_pattern(pattern: str, field: str = "number_pattern") -> str:
+    """A numbering pattern such as ``{year}-{seq:04d}``; `{seq}` is required.
+
+    `field` names the setting in the error (invoices' or credit notes' pattern).
+    """
+    specs = [spec for _, name, spec, _ in _fields(pattern, field) if name is not None]
     if any(spec and not _SPEC.fullmatch(spec) for spec in specs):
         raise InvalidInput(
-            "number_pattern",
+            field,
             f"{pattern!r} is not a valid pattern: use formats like {{seq:04d}} (2 digits at most)",
         )
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
         sample = format_number(pattern, dt.date(2026, 12, 31), 9999)
     except (ValueError, KeyError, IndexError) as exc:
-        raise InvalidInput(
-            "number_pattern", f"{pattern!r} is not a valid pattern: {exc}"
-        ) from None
+        raise InvalidInput(field, f"{pattern!r} is not a valid pattern: {exc}") from None
     if "seq" not in names:
-        raise InvalidInput("number_pattern", "must contain {seq}, e.g. {year}-{seq:04d}")
+        raise InvalidInput(field, "must contain {seq}, e.g. {year}-{seq:04d}")
     if unknown := names - _FIELDS:
-        raise InvalidInput(
-            "number_pattern", f"unknown fields {sorted(unknown)}; use {sorted(_FIELDS)}"
-        )
+        raise InvalidInput(field, f"unknown fields {sorted(unknown)}; use {sorted(_FIELDS)}")
     if len(variable_symbol(sample)) > MAX_VARIABLE_SYMBOL_DIGITS:
         raise InvalidInput(
-            "number_pattern",
+            field,
             f"numbers like {sample!r} give a variable symbol over 10 digits; shorten it",
         )
     return pattern
@@ -77,10 +76,19 @@ def variable_symbol(number: str) -> str:
     return re.sub(r"\D", "", number).lstrip("0") or "0"
 
 
-def _fields(pattern: str) -> list[tuple[str, str | None, str | None, str | None]]:
+def check_distinct(invoice_pattern: str, credit_note_pattern: str) -> None:
+    """Credit notes need a series of their own: their fixed text must differ."""
+    day = dt.date(2026, 12, 31)
+    if series_key(invoice_pattern, day) == series_key(credit_note_pattern, day):
+        raise InvalidInput(
+            "credit_note_pattern",
+            "credit notes are numbered in a series of their own; make the pattern differ "
+            "from the invoices' in its fixed text, e.g. D{year}-{seq:04d}",
+        )
+
+
+def _fields(pattern: str, field: str) -> list[tuple[str, str | None, str | None, str | None]]:
     try:
         return list(string.Formatter().parse(pattern))
     except ValueError as exc:
-        raise InvalidInput(
-            "number_pattern", f"{pattern!r} is not a valid pattern: {exc}"
-        ) from None
+        raise InvalidInput(field, f"{pattern!r} is not a valid pattern: {exc}") from None

@@ -1,5 +1,5 @@
 """Invoices: drafted from unbilled work, edited while draft, issued with a gapless
-number, cancelled (releasing their work) and paid."""
+number, corrected by credit notes, cancelled (releasing their work) and paid."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
-from sqlalchemy import case, func
-from sqlalchemy import select as core_select
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ledger.core import pricing
-from ledger.core.invoices import numbering, vat
+from ledger.core.invoices import credit_notes, numbering, vat
 from ledger.core.invoices.preview import CurrencyTotals, DraftPreview, PreviewEntry, PreviewLine
 from ledger.core.invoices.rows import (
     InvoiceRef,
@@ -25,7 +24,6 @@ from ledger.core.invoices.rows import (
     load_draft,
     load_invoice,
     next_sequence,
-    paid_minor,
     recompute_totals,
     refuse_back_dating,
     refuse_shared_symbol,
@@ -34,8 +32,15 @@ from ledger.core.invoices.rows import (
     settings_row,
     store_lines,
 )
+from ledger.core.invoices.totals import totals_query
 from ledger.core.invoices.views import public_invoice, public_invoices, rate_totals
-from ledger.core.invoices.work import attach_entries, check_grouping, release_entry, work_to_bill
+from ledger.core.invoices.work import (
+    attach_entries,
+    check_grouping,
+    delete_draft,
+    release_work,
+    work_to_bill,
+)
 from ledger.core.lookup import NameRef, find_client
 from ledger.core.models import Invoice, Payment, Records, percent, plain_decimal
 from ledger.core.money import AmountInput, amount_to_minor, from_minor
@@ -44,13 +49,11 @@ from ledger.core.validation import optional_text, parse_date
 from ledger.errors import Conflict, InvalidInput
 from ledger.storage import tables
 
-INVOICES = tables.Invoice.__table__  # type: ignore[attr-defined]
-PAYMENTS = tables.Payment.__table__  # type: ignore[attr-defined]
 MAX_NOTE = 2000
 
 
 class Invoices(Service):
-    """``lg.invoices``: draft, edit, issue, cancel and record payments."""
+    """``lg.invoices``: draft, edit, issue, credit, cancel and record payments."""
 
     counted = (tables.Invoice, "invoice", "invoices")
 
@@ -132,40 +135,14 @@ class Invoices(Service):
     def totals(
         self, *, status: str | None = None, client: NameRef | None = None
     ) -> Records[CurrencyTotals]:
-        """Per currency, the filtered invoices' totals (cancelled ones left out)."""
+        """Per currency, the filtered invoices' totals (cancelled ones left out).
+
+        Credit notes count with their negative totals; `paid` is money received,
+        `outstanding` what neither money nor credit notes settled.
+        """
         check_status(status)
         client_id = self._client_id(client)
-        invoice, payment = INVOICES.c, PAYMENTS.c
-        paid = (
-            core_select(payment.invoice_id, func.sum(payment.amount_minor).label("paid"))
-            .group_by(payment.invoice_id)
-            .subquery()
-        )
-        paid_minor = func.coalesce(paid.c.paid, 0)
-        outstanding = case(
-            (
-                (invoice.status == "issued") & (invoice.total_minor > paid_minor),
-                invoice.total_minor - paid_minor,
-            ),
-            else_=0,
-        )
-        query = (
-            core_select(
-                invoice.currency,
-                func.count(),
-                func.sum(invoice.total_minor),
-                func.sum(paid_minor),
-                func.sum(outstanding),
-            )
-            .select_from(INVOICES.outerjoin(paid, paid.c.invoice_id == invoice.id))
-            .where(invoice.status != "cancelled")
-            .group_by(invoice.currency)
-            .order_by(invoice.currency)
-        )
-        if status is not None:
-            query = query.where(invoice.status == status)
-        if client_id is not None:
-            query = query.where(invoice.client_id == client_id)
+        query = totals_query(status, client_id)
         with self._lg.reading() as session:
             rows = session.connection().execute(query).all()
         return Records(
@@ -342,9 +319,7 @@ class Invoices(Service):
                 raise InvalidInput("lines", "an invoice needs at least one line to be issued")
             settings = settings_row(session)
             client = get_row(session, tables.Client, row.client_id, "client")
-            issued_on = (
-                self._lg.today() if issue_date is None else parse_date(issue_date, "issue_date")
-            )
+            issued_on = self._issue_date(issue_date)
             row.issue_date = issued_on
             row.taxable_supply_date = row.taxable_supply_date or issued_on
             row.due_date = row.due_date or issued_on + dt.timedelta(days=client.payment_terms_days)
@@ -357,30 +332,65 @@ class Invoices(Service):
             row.variable_symbol = numbering.variable_symbol(row.number)
             refuse_shared_symbol(session, row)
             row.status = "issued"
-            row.issued_at = self._lg.clock().replace(microsecond=0)
+            row.issued_at = self._now()
             session.flush()
             return self._public(session, row)
 
-    def cancel(self, invoice: InvoiceRef) -> Invoice:
-        """Cancel a draft or issued invoice; its entries become unbilled again.
+    def credit(
+        self,
+        invoice: InvoiceRef,
+        *,
+        reason: str,
+        lines: Sequence[Ref] | None = None,
+        issue_date: dt.date | str | None = None,
+    ) -> Invoice:
+        """Issue a credit note (opravný daňový doklad) for an issued invoice.
 
-        An issued invoice keeps its number, so the series stays gapless.
+        It credits the chosen `lines` (ids), or every line not credited yet, with
+        negative amounts, in the credit notes' own number series (the
+        ``credit_note_pattern`` setting), and says `reason`. The invoice's balance and
+        payment state follow from it. Returns the credit note.
+        """
+        with self._lg.atomic() as uow:
+            row = load_invoice(uow.session, invoice)
+            note = credit_notes.issue_credit_note(
+                uow.session, row, lines, reason, self._issue_date(issue_date), self._now()
+            )
+            return self._public(uow.session, note)
+
+    def cancel(
+        self,
+        invoice: InvoiceRef,
+        *,
+        reason: str | None = None,
+        issue_date: dt.date | str | None = None,
+    ) -> Invoice:
+        """Cancel an invoice; its work entries become unbilled again.
+
+        A draft is marked cancelled. An issued invoice keeps its number (the series
+        stays gapless) and gets a credit note for every line not credited yet, with
+        `reason` ("Storno faktury" / "Invoice cancelled" when not given). Refused
+        while it has payments: remove them first, or credit it instead. Returns the
+        cancelled invoice; its `credit_notes` name the new credit note.
         """
         with self._lg.atomic() as uow:
             session = uow.session
             row = load_invoice(session, invoice)
-            if row.status == "cancelled":
-                raise Conflict(f"invoice {row.number or row.id} is already cancelled")
-            if paid_minor(session, row) != 0:
-                raise Conflict("the invoice has payments; remove them before cancelling")
-            for entry in session.exec(
-                select(tables.WorkEntry).where(tables.WorkEntry.invoice_id == row.id)
-            ):
-                release_entry(entry)
-            row.status = "cancelled"
-            row.cancelled_at = self._lg.clock().replace(microsecond=0)
+            if row.status == "draft":
+                release_work(session, row)
+                row.status = "cancelled"
+                row.cancelled_at = self._now()
+            else:
+                credit_notes.cancel_issued(
+                    session, row, reason, self._issue_date(issue_date), self._now()
+                )
             session.flush()
             return self._public(session, row)
+
+    def delete(self, invoice: InvoiceRef) -> None:
+        """Delete a draft (it has no number yet); its work entries become unbilled again."""
+        with self._lg.atomic() as uow:
+            delete_draft(uow.session, load_draft(uow.session, invoice))
 
     def record_payment(
         self,
@@ -395,8 +405,8 @@ class Invoices(Service):
         """Record money received for an issued invoice (partial payments add up)."""
         with self._lg.atomic() as uow:
             row = load_invoice(uow.session, invoice)
-            if row.status != "issued":
-                raise Conflict(f"only issued invoices take payments; this one is {row.status}")
+            credit_notes.check_payable(row)
+            credit_notes.refuse_fully_credited(uow.session, row)
             minor = amount_to_minor(amount, row.currency)
             if minor <= 0:
                 raise InvalidInput("amount", "a payment must be positive")
@@ -416,9 +426,9 @@ class Invoices(Service):
     def remove_payment(self, payment: Ref) -> None:
         """Delete a recorded payment (e.g. one entered by mistake)."""
         with self._lg.atomic() as uow:
-            uow.session.delete(
-                get_row(uow.session, tables.Payment, ref_id(payment, "payment"), "payment")
-            )
+            row = get_row(uow.session, tables.Payment, ref_id(payment, "payment"), "payment")
+            credit_notes.check_removable(row)
+            uow.session.delete(row)
 
     def payments(self, invoice: InvoiceRef) -> Records[Payment]:
         """Payments recorded for an invoice, oldest first."""
@@ -431,6 +441,12 @@ class Invoices(Service):
     def _client_id(self, client: NameRef | None) -> int | None:
         with self._lg.reading() as session:
             return None if client is None else pk(find_client(session, client))
+
+    def _issue_date(self, issue_date: dt.date | str | None) -> dt.date:
+        return self._lg.today() if issue_date is None else parse_date(issue_date, "issue_date")
+
+    def _now(self) -> dt.datetime:
+        return self._lg.clock().replace(microsecond=0)
 
     def _public(self, session: Session, row: tables.Invoice) -> Invoice:
         return public_invoice(session, row, self._lg.today())

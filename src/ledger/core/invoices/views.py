@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from ledger.core.invoices import vat
-from ledger.core.invoices.credit_notes import credit_notes_of
+from ledger.core.invoices.credit_notes import credit_notes_of, credited_line_ids
 from ledger.core.invoices.payment_state import payment_state
 from ledger.core.invoices.rows import settings_row, settlements
 from ledger.core.models import Invoice, InvoiceLine, VatRateTotal, percent
@@ -34,6 +34,7 @@ class _Related:
     lines: dict[int, list[tables.InvoiceLine]] = field(default_factory=dict)
     credit_notes: dict[int, list[str]] = field(default_factory=dict)
     numbers: dict[int, str | None] = field(default_factory=dict)
+    credited_lines: set[int] = field(default_factory=set)
 
 
 def public_invoices(
@@ -61,6 +62,7 @@ def _load_related(session: Session, rows: Sequence[tables.Invoice], into: _Relat
         .order_by(col(tables.InvoiceLine.position))
     ):
         into.lines.setdefault(line.invoice_id, []).append(line)
+    into.credited_lines |= credited_line_ids(session, ids)
     into.credit_notes |= credit_notes_of(session, ids)
     originals = {row.corrects_id for row in rows if row.corrects_id is not None}
     if originals:
@@ -113,7 +115,14 @@ def _model(row: tables.Invoice, related: _Related, tolerance: int, today: dt.dat
         total=from_minor(row.total_minor, currency),
         paid=from_minor(settled - credited, currency),
         credited=from_minor(credited, currency),
-        balance=from_minor(row.total_minor - settled, currency),
+        # A credit note takes no payments: nothing is due on it (the refund, if any,
+        # shows on the invoice it corrects, as an overpayment).
+        balance=from_minor(
+            0 if row.kind == "credit_note" else row.total_minor - settled, currency
+        ),
         payment_state=payment_state(row, settled, tolerance, today, credited),
-        lines=[InvoiceLine.from_row(line, currency) for line in lines],
+        lines=[
+            InvoiceLine.from_row(line, currency, line.id in related.credited_lines)
+            for line in lines
+        ],
     )

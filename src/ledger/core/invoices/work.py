@@ -123,3 +123,23 @@ def attach_entries(
 def release_entry(entry: tables.WorkEntry) -> None:
     entry.invoice_id = None
     entry.billed_minutes = entry.billed_rate_minor = entry.billed_amount_minor = None
+
+
+def release_work(session: Session, invoice: tables.Invoice) -> None:
+    """Make the invoice's work entries unbilled again."""
+    for entry in session.exec(
+        select(tables.WorkEntry).where(tables.WorkEntry.invoice_id == invoice.id)
+    ):
+        release_entry(entry)
+
+
+def delete_draft(session: Session, draft: tables.Invoice) -> None:
+    """Remove a draft with its lines; its work becomes unbilled again."""
+    release_work(session, draft)
+    for line in session.exec(
+        select(tables.InvoiceLine).where(tables.InvoiceLine.invoice_id == draft.id)
+    ):
+        session.delete(line)
+    session.flush()
+    session.delete(draft)
+    session.flush()

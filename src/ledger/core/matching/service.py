@@ -18,6 +18,7 @@ from sqlalchemy import func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from ledger.core.invoices.credit_notes import check_payable, refuse_fully_credited
 from ledger.core.matching.algorithm import (
     Allocation,
     Decision,
@@ -237,7 +238,7 @@ def _open_invoices(session: Session) -> list[OpenInvoice]:
             CLIENTS.c.name,
         )
         .join(CLIENTS, CLIENTS.c.id == INVOICES.c.client_id)
-        .where(INVOICES.c.status == "issued")
+        .where(INVOICES.c.status == "issued", INVOICES.c.kind == "invoice")
     )
     return [
         OpenInvoice(i, number, vs or "", currency, total - int(paid.get(i) or 0), client)
@@ -352,11 +353,8 @@ def _apply(
 ) -> None:
     for allocation in allocations:
         invoice = get_row(uow.session, tables.Invoice, allocation.invoice_id, "invoice")
-        if invoice.status != "issued":
-            raise Conflict(
-                f"invoice {invoice.number or invoice.id} is {invoice.status}; "
-                "only issued invoices take payments"
-            )
+        check_payable(invoice)
+        refuse_fully_credited(uow.session, invoice)
         uow.session.add(
             tables.Payment(
                 invoice_id=allocation.invoice_id,
@@ -394,6 +392,7 @@ def _refuse_paid(session: Session, allocations: list[Allocation]) -> None:
             PAYMENTS.c.invoice_id == invoice.id
         )
         balance = invoice.total_minor - int(session.connection().execute(paid).scalar() or 0)
+        refuse_fully_credited(session, invoice)
         if invoice.status == "issued" and balance <= tolerance:
             raise Conflict(
                 f"invoice {invoice.number or invoice.id} is already paid; "

@@ -1,6 +1,6 @@
 """Invoices: the list, a new draft from unbilled work with a live preview, and the
-invoice page (lines edited inline while draft, issue, cancel, payments and their
-evidence)."""
+invoice page (lines edited inline while draft, issue, payments and their evidence;
+corrections live in `corrections`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ledger.api import Ledger
-from ledger.core.models import Invoice
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.web.evidence import GROUPINGS, STATUSES, labels
 from ledger.web.fields import CHOOSE, TOO_LARGE, Fields, int_or_none, page_number
@@ -213,7 +212,12 @@ def _invoice_page(
         if p.transaction_id is not None
     }
     shared = invoice.status == "issued"
+    related = [number for number in (invoice.corrects, *invoice.credit_notes) if number]
     return render(request, "invoice.html", {
+        "related": {number: lg.invoices.get(number).id for number in related},
+        "credit_note": invoice.kind == "credit_note",
+        "creditable": [line for line in invoice.lines if not line.credited]
+        if shared and invoice.kind == "invoice" else [],
         "links": lg.portal.links(invoice) if shared else [],
         "LINK_STATES": LINK_STATES,
         "has_qr": shared and lg.documents.payment_code(invoice) is not None,
@@ -361,26 +365,6 @@ def issue(request: Request) -> Response:
 
 
 @stale
-def cancel(request: Request) -> Response:
-    lg = ledger_of(request)
-    t = request.state.translator
-    invoice: Invoice = lg.invoices.get(request.path_params["invoice_id"])
-    if invoice.paid != 0:
-        message = t.gettext("Remove the invoice's payments before cancelling it.")
-        if is_htmx(request):
-            return done(request, _invoice_url(request), message, status=409)
-        return _invoice_page(request, errors={"actions": {"form": message}}, status=409)
-    lg.invoices.cancel(invoice)
-    if invoice.status == "draft":
-        return done(
-            request, "/invoices", t.gettext("The draft is deleted; its work is unbilled again.")
-        )
-    return done(request, _invoice_url(request), t.gettext(
-        "The invoice is cancelled; its work is unbilled again."
-    ))  # fmt: skip
-
-
-@stale
 async def record_payment(request: Request) -> Response:
     lg = ledger_of(request)
     values = await form_values(request)
@@ -428,7 +412,6 @@ routes = [
     Route("/invoices/{invoice_id:id}/lines/{line_id:id}", update_line, methods=["POST"]),
     Route("/invoices/{invoice_id:id}/lines/{line_id:id}/delete", remove_line, methods=["POST"]),
     Route("/invoices/{invoice_id:id}/issue", issue, methods=["POST"]),
-    Route("/invoices/{invoice_id:id}/cancel", cancel, methods=["POST"]),
     Route("/invoices/{invoice_id:id}/payments", record_payment, methods=["POST"]),
     Route(
         "/invoices/{invoice_id:id}/payments/{payment_id:id}/delete",

@@ -7,6 +7,7 @@ from starlette.routing import BaseRoute
 from ledger.web.routes import (
     audit_log,
     clients,
+    corrections,
     documents,
     integrations,
     invoices,
@@ -20,6 +21,7 @@ routes: list[BaseRoute] = [
     *clients.routes,
     *time_entries.routes,
     *invoices.routes,
+    *corrections.routes,
     *money.routes,
     *integrations.routes,
     *documents.routes,

@@ -33,7 +33,7 @@ from ledger.web.state import ledger_of
 TEXT_FIELDS = (
     "supplier_name", "supplier_address", "supplier_company_id", "supplier_vat_id",
     "supplier_email", "supplier_iban", "supplier_bic", "supplier_account_number",
-    "number_pattern", "default_due_days", "locale", "theme",
+    "number_pattern", "credit_note_pattern", "default_due_days", "locale", "theme",
 )  # fmt: skip
 # Amounts in the form, stored in hundredths (the settings hold minor units).
 AMOUNT_FIELDS = {
@@ -50,11 +50,15 @@ PATTERN_HELP = N_(
     "Use {seq} for the running number, optionally with {year}, {yy} and {month}, "
     "e.g. {year}-{seq:04d}. Its digits must fit a 10-digit variable symbol."
 )
+CREDIT_NOTE_HELP = N_(
+    "Credit notes are numbered in a series of their own, e.g. D{year}-{seq:04d}."
+)
 FORM_OPTIONS: dict[str, Any] = {
     "rename": {minor: name for name, minor in AMOUNT_FIELDS.items()},
     "amounts": tuple(AMOUNT_FIELDS),
     "fallbacks": {
         "number_pattern": PATTERN_HELP,
+        "credit_note_pattern": CREDIT_NOTE_HELP,
         **VAT_HELP,
         **{f"supplier_{name}": help for name, help in IDENTITY_HELP.items()},
     },
@@ -96,6 +100,7 @@ def _page(
         "today": t.date(lg.today()),
         "themes": THEMES,
         "pattern_help": PATTERN_HELP,
+        "credit_note_help": CREDIT_NOTE_HELP,
     }, status=status)  # fmt: skip
 
 
@@ -111,13 +116,17 @@ async def settings_save(request: Request) -> Response:
     fields: dict[str, Any] = {name: form[name] for name in TEXT_FIELDS}
     errors = unstorable(form, t)
     fields |= _vat_fields(form, t, errors)
-    if _pattern_refused(form["number_pattern"]):
-        errors["number_pattern"] = t.gettext(PATTERN_HELP)
-    else:
+    for name, help in (
+        ("number_pattern", PATTERN_HELP),
+        ("credit_note_pattern", CREDIT_NOTE_HELP),
+    ):
+        if _pattern_refused(form[name]):
+            errors[name] = t.gettext(help)
+            continue
         try:  # checked apart: a bad pattern would hide the other fields' errors
-            check_pattern(form["number_pattern"])
+            check_pattern(form[name], name)
         except InvalidInput:
-            errors["number_pattern"] = t.gettext(PATTERN_HELP)
+            errors[name] = t.gettext(help)
     for name, minor in AMOUNT_FIELDS.items():
         problem = amount_error(form[name], "CZK", t)
         if problem:
