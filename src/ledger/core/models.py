@@ -270,6 +270,34 @@ class Invoice(PublicModel):
         return super()._repr_html_() + _html_rows("lines", header, lines)
 
 
+class ExchangeRate(PublicModel):
+    """A central bank's fixing: `rate` CZK for `quantity` units of `currency` on `day`.
+
+    Attributes:
+        per_unit: CZK for one unit (`rate` / `quantity`), as invoices convert with it.
+        day: the fixing day; `rate_on` gives the last one on or before the day asked.
+    """
+
+    currency: str
+    day: dt.date
+    rate: Decimal
+    quantity: int
+    per_unit: Decimal
+    source: str
+
+    @classmethod
+    def from_row(cls, row: tables.ExchangeRate) -> ExchangeRate:
+        rate = Decimal(row.rate_micro).scaleb(-6)
+        return cls(
+            currency=row.currency,
+            day=row.day,
+            rate=plain_decimal(rate),
+            quantity=row.quantity,
+            per_unit=plain_decimal(rate / row.quantity),
+            source=row.source,
+        )
+
+
 class Payment(PublicModel):
     id: int
     invoice_id: int
