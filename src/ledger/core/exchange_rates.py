@@ -105,6 +105,12 @@ class ExchangeRates(Service):
             rows = builtins.list(session.exec(query))
         return Records((ExchangeRate.from_row(row) for row in rows), model=ExchangeRate)
 
+    def currencies(self) -> builtins.list[str]:
+        """Every currency with a stored rate, by code."""
+        query = select(tables.ExchangeRate.currency).distinct()
+        with self._lg.reading() as session:
+            return sorted(session.exec(query))
+
     def set(
         self,
         currency: str,
