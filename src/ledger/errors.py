@@ -50,7 +50,17 @@ class NotFound(LedgerError):
 
 class MissingExchangeRate(NotFound):
     """No stored rate for a currency on (or shortly before) a day; the message says
-    how to fetch the rates."""
+    how to fetch the rates.
+
+    Attributes:
+        currency: the ISO code asked for.
+        day: the day asked for, ISO format.
+    """
+
+    def __init__(self, message: str, *, currency: str = "", day: str = "") -> None:
+        self.currency = currency
+        self.day = day
+        super().__init__(message)
 
 
 class Conflict(LedgerError):

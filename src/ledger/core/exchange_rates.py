@@ -42,7 +42,9 @@ def missing_rate(currency: str, day: dt.date) -> MissingExchangeRate:
     """The error for a day without a rate, saying how to fetch the rates."""
     return MissingExchangeRate(
         f"no {currency} exchange rate for {day.isoformat()} (nor in the {LOOK_BACK_DAYS} "
-        f"days before); fetch the ČNB rates with `ledger sync cnb` and try again"
+        f"days before); fetch the ČNB rates with `ledger sync cnb` and try again",
+        currency=currency,
+        day=day.isoformat(),
     )
 
 

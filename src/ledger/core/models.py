@@ -234,6 +234,28 @@ class VatRateTotal(PublicModel):
     total: Decimal
 
 
+class CzkAmounts(PublicModel):
+    """A foreign-currency tax document in CZK, at the ČNB rate of its taxable supply.
+
+    Attributes:
+        rate: CZK for `quantity` units of `currency`, as the ČNB fixed it on `day`.
+        per_unit: CZK for one unit (what the amounts are converted with).
+        day: the fixing day (the taxable supply date, or the last fixing before it).
+        vat_summary: each VAT rate's base and VAT in CZK, rounded to hellers.
+        base: the tax base in CZK (for the reverse charge, what the customer declares).
+        vat: the VAT in CZK.
+    """
+
+    currency: str
+    rate: Decimal
+    quantity: int
+    per_unit: Decimal
+    day: dt.date
+    vat_summary: list[VatRateTotal]
+    base: Decimal
+    vat: Decimal
+
+
 class Invoice(PublicModel):
     id: int
     client_id: int
@@ -263,6 +285,8 @@ class Invoice(PublicModel):
     balance: Decimal
     payment_state: str | None
     lines: list[InvoiceLine]
+    czk: CzkAmounts | None = None
+    """A VAT payer's foreign-currency invoice in CZK at the ČNB rate (set when issued)."""
 
     def _repr_html_(self) -> str:
         lines = [(x.description, x.quantity, x.unit, x.unit_price, x.amount) for x in self.lines]

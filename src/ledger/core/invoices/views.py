@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from ledger.core.invoices import vat
 from ledger.core.invoices.credit_notes import credit_notes_of
+from ledger.core.invoices.czk import czk_amounts
 from ledger.core.invoices.payment_state import payment_state
 from ledger.core.invoices.rows import settings_row, settlements
 from ledger.core.models import Invoice, InvoiceLine, VatRateTotal, percent
@@ -116,4 +117,5 @@ def _model(row: tables.Invoice, related: _Related, tolerance: int, today: dt.dat
         balance=from_minor(row.total_minor - settled, currency),
         payment_state=payment_state(row, settled, tolerance, today, credited),
         lines=[InvoiceLine.from_row(line, currency) for line in lines],
+        czk=czk_amounts(row, summary),
     )
