@@ -236,3 +236,14 @@ def test_ledger_rates_lists_and_answers_for_a_day(lg: Ledger, database_url: str)
         "error: no EUR exchange rate for 2026-11-01 (nor in the 7 days before); "
         "fetch the ČNB rates with `ledger sync cnb` and try again"
     ]
+
+
+def test_enabled_with_its_defaults_it_keeps_eur_and_usd_from_a_month_back(lg: Ledger) -> None:
+    lg.plugins.enable("cnb")
+    upstream = FakeCnb({"23.10.2026": "24,500", **EUR})
+
+    run = sync(lg, upstream)
+
+    assert run.status == "succeeded", run.error_message
+    assert upstream.asked[0] == "26.10.2026"  # the Monday after 25 October, 31 days back
+    assert {r.currency for r in lg.exchange_rates.list()} == {"EUR", "USD"}
