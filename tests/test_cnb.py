@@ -160,6 +160,7 @@ def test_a_second_sync_changes_nothing_and_asks_only_from_the_cursor(
 
     assert (later.created, later.cursor_after) == (2, "2026-11-25")
     assert cnb.exchange_rates.rate_on("EUR", "2026-11-25").rate == Decimal("24.4")
+    assert cnb.audit.verify() > 0  # the trail replays to exactly the stored rates
 
 
 def test_a_currency_the_fixing_lacks_fails_the_run_writing_nothing(cnb: Ledger) -> None:
@@ -212,6 +213,7 @@ def test_setting_a_rate_again_corrects_it_audited(lg: Ledger) -> None:
     assert [r.rate for r in lg.exchange_rates.list("USD")] == [Decimal("20.784")]
     actions = [e.action for e in lg.audit.list() if e.entity == "exchange_rates"]
     assert sorted(actions) == ["insert", "update"]
+    assert lg.audit.verify() > 0
     with pytest.raises(InvalidInput, match="a rate must be positive"):
         lg.exchange_rates.set("USD", "2026-12-04", "0")
 

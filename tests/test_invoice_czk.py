@@ -14,8 +14,10 @@ from document_helpers import SUPPLIER, pdf_text
 from ledger.api import Ledger
 from ledger.cli.app import app
 from ledger.core.clients import Language
+from ledger.core.invoices.credit_notes import issue_credit_note
 from ledger.core.models import Client, Invoice
 from ledger.errors import MissingExchangeRate
+from ledger.storage import tables
 
 NBSP = "\u00a0"
 
@@ -142,3 +144,22 @@ def test_invoice_show_prints_the_rate_and_the_czk_vat(payer: Ledger, database_ur
     assert "ČNB rate 1 EUR = 24.290 CZK (fixing of 2026-11-06)" in shown.stdout
     assert "VAT CZK" in shown.stdout
     assert "5100.90" in shown.stdout.replace(",", "").replace(" ", "")
+
+
+def test_a_credit_note_converts_at_its_originals_rate(payer: Ledger) -> None:
+    invoice = _issued_on_sunday(payer, _eur_client(payer))
+    payer.exchange_rates.set("EUR", "2026-11-20", "25.000")  # the credit note's own day
+
+    with payer.atomic() as uow:
+        original = uow.session.get(tables.Invoice, invoice.id)
+        assert original is not None
+        note = issue_credit_note(
+            uow.session, original, None, "Returned", dt.date(2026, 11, 20), payer.clock()
+        )
+        note_id = note.id
+    assert note_id is not None
+
+    credited = payer.invoices.get(note_id)
+    assert credited.czk is not None
+    assert (credited.czk.day, credited.czk.rate) == (dt.date(2026, 11, 6), Decimal("24.29"))
+    assert credited.czk.base == Decimal("-29148.00")

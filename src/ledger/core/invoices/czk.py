@@ -46,6 +46,13 @@ def snapshot_rate(session: Session, row: tables.Invoice) -> None:
     row.czk_rate_day = found.day
 
 
+def copy_rate(original: tables.Invoice, correction: tables.Invoice) -> None:
+    """A correcting document (credit note) converts at its original's rate."""
+    correction.czk_rate_micro = original.czk_rate_micro
+    correction.czk_rate_quantity = original.czk_rate_quantity
+    correction.czk_rate_day = original.czk_rate_day
+
+
 def czk_amounts(row: tables.Invoice, summary: Sequence[vat.RateTotal]) -> CzkAmounts | None:
     """`row`'s VAT summary and totals in CZK at its snapshotted rate (None without one)."""
     if row.czk_rate_micro is None or row.czk_rate_quantity is None or row.czk_rate_day is None:
