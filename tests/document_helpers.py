@@ -26,6 +26,8 @@ SUPPLIER: dict[str, Any] = {
     "supplier_account_number": "2001234567/2010",
 }
 CZECH_SAMPLE = "Příliš žluťoučký kůň úpěl ďábelské ódy"
+CNB_RATES = {"EUR": "24.290", "USD": "20.784"}
+"""CZK per unit on the work's day, as `ledger sync cnb` would have stored them."""
 
 
 def issued_invoice(
@@ -53,6 +55,8 @@ def issued_invoice(
     )
     project = lg.projects.add(client, name="Web")
     lg.entries.add(project, date="2026-11-02", minutes=hours * 60, description=description)
+    if currency != "CZK":  # a VAT payer's foreign-currency invoice is issued at the ČNB rate
+        lg.exchange_rates.set(currency, "2026-11-02", CNB_RATES.get(currency, "20.000"))
     draft = lg.invoices.draft(client, grouping="entry", vat_rate=vat_rate, notes=notes)
     return lg.invoices.issue(draft, issue_date=issue_date)
 

@@ -54,6 +54,7 @@ def test_plugins_lists_name_version_enabled_and_configured(database: str) -> Non
     assert lines[0].split() == ["NAME", "VERSION", "ENABLED", "CONFIGURED", "DESCRIPTION"]
     rows = {line.split()[0]: line.split()[1:4] for line in lines[1:]}
     assert rows == {
+        "cnb": ["1.0.0", "no", "no"],
         "demo_bank": ["1.0.0", "no", "yes"],
         "fio": ["1.0.0", "no", "no"],
         "toggl": ["1.0.0", "no", "no"],
@@ -66,7 +67,7 @@ def test_enable_and_disable_change_the_listing(database: str) -> None:
         line.split()[0]: line.split()[2]
         for line in ok(database, "plugins").stdout.splitlines()[1:]
     }
-    assert rows == {"demo_bank": "yes", "fio": "no", "toggl": "no"}
+    assert rows == {"cnb": "no", "demo_bank": "yes", "fio": "no", "toggl": "no"}
 
     assert ok(database, "plugins", "disable", "demo_bank").stdout.strip() == "demo_bank disabled"
     rows = {
@@ -81,7 +82,7 @@ def test_enable_of_an_unknown_plugin_is_a_one_line_error(database: str) -> None:
 
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
-        "error: no plugin is called 'nope'; available: demo_bank, fio, toggl"
+        "error: no plugin is called 'nope'; available: cnb, demo_bank, fio, toggl"
     ]
 
 
@@ -158,7 +159,7 @@ def test_sync_of_an_unknown_plugin_lists_the_available_ones(database: str) -> No
     result = cli(database, "sync", "nope")
 
     assert result.exit_code == 1
-    assert "available: demo_bank, fio, toggl" in result.stderr
+    assert "available: cnb, demo_bank, fio, toggl" in result.stderr
 
 
 def test_a_failed_sync_exits_1_with_its_error(database: str) -> None:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, SecretStr
 from ledger.contracts import NoSettings, Plugin, PluginDefinitionError, SyncContext, SyncResult
 from ledger.errors import NotFound
 from ledger.platform.registry import Registry, default_registry, register
-from ledger.plugins import BUNDLED, DemoBank, Fio, Toggl
+from ledger.plugins import BUNDLED, Cnb, DemoBank, Fio, Toggl
 
 
 class Described(BaseModel):
@@ -50,8 +50,8 @@ def test_a_good_plugin_registers_and_is_found_by_name() -> None:
 
 
 def test_the_bundled_plugins_are_listed_explicitly() -> None:
-    assert [DemoBank, Fio, Toggl] == BUNDLED
-    assert default_registry.names() == ["demo_bank", "fio", "toggl"]
+    assert [Cnb, DemoBank, Fio, Toggl] == BUNDLED
+    assert default_registry.names() == ["cnb", "demo_bank", "fio", "toggl"]
 
 
 @pytest.mark.parametrize("name", ["Fio", "my-bank", "1bank", "x", "", "a" * 41, None, 7])
@@ -196,7 +196,7 @@ def test_register_adds_to_the_default_registry_and_validates() -> None:
         assert "other_bank" not in default_registry
     finally:
         default_registry.remove("good_bank")
-    assert default_registry.names() == ["demo_bank", "fio", "toggl"]
+    assert default_registry.names() == ["cnb", "demo_bank", "fio", "toggl"]
 
 
 def test_an_async_or_generator_sync_is_refused_at_registration() -> None:

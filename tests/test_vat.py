@@ -111,6 +111,7 @@ def test_an_eu_business_gets_the_reverse_charge_with_both_vat_ids(payer: Ledger)
     assert draft.vat_mode == "reverse_charge"
     assert [line.vat_rate for line in draft.lines] == [None]
     assert (draft.vat, draft.total) == (Decimal("0.00"), Decimal("12000.00"))
+    payer.exchange_rates.set("EUR", "2026-11-09", "24.315")  # the taxable supply's rate
     text = pdf_text(payer.documents.invoice_pdf(payer.invoices.issue(draft)))
     assert "Daň odvede zákazník" in text
     assert "DIČ: CZ8001011234" in text

@@ -18,6 +18,7 @@ from ledger.core.app_settings import AppSettingsService
 from ledger.core.audit_log import AuditLog
 from ledger.core.clients import Clients
 from ledger.core.entries import Entries
+from ledger.core.exchange_rates import ExchangeRates
 from ledger.core.invoices import Invoices
 from ledger.core.matching.service import Matching, MatchReport
 from ledger.core.portal import Portal
@@ -50,6 +51,7 @@ __all__ = ["Clock", "Ledger", "open_ledger", "system_clock"]
 SERVICES = [
     "clients", "projects", "entries", "invoices", "transactions", "matching", "audit",
     "settings", "users", "reports", "analytics", "plugins", "documents", "portal",
+    "exchange_rates",
 ]  # fmt: skip
 """The collections of a `Ledger`, as ``dir(lg)`` lists them."""
 METHODS = ["atomic", "close", "match", "source", "sync", "today", "with_source"]
@@ -87,6 +89,7 @@ class Ledger:
         self.entries = Entries(self)
         self.invoices = Invoices(self)
         self.transactions = Transactions(self)
+        self.exchange_rates = ExchangeRates(self)
         self.audit = AuditLog(self)
         self.settings = AppSettingsService(self)
         self.users = Users(self)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 from typing import Any
 
 from ledger.api import Ledger
@@ -113,6 +114,7 @@ def load_demo(lg: Ledger, seed: int = 2026) -> str:
         _supplier(lg)
         projects = _clients_and_projects(lg)
         entry_count = _work(lg, rng, projects, today)
+        _exchange_rates(lg, today)
         invoices = _invoices(lg, today)
         _payments(lg, invoices, today)
         entry_count += _add_timer_free_today(lg, projects, today)
@@ -155,6 +157,17 @@ def _work(lg: Ledger, rng: random.Random, projects: list[int], today: dt.date) -
             )
         day += dt.timedelta(days=1)
     return sum(len(lg.entries.add_many(p, items)) for p, items in by_project.items())
+
+
+def _exchange_rates(lg: Ledger, today: dt.date) -> None:
+    """EUR rates for every working day of the demo, as `ledger sync cnb` would store
+    them: the VAT payer's EUR invoices are issued at them."""
+    day = _month_start(today, MONTHS + 1)
+    while day <= today:
+        if day.weekday() < 5:
+            wobble = Decimal((day.toordinal() * 7) % 21 - 10).scaleb(-3)
+            lg.exchange_rates.set("EUR", day, Decimal("24.250") + wobble, source="demo")
+        day += dt.timedelta(days=1)
 
 
 def _invoices(lg: Ledger, today: dt.date) -> list[int]:

@@ -5,6 +5,7 @@
     LedgerError                  base: a message meant for the user
     ├── InvalidInput             a value is wrong; names the field and the fix
     ├── NotFound                 a referenced row does not exist
+    │   └── MissingExchangeRate  no exchange rate for a currency on a day
     ├── Conflict                 the request clashes with the current state
     │   ├── AlreadyRunning       a sync of the same plugin is under way
     │   └── Busy                 another write held the database past the lock wait
@@ -45,6 +46,21 @@ class InvalidInput(LedgerError):
 
 class NotFound(LedgerError):
     """A referenced row does not exist."""
+
+
+class MissingExchangeRate(NotFound):
+    """No stored rate for a currency on (or shortly before) a day; the message says
+    how to fetch the rates.
+
+    Attributes:
+        currency: the ISO code asked for.
+        day: the day asked for, ISO format.
+    """
+
+    def __init__(self, message: str, *, currency: str = "", day: str = "") -> None:
+        self.currency = currency
+        self.day = day
+        super().__init__(message)
 
 
 class Conflict(LedgerError):

@@ -127,7 +127,7 @@ def test_plugin_check_of_an_unknown_name_is_one_line() -> None:
 
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
-        "error: no bundled plugin is called 'nope'; bundled: demo_bank, fio, toggl "
+        "error: no bundled plugin is called 'nope'; bundled: cnb, demo_bank, fio, toggl "
         "(to check your own plugin, give the path of its file)"
     ]
 

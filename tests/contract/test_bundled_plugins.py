@@ -22,6 +22,10 @@ def test_spec_names_its_plugin(name: str) -> None:
     assert SPECS[name].plugin is default_registry.get(name)
 
 
+class TestCnbContract(PluginContract):
+    spec = SPECS["cnb"]
+
+
 class TestFioContract(PluginContract):
     spec = SPECS["fio"]
 
@@ -42,7 +46,7 @@ def test_bundled_recordings_and_golden_files_ship_inside_the_package(name: str) 
     assert spec.golden is not None
     assert spec.golden.is_relative_to(package / "specs" / name)
     assert spec.golden.is_file()
-    if name == "fio":
+    if name in ("cnb", "fio"):
         assert spec.recording.responses
         assert spec.overlap is not None
     assert (package / "specs" / name).is_dir()

@@ -12,6 +12,7 @@ from ledger.cli import doctor as cli_doctor
 from ledger.cli import invoicing as cli_invoicing
 from ledger.cli import matching as cli_matching
 from ledger.cli import plugins as cli_plugins
+from ledger.cli import rates as cli_rates
 from ledger.cli import serve as cli_serve
 from ledger.cli import time as cli_time
 from ledger.cli.audit import audit_app
@@ -57,6 +58,7 @@ app.add_typer(settings_app, name="settings")
 app.command("log")(cli_time.log)
 app.add_typer(cli_time.timer_app, name="timer")
 app.command("doctor")(cli_doctor.doctor)
+app.command("rates")(cli_rates.rates)
 
 
 @app.command()

@@ -107,6 +107,7 @@ def show(
                    f"({rate.rate} % of {money(rate.base, found.currency)})")  # fmt: skip
     if found.vat_mode in VAT_NOTES:
         typer.echo(VAT_NOTES[found.vat_mode])
+    _show_czk(found)
     for label, value in (
         ("total", found.total),
         ("paid", found.paid),
@@ -116,6 +117,20 @@ def show(
             typer.echo(f"{label:>10} {money(value, found.currency)}")
     for payment in payments:
         typer.echo(f"paid {money(payment.amount, payment.currency)} on {payment.paid_on}")
+
+
+def _show_czk(invoice: Invoice) -> None:
+    """The CZK amounts of a VAT payer's foreign-currency invoice, at its ČNB rate."""
+    czk = invoice.czk
+    if czk is None:
+        return
+    typer.echo(f"{'ČNB rate':>10} {czk.quantity} {czk.currency} = {czk.rate:.3f} CZK "
+               f"(fixing of {czk.day})")  # fmt: skip
+    for rate in czk.vat_summary:
+        typer.echo(f"{'VAT CZK':>10} {money(rate.vat, 'CZK')} "
+                   f"({rate.rate} % of {money(rate.base, 'CZK')})")  # fmt: skip
+    if not czk.vat_summary:
+        typer.echo(f"{'base CZK':>10} {money(czk.base, 'CZK')} (the client declares it)")
 
 
 VAT_NOTES = {

@@ -31,10 +31,17 @@ from ledger.contracts.errors import (
     UpstreamUnavailable,
 )
 from ledger.contracts.http import DRY_RUN_HEADER
-from ledger.contracts.inputs import ClientInput, ProjectInput, TimeEntryInput, TransactionInput
+from ledger.contracts.inputs import (
+    ClientInput,
+    ExchangeRateInput,
+    ProjectInput,
+    TimeEntryInput,
+    TransactionInput,
+)
 from ledger.contracts.ledger import (
     PluginClients,
     PluginEntries,
+    PluginExchangeRates,
     PluginInvoices,
     PluginLedger,
     PluginLinks,
@@ -46,6 +53,7 @@ from ledger.contracts.push import Outgoing, PushResult
 from ledger.contracts.upstream import json_body, parse_upstream
 from ledger.contracts.views import (
     ClientView,
+    ExchangeRateView,
     InvoiceView,
     LinkView,
     ProjectView,
@@ -60,6 +68,8 @@ __all__ = [
     "BadUpstreamData",
     "ClientInput",
     "ClientView",
+    "ExchangeRateInput",
+    "ExchangeRateView",
     "InvoiceView",
     "LinkView",
     "NoSettings",
@@ -69,6 +79,7 @@ __all__ = [
     "PluginDefinitionError",
     "PluginEntries",
     "PluginError",
+    "PluginExchangeRates",
     "PluginInvoices",
     "PluginLedger",
     "PluginLinks",

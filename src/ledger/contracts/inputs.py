@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ledger.contracts.money import OptionalAmount, currency_code
+from ledger.contracts.money import OptionalAmount, currency_code, exact_decimal
 
 
 class TransactionInput(BaseModel):
@@ -105,3 +106,40 @@ class TimeEntryInput(_Record):
         if (self.project_external_id is None) == (self.project_id is None):
             raise ValueError("give exactly one of project_external_id and project_id")
         return self
+
+
+class ExchangeRateInput(BaseModel):
+    """A central bank's fixing: `rate` CZK for `quantity` units of `currency` on `day`.
+
+    Keyed on (`currency`, `day`): a second upsert of the same pair updates it.
+    `rate` is exact (text or `Decimal`, never float) with at most 6 decimal places.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    currency: str
+    day: dt.date
+    rate: Decimal
+    quantity: int = Field(default=1, ge=1, le=1_000_000)
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        code = currency_code(value)
+        if code == "CZK":
+            raise ValueError("a rate is CZK per unit of another currency, not of CZK")
+        return code
+
+    @field_validator("rate", mode="before")
+    @classmethod
+    def _exact(cls, value: object) -> Decimal:
+        return exact_decimal(value)
+
+    @field_validator("rate")
+    @classmethod
+    def _positive(cls, value: Decimal) -> Decimal:
+        if value <= 0:
+            raise ValueError("a rate must be positive")
+        if value != value.quantize(Decimal("0.000001")):
+            raise ValueError("a rate has at most 6 decimal places")
+        return value

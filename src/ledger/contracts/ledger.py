@@ -11,10 +11,17 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from ledger.contracts.inputs import ClientInput, ProjectInput, TimeEntryInput, TransactionInput
+from ledger.contracts.inputs import (
+    ClientInput,
+    ExchangeRateInput,
+    ProjectInput,
+    TimeEntryInput,
+    TransactionInput,
+)
 from ledger.contracts.plugin import SyncResult
 from ledger.contracts.views import (
     ClientView,
+    ExchangeRateView,
     InvoiceView,
     LinkView,
     ProjectView,
@@ -114,6 +121,24 @@ class PluginLinks(Protocol):
         ...
 
 
+class PluginExchangeRates(Protocol):
+    """``ctx.ledger.exchange_rates``: read stored fixings, upsert a bank's new ones."""
+
+    def upsert(self, items: Iterable[ExchangeRateInput | Mapping[str, Any]]) -> SyncResult:
+        """Create or update rates keyed on (``currency``, ``day``); staged like transactions.
+
+        Raises:
+            BadUpstreamData: an item is invalid; names the item and field.
+        """
+        ...
+
+    def list(
+        self, *, currency: str | None = None, since: dt.date | None = None
+    ) -> Sequence[ExchangeRateView]:
+        """Stored rates (of one currency, from `since` on), newest day first."""
+        ...
+
+
 @runtime_checkable
 class PluginLedger(Protocol):
     """``ctx.ledger``: the reads and writes a plugin may make."""
@@ -146,4 +171,9 @@ class PluginLedger(Protocol):
     @property
     def links(self) -> PluginLinks:
         """This plugin's external links: `list` and `attach`."""
+        ...
+
+    @property
+    def exchange_rates(self) -> PluginExchangeRates:
+        """Exchange rates: `list` and `upsert`."""
         ...

@@ -114,3 +114,13 @@ class LinkView(View):
     external_id: str
     upstream_state: str
     pushed_fingerprint: str
+
+
+class ExchangeRateView(View):
+    """A stored fixing: `rate` CZK for `quantity` units of `currency` on `day`."""
+
+    currency: str
+    day: dt.date
+    rate: Decimal
+    quantity: int
+    source: str

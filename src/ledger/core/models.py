@@ -239,6 +239,28 @@ class VatRateTotal(PublicModel):
     total: Decimal
 
 
+class CzkAmounts(PublicModel):
+    """A foreign-currency tax document in CZK, at the ČNB rate of its taxable supply.
+
+    Attributes:
+        rate: CZK for `quantity` units of `currency`, as the ČNB fixed it on `day`.
+        per_unit: CZK for one unit (what the amounts are converted with).
+        day: the fixing day (the taxable supply date, or the last fixing before it).
+        vat_summary: each VAT rate's base and VAT in CZK, rounded to hellers.
+        base: the tax base in CZK (for the reverse charge, what the customer declares).
+        vat: the VAT in CZK.
+    """
+
+    currency: str
+    rate: Decimal
+    quantity: int
+    per_unit: Decimal
+    day: dt.date
+    vat_summary: list[VatRateTotal]
+    base: Decimal
+    vat: Decimal
+
+
 class Invoice(PublicModel):
     id: int
     client_id: int
@@ -268,11 +290,41 @@ class Invoice(PublicModel):
     balance: Decimal
     payment_state: str | None
     lines: list[InvoiceLine]
+    czk: CzkAmounts | None = None
+    """A VAT payer's foreign-currency invoice in CZK at the ČNB rate (set when issued)."""
 
     def _repr_html_(self) -> str:
         lines = [(x.description, x.quantity, x.unit, x.unit_price, x.amount) for x in self.lines]
         header = ("description", "quantity", "unit", "unit price", "amount")
         return super()._repr_html_() + _html_rows("lines", header, lines)
+
+
+class ExchangeRate(PublicModel):
+    """A central bank's fixing: `rate` CZK for `quantity` units of `currency` on `day`.
+
+    Attributes:
+        per_unit: CZK for one unit (`rate` / `quantity`), as invoices convert with it.
+        day: the fixing day; `rate_on` gives the last one on or before the day asked.
+    """
+
+    currency: str
+    day: dt.date
+    rate: Decimal
+    quantity: int
+    per_unit: Decimal
+    source: str
+
+    @classmethod
+    def from_row(cls, row: tables.ExchangeRate) -> ExchangeRate:
+        rate = Decimal(row.rate_micro).scaleb(-6)
+        return cls(
+            currency=row.currency,
+            day=row.day,
+            rate=plain_decimal(rate),
+            quantity=row.quantity,
+            per_unit=plain_decimal(rate / row.quantity),
+            source=row.source,
+        )
 
 
 class Payment(PublicModel):

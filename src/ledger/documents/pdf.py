@@ -25,6 +25,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from ledger.core.models import AppSettings, Client, Invoice
+from ledger.documents.czk import czk_context
 from ledger.documents.payment_qr import ascii_text, over_limit
 from ledger.errors import ConfigurationError
 
@@ -285,7 +286,9 @@ def _context(document: InvoiceDocument) -> dict[str, Any]:
     invoice, supplier = document.invoice, document.supplier
     language = document.language
     code = document.payment_code
+    formats = Formats(language, invoice.currency)
     return {
+        **czk_context(language, invoice, formats.date),
         "doc": document,
         "invoice": invoice,
         "client": document.client,
@@ -293,7 +296,7 @@ def _context(document: InvoiceDocument) -> dict[str, Any]:
         "labels": LABELS[language],
         "units": UNITS[language],
         "lang": language,
-        "fmt": Formats(language, invoice.currency),
+        "fmt": formats,
         "title": document.title,
         "vat_payer": invoice.vat_mode != "none",
         "credit_note": invoice.kind == "credit_note",

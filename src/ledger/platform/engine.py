@@ -44,6 +44,7 @@ from ledger.platform.plugin_ledger import run_ledger
 from ledger.platform.plugin_settings import load_row, load_settings
 from ledger.platform.progress import Progress
 from ledger.platform.pushing import RunPusher
+from ledger.platform.rate_staging import RateStage, apply_rates
 from ledger.platform.records import RecordApplier, RecordStage
 from ledger.platform.staging import TransactionStage, apply_stage
 from ledger.storage import tables
@@ -181,7 +182,8 @@ class SyncEngine:
             settings = load_settings(plugin_class.Settings, row, self.ledger.secret_box)
             redact = Redactor(secret_values(settings))
             log.redact = exchanges.redact = redact
-            stages = _Stages(TransactionStage(plugin_class.name), RecordStage(plugin_class.name))
+            name = plugin_class.name
+            stages = _Stages(TransactionStage(name), RecordStage(name), RateStage(name))
             ctx = self._context(plugin_class, settings, stages, record, cursor_before, dry_run)
             result = self._call_plugin(plugin_class, ctx, stages)
             fault_point("before_apply")
@@ -217,7 +219,7 @@ class SyncEngine:
             plugin=name,
             settings=settings,
             http=http,
-            ledger=run_ledger(reader, stages.transactions, stages.records, links),
+            ledger=run_ledger(reader, stages.transactions, stages.records, links, stages.rates),
             cursor=cursor,
             log=record.log,
             clock=self.ledger.clock,
@@ -277,7 +279,7 @@ class SyncEngine:
             with run_ledger.atomic() as uow:
                 records = RecordApplier(run_ledger, uow, stages.records)
                 moved = apply_stage(uow, stages.transactions)
-                applied = records.apply() + moved
+                applied = records.apply() + moved + apply_rates(uow, stages.rates)
                 if records.removed:
                     record.log.info(f"removed {records.removed} entries deleted upstream")
                 fault_point("mid_apply")
@@ -325,10 +327,12 @@ class _Stages:
 
     transactions: TransactionStage
     records: RecordStage
+    rates: RateStage
 
     def close(self, reason: str) -> None:
         """Refuse further writes (an abandoned run's thread may still be going)."""
         self.transactions.closed_reason = self.records.closed_reason = reason
+        self.rates.closed_reason = reason
 
 
 class _PluginBug(Exception):

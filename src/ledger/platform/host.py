@@ -13,6 +13,7 @@ from ledger.storage.sources import Source
 if TYPE_CHECKING:
     from ledger.core.audit_log import AuditLog
     from ledger.core.entries import Entries
+    from ledger.core.exchange_rates import ExchangeRates
     from ledger.core.projects import Projects
     from ledger.core.transactions import Transactions
     from ledger.platform.service import Plugins
@@ -39,5 +40,7 @@ class PlatformLedger(LedgerScope, Protocol):
     def entries(self) -> Entries: ...
     @property
     def audit(self) -> AuditLog: ...
+    @property
+    def exchange_rates(self) -> ExchangeRates: ...
 
     def with_source(self, source: Source | str, run_id: int | None = None) -> PlatformLedger: ...

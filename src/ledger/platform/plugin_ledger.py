@@ -18,6 +18,8 @@ from sqlalchemy import select
 from ledger.contracts import (
     ClientInput,
     ClientView,
+    ExchangeRateInput,
+    ExchangeRateView,
     InvoiceView,
     LinkView,
     PluginLedger,
@@ -33,6 +35,7 @@ from ledger.contracts.ledger import (
     InvoiceStatus,
     PluginClients,
     PluginEntries,
+    PluginExchangeRates,
     PluginInvoices,
     PluginLinks,
     PluginProjects,
@@ -40,6 +43,7 @@ from ledger.contracts.ledger import (
 )
 from ledger.contracts.push import check_entity
 from ledger.platform.links import RunLinks
+from ledger.platform.rate_staging import RateStage, StoredRates, stored_rates
 from ledger.platform.records import ENTITY_OF, RecordStage, validated_records
 from ledger.platform.staging import Stored, TransactionStage, stored_transactions
 from ledger.storage import tables
@@ -49,13 +53,14 @@ if TYPE_CHECKING:
 
 ACCESS_PAGE = "docs/plugins/access.md"
 OFFERED = {
-    "ledger": "transactions, invoices, clients, projects, entries, links",
+    "ledger": "transactions, invoices, clients, projects, entries, links, exchange_rates",
     "transactions": "list() and upsert()",
     "invoices": "list()",
     "clients": "list() and upsert()",
     "projects": "list() and upsert()",
     "entries": "list(), upsert() and remove()",
     "links": "list() and attach()",
+    "exchange_rates": "list() and upsert()",
 }
 REFUSED = {
     "issue": "issuing an invoice gives it a tax document number; only the user issues",
@@ -94,10 +99,15 @@ class _Section:
 
 
 def run_ledger(
-    reader: PlatformLedger, stage: TransactionStage, records: RecordStage, links: RunLinks
+    reader: PlatformLedger,
+    stage: TransactionStage,
+    records: RecordStage,
+    links: RunLinks,
+    rates: RateStage,
 ) -> PluginLedger:
     """The `PluginLedger` of one run: reads through `reader`, writes into the stages."""
     stored: list[Stored] = []  # the source's stored rows, loaded on the first upsert
+    stored_fixings: list[StoredRates] = []
 
     def upsert(model: Any, items: Iterable[Any]) -> SyncResult:
         return records.add(validated_records(model, items), links[ENTITY_OF[model]])
@@ -180,8 +190,25 @@ def run_ledger(
                 raise ValueError("links.attach: external_id must be text of 1-100 characters")
             records.attached.append((entity, int(object_id), external_id))
 
+    class ExchangeRates(_Section):
+        __slots__ = ()
+        section = "exchange_rates"
+
+        def upsert(self, items: Iterable[ExchangeRateInput | Mapping[str, Any]]) -> SyncResult:
+            if not stored_fixings:
+                with reader.reading() as session:
+                    stored_fixings.append(stored_rates(session))
+            return rates.add(items, stored_fixings[0])
+
+        def list(
+            self, *, currency: str | None = None, since: dt.date | None = None
+        ) -> list[ExchangeRateView]:
+            rows = reader.exchange_rates.list(currency, since=since)
+            return [ExchangeRateView.model_validate(row.model_dump()) for row in rows]
+
     transactions, invoices, clients = Transactions(), Invoices(), Clients()
     projects, entries, linked = Projects(), Entries(), Links()
+    fixings = ExchangeRates()
 
     class RunLedger(_Section):
         __slots__ = ()
@@ -209,6 +236,10 @@ def run_ledger(
         @property
         def links(self) -> PluginLinks:
             return linked
+
+        @property
+        def exchange_rates(self) -> PluginExchangeRates:
+            return fixings
 
     return RunLedger()
 

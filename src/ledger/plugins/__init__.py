@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.contracts import Plugin
+from ledger.plugins.cnb import Cnb
 from ledger.plugins.demo_bank import DemoBank
 from ledger.plugins.fio import Fio
 from ledger.plugins.toggl import Toggl
 
-BUNDLED: list[type[Plugin[Any]]] = [DemoBank, Fio, Toggl]
+BUNDLED: list[type[Plugin[Any]]] = [Cnb, DemoBank, Fio, Toggl]
 
-__all__ = ["BUNDLED", "DemoBank", "Fio", "Toggl"]
+__all__ = ["BUNDLED", "Cnb", "DemoBank", "Fio", "Toggl"]

@@ -130,6 +130,11 @@ class Invoice(SQLModel, table=True):
     grouping: str = Field(default="project", max_length=10)
     vat_mode: str = Field(default="none", max_length=15)
     vat_rate_bp: int | None = None
+    # The ČNB rate snapshotted at issue for a VAT payer's foreign-currency invoice:
+    # micro-CZK per `czk_rate_quantity` units, fixed on `czk_rate_day`.
+    czk_rate_micro: int | None = Field(default=None, sa_type=BigInteger)
+    czk_rate_quantity: int | None = None
+    czk_rate_day: dt.date | None = None
     subtotal_minor: int = Field(default=0, sa_type=BigInteger)
     vat_minor: int = Field(default=0, sa_type=BigInteger)
     total_minor: int = Field(default=0, sa_type=BigInteger)
@@ -174,6 +179,20 @@ class MoneyTransaction(SQLModel, table=True):
     kind: str = Field(max_length=7)
     match_locked: bool = False
     matched_invoice_id: int | None = Field(default=None, foreign_key="invoices.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ExchangeRate(SQLModel, table=True):
+    """A central bank's fixing: `rate_micro` micro-CZK for `quantity` units on `day`."""
+
+    __tablename__ = "exchange_rates"
+    __table_args__ = (UniqueConstraint("currency", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    currency: str = Field(max_length=3)
+    day: dt.date
+    rate_micro: int = Field(sa_type=BigInteger)
+    quantity: int = 1
+    source: str = Field(max_length=60)
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
@@ -395,6 +414,7 @@ AUDITED_TABLES: frozenset[str] = frozenset(
         Invoice,
         InvoiceLine,
         MoneyTransaction,
+        ExchangeRate,
         Payment,
         AppSettings,
         PluginSettings,

@@ -15,7 +15,7 @@ import httpx
 import ledger.plugins
 from ledger.api import Ledger
 from ledger.errors import NotFound
-from ledger.plugins import DemoBank, Fio, Toggl
+from ledger.plugins import Cnb, DemoBank, Fio, Toggl
 from ledger.testing.recording import Recording
 from ledger.testing.spec import ContractSpec, PushSpec
 
@@ -54,6 +54,23 @@ def fio_spec() -> ContractSpec:
 
 
 # --8<-- [end:fio_spec]
+
+
+def cnb_spec() -> ContractSpec:
+    """ČNB: four recorded daily fixings; in the first window today's is not out yet."""
+    recordings = SPECS_DIR / "cnb" / "recordings"
+    return ContractSpec(
+        plugin=Cnb,
+        settings={"currencies": "EUR,USD,JPY,HUF", "start_date": "2026-01-12"},
+        recording=Recording.from_folder(recordings / "main"),
+        # A sync before 14:30 (today answered with yesterday's fixing), then after it.
+        overlap=(
+            Recording.from_folder(recordings / "window_a"),
+            Recording.from_folder(recordings / "window_b"),
+        ),
+        future_cursor="2999-01-01",
+        golden=SPECS_DIR / "cnb" / "golden.json",
+    )
 
 
 def demo_bank_spec() -> ContractSpec:
@@ -102,6 +119,7 @@ def toggl_spec() -> ContractSpec:
 
 
 BUNDLED_SPECS: dict[str, Callable[[], ContractSpec]] = {
+    "cnb": cnb_spec,
     "demo_bank": demo_bank_spec,
     "fio": fio_spec,
     "toggl": toggl_spec,

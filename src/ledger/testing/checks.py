@@ -30,8 +30,9 @@ from ledger.testing.session import Check, Session, fail
 
 GOLDEN_ENV = "LEDGER_UPDATE_GOLDEN"
 TRANSACTIONS = "money_transactions"
+RATES = "exchange_rates"
 RECORD_TABLES = {TRANSACTIONS: "transactions", "clients": "clients", "projects": "projects",
-                 "work_entries": "entries"}  # fmt: skip
+                 "work_entries": "entries", RATES: "exchange_rates"}  # fmt: skip
 """The tables a plugin writes (its links aside), and their names in the golden file."""
 
 
@@ -123,6 +124,7 @@ def check_rows_valid(s: Session) -> None:
         booked = dt.date.fromisoformat(str(row["booked_on"])[:10])
         if not dt.date(1990, 1, 1) <= booked <= dt.date(2100, 1, 1):
             problems.append(f"{where}: booked_on {booked} is implausible")
+    problems += _rate_problems(lg)
     if problems:
         raise fail("rows_valid", "; ".join(problems[:5]))
 
@@ -169,7 +171,8 @@ def _synced_ids(s: Session, recordings: list[rec.Recording]) -> set[str]:
         if capture.run.status != "succeeded":
             raise fail("overlap", f"a sync of one window failed: {capture.run.error_message}")
     transactions = {f"money_transactions {row['external_id']}" for row in _transactions(lg)}
-    return transactions | _linked(lg, s.name)
+    rates = {f"{RATES} {row['currency']} {row['day']}" for row in _rows(lg, RATES)}
+    return transactions | rates | _linked(lg, s.name)
 
 
 def _linked(lg: Ledger, plugin: str) -> set[str]:
@@ -178,6 +181,20 @@ def _linked(lg: Ledger, plugin: str) -> set[str]:
     query = select(links.c.entity, links.c.external_id).where(links.c.plugin == plugin)
     with lg.database.engine.connect() as conn:
         return {f"{entity} {external_id}" for entity, external_id in conn.execute(query)}
+
+
+def _rate_problems(lg: Ledger) -> list[str]:
+    problems = []
+    for row in _rows(lg, RATES):
+        where = f"exchange rate {row['currency']} {row['day']}"
+        if row["currency"] not in CURRENCY_EXPONENTS or row["currency"] == "CZK":
+            problems.append(f"{where}: not a foreign currency ledger knows")
+        if row["rate_micro"] <= 0 or row["quantity"] < 1:
+            problems.append(f"{where}: the rate and its quantity must be positive")
+        day = dt.date.fromisoformat(str(row["day"])[:10])
+        if not dt.date(1990, 1, 1) <= day <= dt.date(2100, 1, 1):
+            problems.append(f"{where}: day {day} is implausible")
+    return problems
 
 
 IGNORES_CURSOR = "the plugin ignores ctx.cursor"
@@ -366,10 +383,11 @@ CHECK_NAMES = [check.name for check in CHECKS]
 
 
 def _transactions(lg: Ledger) -> list[dict[str, Any]]:
-    return sorted(
-        (row for (table, _), row in snapshot(lg).items() if table == TRANSACTIONS),
-        key=lambda row: str(row["external_id"]),
-    )
+    return sorted(_rows(lg, TRANSACTIONS), key=lambda row: str(row["external_id"]))
+
+
+def _rows(lg: Ledger, table: str) -> list[dict[str, Any]]:
+    return [row for (name, _), row in snapshot(lg).items() if name == table]
 
 
 def _normalised(main: Capture) -> dict[str, list[dict[str, Any]]]:

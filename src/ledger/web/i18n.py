@@ -67,6 +67,10 @@ class Translator:
     def number(self, value: Decimal | int | float) -> str:
         return format_decimal(value, locale=self.locale)
 
+    def rate(self, value: Decimal) -> str:
+        """An exchange rate with the ČNB's three decimals: ``24,290`` / ``24.290``."""
+        return format_decimal(value, format="#,##0.000", locale=self.locale)
+
     def date(self, value: dt.date | None) -> str:
         """``5. 3. 2025`` in Czech, ``5 Mar 2025`` in English."""
         if value is None:

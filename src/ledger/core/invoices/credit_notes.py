@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, func, select
 
-from ledger.core.invoices import numbering
+from ledger.core.invoices import czk, numbering
 from ledger.core.invoices.rows import (
     SETTLED_BY_CREDIT,
     lines_of,
@@ -55,6 +55,7 @@ def issue_credit_note(
         issued_at=issued_at,
     )  # fmt: skip
     _number(session, note)
+    czk.copy_rate(invoice, note)
     session.add(note)
     session.flush()
     for position, line in enumerate(credited, start=1):

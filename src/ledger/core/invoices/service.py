@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ledger.core import pricing
-from ledger.core.invoices import credit_notes, numbering, vat
+from ledger.core.invoices import credit_notes, czk, numbering, vat
 from ledger.core.invoices.preview import CurrencyTotals, DraftPreview, PreviewEntry, PreviewLine
 from ledger.core.invoices.rows import (
     InvoiceRef,
@@ -331,6 +331,7 @@ class Invoices(Service):
             row.number = numbering.format_number(settings.number_pattern, issued_on, row.sequence)
             row.variable_symbol = numbering.variable_symbol(row.number)
             refuse_shared_symbol(session, row)
+            czk.snapshot_rate(session, row)
             row.status = "issued"
             row.issued_at = self._now()
             session.flush()

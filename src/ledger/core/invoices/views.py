@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from ledger.core.invoices import vat
 from ledger.core.invoices.credit_notes import credit_notes_of, credited_line_ids
+from ledger.core.invoices.czk import czk_amounts
 from ledger.core.invoices.payment_state import payment_state
 from ledger.core.invoices.rows import settings_row, settlements
 from ledger.core.models import Invoice, InvoiceLine, VatRateTotal, percent
@@ -125,4 +126,5 @@ def _model(row: tables.Invoice, related: _Related, tolerance: int, today: dt.dat
             InvoiceLine.from_row(line, currency, line.id in related.credited_lines)
             for line in lines
         ],
+        czk=czk_amounts(row, summary),
     )

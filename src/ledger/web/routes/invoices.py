@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ledger.api import Ledger
-from ledger.errors import Conflict, InvalidInput, NotFound
+from ledger.errors import Conflict, InvalidInput, MissingExchangeRate, NotFound
 from ledger.web.evidence import GROUPINGS, STATUSES, labels
 from ledger.web.fields import CHOOSE, TOO_LARGE, Fields, int_or_none, page_number
 from ledger.web.forms import N_, form_values
@@ -356,6 +356,16 @@ def issue(request: Request) -> Response:
         invoice = lg.invoices.issue(draft, issue_date=draft.issue_date)
     except InvalidInput as exc:
         message = t.gettext(ISSUE_ERRORS.get(exc.field, ISSUE_ERRORS["due_date"]))
+        if is_htmx(request):
+            return done(request, _invoice_url(request), message, status=400)
+        return _invoice_page(request, errors={"actions": {"form": message}}, status=400)
+    except MissingExchangeRate as exc:
+        message = t.gettext(
+            "There is no ČNB exchange rate for %(currency)s on %(day)s, the taxable supply "
+            "date. Sync the ČNB plugin (Integrations, or `ledger sync cnb`) and issue again.",
+            currency=exc.currency,
+            day=exc.day,
+        )
         if is_htmx(request):
             return done(request, _invoice_url(request), message, status=400)
         return _invoice_page(request, errors={"actions": {"form": message}}, status=400)
