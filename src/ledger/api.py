@@ -16,6 +16,7 @@ from ledger.config import Config
 from ledger.core.analytics import Analytics
 from ledger.core.app_settings import AppSettingsService
 from ledger.core.audit_log import AuditLog
+from ledger.core.bank_accounts import BankAccounts
 from ledger.core.clients import Clients
 from ledger.core.entries import Entries
 from ledger.core.invoices import Invoices
@@ -89,6 +90,7 @@ class Ledger:
         self.transactions = Transactions(self)
         self.audit = AuditLog(self)
         self.settings = AppSettingsService(self)
+        self.bank_accounts = BankAccounts(self)
         self.users = Users(self)
         self.reports = Reports(self)
         self.plugins = Plugins(self)
@@ -206,7 +208,7 @@ def open_ledger(
         if revision != schema.HEAD_REVISION:
             from ledger.storage import migrate  # Alembic loads only when a migration runs
 
-            migrate.upgrade(database.engine)
+            migrate.upgrade(database.engine, audit_key.derived(create=True))
         recover_expired_runs(database, f"the start of a ledger ({source})")
         box = SecretBox(default_key_file(url), config.secret_key)
         lg = Ledger(database, source, clock, registry=registry, secret_box=box)

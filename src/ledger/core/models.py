@@ -348,9 +348,6 @@ class AppSettings(PublicModel):
     supplier_company_id: str
     supplier_vat_id: str
     supplier_email: str
-    supplier_iban: str
-    supplier_bic: str
-    supplier_account_number: str
     vat_payer: bool
     default_vat_rate: Decimal | None
     number_pattern: str
@@ -364,6 +361,21 @@ class AppSettings(PublicModel):
     def from_row(cls, row: tables.AppSettings) -> AppSettings:
         data = row.model_dump(exclude={"id", "default_vat_rate_bp"})
         return cls(**data, default_vat_rate=percent(row.default_vat_rate_bp))
+
+
+class BankAccount(PublicModel):
+    """Where clients pay invoices in `currency`: a Czech account number and/or IBAN."""
+
+    id: int
+    currency: str
+    label: str
+    account_number: str
+    iban: str
+    bic: str
+
+    @classmethod
+    def from_row(cls, row: tables.BankAccount) -> BankAccount:
+        return cls.model_validate(row.model_dump())
 
 
 class SyncRun(PublicModel):

@@ -24,7 +24,7 @@ from decimal import Decimal
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from ledger.core.models import AppSettings, Client, Invoice
+from ledger.core.models import AppSettings, BankAccount, Client, Invoice
 from ledger.documents.payment_qr import ascii_text, over_limit
 from ledger.errors import ConfigurationError
 
@@ -147,6 +147,7 @@ class InvoiceDocument:
     client: Client
     supplier: AppSettings
     payment_code: PaymentCode | None = None
+    account: BankAccount | None = None
 
     @property
     def language(self) -> str:
@@ -269,7 +270,8 @@ def _context(document: InvoiceDocument) -> dict[str, Any]:
         "title": document.title,
         "vat_payer": invoice.vat_mode != "none",
         "charges_vat": invoice.vat_mode == "vat",
-        "iban": _grouped(supplier.supplier_iban),
+        "account": document.account,
+        "iban": _grouped(document.account.iban if document.account else ""),
         "qr_url": QR_URL if code else None,
         "qr_label": LABELS[language][f"qr_{code.standard.lower()}"] if code else "",
         "qr_note": _qr_note(document),

@@ -6,6 +6,7 @@ from starlette.routing import BaseRoute
 
 from ledger.web.routes import (
     audit_log,
+    bank_accounts,
     clients,
     documents,
     integrations,
@@ -26,4 +27,5 @@ routes: list[BaseRoute] = [
     *portal.routes,
     *audit_log.routes,
     *settings.routes,
+    *bank_accounts.routes,
 ]
