@@ -106,6 +106,7 @@ def _supplier(lg: Ledger) -> None:
         supplier_email=SUPPLIER["supplier_email"],
         vat_payer=True,
         default_vat_rate=21,
+        time_zone="Europe/Prague",
     )
     for account in BANK_ACCOUNTS:
         lg.bank_accounts.add(**account)

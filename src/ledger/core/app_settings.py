@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from sqlmodel import Session, func, select
 
 from ledger.core import identities
+from ledger.core.datetimes import check_zone
 from ledger.core.invoices import numbering
 from ledger.core.invoices.numbering import check_pattern
 from ledger.core.models import AppSettings
@@ -41,6 +42,12 @@ class SettingsInput(BaseModel):
     default_hourly_rate_minor: int | None = Field(default=None, ge=0)
     locale: Locale = "en"
     theme: Theme = "auto"
+    time_zone: str = Field(default="", max_length=64)  # "": the machine's zone
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return check_zone(value) if value else ""
 
     @field_validator("number_pattern")
     @classmethod
@@ -86,6 +93,7 @@ class AppSettingsService(Service):
         default_hourly_rate_minor: int | Unset | None = UNSET,
         locale: Locale | Unset = UNSET,
         theme: Theme | Unset = UNSET,
+        time_zone: str | Unset = UNSET,
     ) -> AppSettings:
         """Change the given settings; every field is validated, nothing is written on error.
 
@@ -103,6 +111,8 @@ class AppSettingsService(Service):
             default_hourly_rate_minor: the rate when neither entry, project nor client has one.
             locale: ``en`` or ``cs``, the web UI's language.
             theme: ``auto``, ``light`` or ``dark``.
+            time_zone: where you are, e.g. ``Europe/Prague``: times show in it (they
+                are stored in UTC); the machine's zone until set.
         """
         fields = given(
             supplier_name=supplier_name, supplier_address=supplier_address,
@@ -111,10 +121,12 @@ class AppSettingsService(Service):
             default_vat_rate=default_vat_rate, number_pattern=number_pattern,
             default_due_days=default_due_days, payment_tolerance_minor=payment_tolerance_minor,
             default_hourly_rate_minor=default_hourly_rate_minor, locale=locale, theme=theme,
+            time_zone=time_zone,
         )  # fmt: skip
         with self._lg.atomic() as uow:
             row = _row(uow.session)
             current = AppSettings.from_row(row or tables.AppSettings()).model_dump()
+            current["time_zone"] = row.time_zone if row else ""  # unset follows the machine
             data = validated(SettingsInput, {**current, **fields})
             if row is None:
                 row = tables.AppSettings(id=1)

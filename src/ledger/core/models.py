@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from ledger.contracts.views import TransactionView
+from ledger.core import datetimes
 from ledger.core.money import from_minor
 from ledger.storage import tables
 
@@ -356,11 +357,13 @@ class AppSettings(PublicModel):
     default_hourly_rate_minor: int | None
     locale: str
     theme: str
+    time_zone: str
 
     @classmethod
     def from_row(cls, row: tables.AppSettings) -> AppSettings:
-        data = row.model_dump(exclude={"id", "default_vat_rate_bp"})
-        return cls(**data, default_vat_rate=percent(row.default_vat_rate_bp))
+        data = row.model_dump(exclude={"id", "default_vat_rate_bp", "time_zone"})
+        zone = row.time_zone or datetimes.machine_zone()
+        return cls(**data, default_vat_rate=percent(row.default_vat_rate_bp), time_zone=zone)
 
 
 class BankAccount(PublicModel):

@@ -24,6 +24,7 @@ from decimal import Decimal
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from ledger.core import datetimes
 from ledger.core.models import AppSettings, BankAccount, Client, Invoice
 from ledger.documents.payment_qr import ascii_text, over_limit
 from ledger.errors import ConfigurationError
@@ -165,6 +166,7 @@ class Formats:
     """Money, dates and numbers in one locale (Babel / CLDR)."""
 
     def __init__(self, language: str, currency: str) -> None:
+        self.language = language
         self.locale = LOCALES.get(language, "en_GB")
         self.currency = currency
 
@@ -179,10 +181,8 @@ class Formats:
         return text
 
     def date(self, value: dt.date | None) -> str:
-        """``5. 3. 2025`` in Czech, ``5 Mar 2025`` in English."""
-        from babel.dates import format_date
-
-        return "" if value is None else format_date(value, "medium", locale=self.locale)
+        """``5. 3. 2025`` in Czech, ``5 Mar 2025`` in English (as everywhere in ledger)."""
+        return datetimes.format_date(value, self.language)
 
     def number(self, value: Decimal) -> str:
         """A quantity with up to three decimals: ``1,5`` / ``1.5``."""

@@ -251,6 +251,7 @@ class AppSettings(SQLModel, table=True):
     default_hourly_rate_minor: int | None = Field(default=None, sa_type=BigInteger)
     locale: str = Field(default="en", max_length=5)
     theme: str = Field(default="auto", max_length=5)
+    time_zone: str = Field(default="", max_length=64)  # "": the machine's zone
 
 
 class BankAccount(SQLModel, table=True):

@@ -45,7 +45,7 @@ class AccountForm:
 
 TEXT_FIELDS = (
     "supplier_name", "supplier_address", "supplier_company_id", "supplier_vat_id",
-    "supplier_email", "number_pattern", "default_due_days", "locale", "theme",
+    "supplier_email", "number_pattern", "default_due_days", "locale", "theme", "time_zone",
 )  # fmt: skip
 # Amounts in the form, stored in hundredths (the settings hold minor units).
 AMOUNT_FIELDS = {
@@ -58,6 +58,7 @@ VAT_HELP = {
     "vat_payer": N_("A VAT payer prints a VAT ID (DIČ) on every invoice: enter yours above."),
     "default_vat_rate": N_("Enter a percentage between 0 and 100."),
 }
+ZONE_HELP = N_("Enter a time zone name such as Europe/Prague.")
 PATTERN_HELP = N_(
     "Use {seq} for the running number, optionally with {year}, {yy} and {month}, "
     "e.g. {year}-{seq:04d}. Its digits must fit a 10-digit variable symbol."
@@ -67,6 +68,7 @@ FORM_OPTIONS: dict[str, Any] = {
     "amounts": tuple(AMOUNT_FIELDS),
     "fallbacks": {
         "number_pattern": PATTERN_HELP,
+        "time_zone": ZONE_HELP,
         **VAT_HELP,
         **{f"supplier_{name}": help for name, help in IDENTITY_HELP.items()},
     },

@@ -1,4 +1,4 @@
-"""bank accounts, one per currency; the supplier's single account moves into one
+"""bank accounts, one per currency (the supplier's single account moves into one); time zone
 
 Revision ID: 0012
 Revises: 0010
@@ -39,6 +39,10 @@ def upgrade() -> None:
     with op.batch_alter_table("app_settings", schema=None) as batch_op:
         for column in _ACCOUNT_COLUMNS:
             batch_op.drop_column(column)
+        # Empty until chosen: the settings then show the machine's zone.
+        batch_op.add_column(
+            sa.Column("time_zone", sa.String(length=64), nullable=False, server_default="")
+        )
 
 
 def _move_supplier_account() -> None:
@@ -75,6 +79,7 @@ def _move_supplier_account() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("app_settings", schema=None) as batch_op:
+        batch_op.drop_column("time_zone")
         batch_op.add_column(
             sa.Column("supplier_iban", sa.String(34), nullable=False, server_default="")
         )
