@@ -45,10 +45,12 @@ SUPPLIER = {
     "supplier_company_id": "12345678",
     "supplier_vat_id": "CZ8001011234",
     "supplier_email": "jana@novakova.example",
-    "supplier_iban": "CZ65 0800 0000 1920 0014 5399",
-    "supplier_bic": "GIBACZPX",
-    "supplier_account_number": "2001234567/2010",
 }
+ACCOUNTS = [
+    {"currency": "CZK", "account_number": "2001234567/2010",
+     "iban": "CZ65 0800 0000 1920 0014 5399", "bic": "GIBACZPX"},
+    {"currency": "EUR", "iban": "CZ65 0800 0000 1920 0014 5399", "bic": "GIBACZPX"},
+]  # fmt: skip
 TASKS = [
     "Návrh rozhraní objednávek",
     "Oprava chyb v exportu faktur",
@@ -137,6 +139,8 @@ def _report(lg: Ledger, path: Path, czk: Invoice, eur: Invoice, args: argparse.N
 
 def _fill(lg: Ledger, count: int) -> tuple[Invoice, Invoice]:
     lg.settings.update(**SUPPLIER)
+    for account in ACCOUNTS:
+        lg.bank_accounts.add(**account)
     czech = lg.clients.add(
         name="Acme s.r.o.",
         currency="CZK",
