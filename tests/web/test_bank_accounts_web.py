@@ -97,3 +97,21 @@ def test_the_invoice_page_says_which_account_to_add(
     assert 'href="/settings#accounts"' in page
     assert 'data-testid="payment-qr"' not in page
     assert client.get(f"/invoices/{invoice.id}/pdf").status_code == 200
+
+
+def test_the_portal_shows_the_account_of_the_invoices_currency(
+    anonymous: TestClient, lg: Ledger
+) -> None:
+    lg.settings.update(supplier_name="Jana Nováková")
+    lg.bank_accounts.add("CZK", account_number="2001234567/2010")
+    lg.bank_accounts.add("EUR", iban="DE89370400440532013000", bic="COBADEFFXXX")
+    nordwind = lg.clients.add(name="Nordwind", currency="EUR", hourly_rate="80")
+    lg.entries.add(lg.projects.add(nordwind, name="Data"), date="2026-11-02", minutes=60)
+    invoice = lg.invoices.issue(lg.invoices.draft(nordwind))
+    _, token = lg.portal.create_link(invoice)
+    page = anonymous.get(f"/p/{token}").text
+    account = page.split('data-testid="portal-account"', 1)[1].split("</dl>", 1)[0]
+    assert "DE89370400440532013000" in account
+    assert "COBADEFFXXX" in account
+    assert "2001234567/2010" not in page
+    assert 'data-testid="portal-qr"' in page

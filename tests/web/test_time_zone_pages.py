@@ -82,3 +82,13 @@ def test_the_settings_page_has_the_zone_field_in_czech(prague: TestClient, lg: L
     assert lg.settings.get().time_zone == PRAGUE
     assert post(prague, "/settings", {**form, "time_zone": "Europe/London"}).status_code == 303
     assert lg.settings.get().time_zone == "Europe/London"
+
+
+def test_share_link_expiries_show_in_local_time(prague: TestClient, lg: Ledger) -> None:
+    acme = lg.clients.add(name="Acme", hourly_rate="1000")
+    lg.entries.add(lg.projects.add(acme, name="Web"), date="2026-12-03", minutes=60)
+    invoice = lg.invoices.issue(lg.invoices.draft(acme))
+    expires = dt.datetime(2026, 12, 10, 23, 30, tzinfo=dt.UTC)
+    lg.portal.create_link(invoice, expires=expires)
+    page = prague.get(f"/invoices/{invoice.id}").text
+    assert "11 Dec 2026 00:30" in page
