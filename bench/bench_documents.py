@@ -42,7 +42,7 @@ YEAR, MONTH = 2026, 3
 SUPPLIER = {
     "supplier_name": "Jana Nováková",
     "supplier_address": "Vinohradská 1234/56\n120 00 Praha 2",
-    "supplier_company_id": "12345678",
+    "supplier_company_id": "12345679",
     "supplier_vat_id": "CZ8001011234",
     "supplier_email": "jana@novakova.example",
 }
@@ -138,7 +138,7 @@ def _report(lg: Ledger, path: Path, czk: Invoice, eur: Invoice, args: argparse.N
 
 
 def _fill(lg: Ledger, count: int) -> tuple[Invoice, Invoice]:
-    lg.settings.update(**SUPPLIER)
+    lg.settings.update(**SUPPLIER, vat_payer=True)
     for account in ACCOUNTS:
         lg.bank_accounts.add(**account)
     czech = lg.clients.add(
