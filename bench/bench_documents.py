@@ -42,13 +42,15 @@ YEAR, MONTH = 2026, 3
 SUPPLIER = {
     "supplier_name": "Jana Nováková",
     "supplier_address": "Vinohradská 1234/56\n120 00 Praha 2",
-    "supplier_company_id": "12345678",
+    "supplier_company_id": "12345679",
     "supplier_vat_id": "CZ8001011234",
     "supplier_email": "jana@novakova.example",
-    "supplier_iban": "CZ65 0800 0000 1920 0014 5399",
-    "supplier_bic": "GIBACZPX",
-    "supplier_account_number": "2001234567/2010",
 }
+ACCOUNTS = [
+    {"currency": "CZK", "account_number": "2001234567/2010",
+     "iban": "CZ65 0800 0000 1920 0014 5399", "bic": "GIBACZPX"},
+    {"currency": "EUR", "iban": "CZ65 0800 0000 1920 0014 5399", "bic": "GIBACZPX"},
+]  # fmt: skip
 TASKS = [
     "Návrh rozhraní objednávek",
     "Oprava chyb v exportu faktur",
@@ -136,7 +138,9 @@ def _report(lg: Ledger, path: Path, czk: Invoice, eur: Invoice, args: argparse.N
 
 
 def _fill(lg: Ledger, count: int) -> tuple[Invoice, Invoice]:
-    lg.settings.update(**SUPPLIER)
+    lg.settings.update(**SUPPLIER, vat_payer=True)
+    for account in ACCOUNTS:
+        lg.bank_accounts.add(**account)
     czech = lg.clients.add(
         name="Acme s.r.o.",
         currency="CZK",

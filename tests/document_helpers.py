@@ -21,10 +21,22 @@ SUPPLIER: dict[str, Any] = {
     "supplier_company_id": "12345679",
     "supplier_vat_id": "CZ8001011234",
     "supplier_email": "jana@novakova.example",
-    "supplier_iban": "CZ65 0800 0000 1920 0014 5399",
-    "supplier_bic": "GIBACZPX",
-    "supplier_account_number": "2001234567/2010",
 }
+ACCOUNTS: list[dict[str, str]] = [
+    {"currency": "CZK", "account_number": "2001234567/2010",
+     "iban": "CZ65 0800 0000 1920 0014 5399", "bic": "GIBACZPX"},
+    {"currency": "EUR", "iban": "CZ65 0800 0000 1920 0014 5399", "bic": "GIBACZPX"},
+]  # fmt: skip
+
+
+def set_up_supplier(lg: Ledger, **settings: Any) -> Ledger:
+    """The sample supplier (`SUPPLIER` with `settings` over it) and its CZK and EUR accounts."""
+    lg.settings.update(**{**SUPPLIER, **settings})
+    for account in ACCOUNTS:
+        lg.bank_accounts.add(**account)
+    return lg
+
+
 CZECH_SAMPLE = "Příliš žluťoučký kůň úpěl ďábelské ódy"
 CNB_RATES = {"EUR": "24.290", "USD": "20.784"}
 """CZK per unit on the work's day, as `ledger sync cnb` would have stored them."""

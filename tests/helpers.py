@@ -104,10 +104,13 @@ def exercise(lg: Ledger, clock: Any) -> dict[str, Any]:
     """
     lg.settings.update(
         supplier_name="Jana Nováková",
-        supplier_iban="CZ47 2010 0000 0020 0123 4567",
         default_hourly_rate_minor=90000,
         payment_tolerance_minor=50,
     )
+    lg.bank_accounts.add("CZK", iban="CZ47 2010 0000 0020 0123 4567", label="Fio")
+    euro_account = lg.bank_accounts.add("EUR", iban="CZ47 2010 0000 0020 0123 4567")
+    lg.bank_accounts.update(euro_account, label="Fio EUR", bic="FIOBCZPP")
+    lg.bank_accounts.remove(euro_account)
     register_for_vat(lg)
     acme = lg.clients.add(name="Acme s.r.o.", currency="czk", hourly_rate="1500.50")
     nordwind = lg.clients.add(name="Nordwind GmbH", currency="EUR", hourly_rate="85")

@@ -160,9 +160,9 @@ CASES: list[tuple[str, Call, type[Exception], str]] = [
     ),
     (
         "several bad settings",
-        lambda lg, w: lg.settings.update(theme="pink", supplier_iban="not an iban"),  # type: ignore[arg-type]
+        lambda lg, w: lg.settings.update(theme="pink", supplier_vat_id="not a VAT id"),  # type: ignore[arg-type]
         InvalidInput,
-        "supplier_iban|theme",
+        "supplier_vat_id|theme",
     ),
     (
         "edit a billed entry",

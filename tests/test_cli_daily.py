@@ -149,7 +149,9 @@ def test_timer_start_status_stop(db: str) -> None:
 
     started = as_json(db, "timer", "start", "Web", "Deploy")
     assert (started["ended_at"], started["description"]) == (None, "Deploy")
-    assert "timer running for 0:00 on Acme · Web 'Deploy'" in ok(db, "timer", "status")
+    status = ok(db, "timer", "status")
+    assert status.startswith("timer running for 0:00 (since ")
+    assert "on Acme · Web 'Deploy'" in status
     assert as_json(db, "timer", "status")["running"]["id"] == started["id"]
     assert error_line(run(db, "timer", "start", "Web")) == (
         "a timer is already running; stop it first"

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from ledger.api import Ledger
 from ledger.cli.app import app
 from ledger.contracts import BadUpstreamData
-from ledger.core.models import SyncRun
+from ledger.core.sync_models import SyncRun
 from ledger.errors import InvalidInput, MissingExchangeRate
 from ledger.plugins.cnb import parse_fixing
 from plugin_helpers import Sleeps

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from ledger.api import Ledger
-from ledger.core.models import SyncRun
+from ledger.core.sync_models import SyncRun
 from plugin_helpers import (
     Sleeps,
     Upstream,

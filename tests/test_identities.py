@@ -64,7 +64,6 @@ def test_a_wrong_identity_is_refused_naming_it(
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("supplier_iban", "CZ6608000000192000145399"),
         ("supplier_company_id", "12345678"),
         ("supplier_vat_id", "CZ123"),
         ("supplier_email", "not-an-email"),
@@ -97,9 +96,13 @@ def test_a_foreign_client_keeps_its_own_registry_number(lg: Ledger) -> None:
 
 
 def test_the_demo_identities_are_valid() -> None:
-    for name in ("supplier_iban", "supplier_company_id", "supplier_vat_id", "supplier_email"):
+    for name in ("supplier_company_id", "supplier_vat_id", "supplier_email"):
         check = getattr(identities, f"check_{name.removeprefix('supplier_')}")
         assert check(demo.SUPPLIER[name])
+    for account in demo.BANK_ACCOUNTS:
+        assert identities.check_iban(account["iban"]) == account["iban"]
+        assert identities.check_account_number(account["account_number"])
+        assert identities.check_bic(account["bic"])
     for client in demo.CLIENTS:
         identities.check_vat_id(client.get("vat_id", ""))
         if not identities.is_foreign_vat_id(client.get("vat_id", "")):

@@ -18,11 +18,11 @@ from typer.testing import CliRunner
 import ledger
 from document_helpers import (
     CZECH_SAMPLE,
-    SUPPLIER,
     decode_image,
     issued_invoice,
     pdf_text,
     read_pdf,
+    set_up_supplier,
 )
 from ledger.api import Ledger
 from ledger.cli.app import app
@@ -78,7 +78,7 @@ HOSTILE_NOTES = [
 @pytest.fixture
 def supplier(lg: Ledger) -> Ledger:
     """A supplier registered for VAT at 21 %."""
-    lg.settings.update(**SUPPLIER, vat_payer=True)
+    set_up_supplier(lg, vat_payer=True)
     return lg
 
 
@@ -197,7 +197,7 @@ def test_a_partly_paid_invoice_shows_the_balance(supplier: Ledger) -> None:
 
 
 def test_a_non_vat_payer_says_so(lg: Ledger) -> None:
-    lg.settings.update(**{**SUPPLIER, "supplier_vat_id": ""})
+    set_up_supplier(lg, supplier_vat_id="")
     text = pdf_text(lg.documents.invoice_pdf(issued_invoice(lg)))
     assert "Neplátce DPH" in text
     assert "daňový doklad" not in text
@@ -336,7 +336,8 @@ def test_documents_do_not_load_weasyprint_until_a_pdf_is_made(tmp_path: Path) ->
     code = (
         "import sys, ledger\n"
         "lg = ledger.open(sys.argv[1])\n"
-        "lg.settings.update(supplier_name='J', supplier_account_number='2001234567/2010')\n"
+        "lg.settings.update(supplier_name='J')\n"
+        "lg.bank_accounts.add('CZK', account_number='2001234567/2010')\n"
         "c = lg.clients.add(name='A', currency='CZK', hourly_rate='100')\n"
         "p = lg.projects.add(c, name='P')\n"
         "lg.entries.add(p, date='2026-11-02', minutes=60)\n"
@@ -455,7 +456,7 @@ def cli_db(tmp_path: Path) -> str:
     path = tmp_path / "ledger.db"
     opened = ledger.open(path)
     try:
-        opened.settings.update(**SUPPLIER)
+        set_up_supplier(opened)
         issued_invoice(opened, issue_date="2026-11-20")
     finally:
         opened.close()

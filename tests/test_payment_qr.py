@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from document_helpers import SUPPLIER, decode_png, decode_svg, issued_invoice, pdf_text
+from document_helpers import decode_png, decode_svg, issued_invoice, pdf_text, set_up_supplier
 from ledger.api import Ledger
 from ledger.documents import payment_qr
 from ledger.documents.payment_qr import PaymentCode, check_iban, czech_account_to_iban, epc, spayd
@@ -197,7 +197,7 @@ def test_png_and_svg_are_images_of_the_code() -> None:
 
 @pytest.fixture
 def supplier(lg: Ledger) -> Ledger:
-    lg.settings.update(**SUPPLIER)
+    set_up_supplier(lg)
     return lg
 
 
@@ -220,7 +220,7 @@ def test_a_czk_invoice_pays_to_the_czech_account_with_its_variable_symbol(
 
 
 def test_without_a_czech_account_number_czk_uses_the_iban_and_bic(supplier: Ledger) -> None:
-    supplier.settings.update(supplier_account_number="")
+    supplier.bank_accounts.update("CZK", account_number="")
     code = supplier.documents.payment_code(issued_invoice(supplier))
     assert code is not None
     assert code.payload.startswith("SPD*1.0*ACC:CZ6508000000192000145399+GIBACZPX*AM:")
@@ -295,16 +295,14 @@ def test_no_code_without_a_supplier_account(lg: Ledger) -> None:
     invoice = issued_invoice(lg)
     assert lg.documents.payment_qr(invoice) is None
     eur = issued_invoice(lg, currency="EUR", name="Nordwind GmbH", rate="80")
-    lg.settings.update(supplier_iban="DE71110220330123456789")
+    lg.bank_accounts.add("EUR", iban="DE71110220330123456789")
     assert lg.documents.payment_qr(eur) is None  # EPC needs the beneficiary's name
 
 
 def test_a_wrong_supplier_account_is_refused_before_any_code(supplier: Ledger) -> None:
     with pytest.raises(InvalidInput, match="check digits") as caught:
-        supplier.settings.update(
-            supplier_account_number="", supplier_iban="CZ6608000000192000145399"
-        )
-    assert caught.value.field == "supplier_iban"
+        supplier.bank_accounts.update("CZK", account_number="", iban="CZ6608000000192000145399")
+    assert caught.value.field == "iban"
 
 
 def test_an_unknown_image_format_is_refused(supplier: Ledger) -> None:

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 import ledger
 from ledger.api import Clock, Ledger
-from ledger.core.models import SyncRun
+from ledger.core.sync_models import SyncRun
 from ledger.errors import ConfigurationError, InvalidInput
 from ledger.storage import tables
 from ledger.storage.sources import Source

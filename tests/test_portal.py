@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from document_helpers import SUPPLIER, issued_invoice
+from document_helpers import issued_invoice, set_up_supplier
 from helpers import row_counts, snapshot
 from ledger.api import Ledger
 from ledger.core.models import Invoice
@@ -20,7 +20,7 @@ from ledger.errors import Conflict, InvalidInput, NotFound
 
 @pytest.fixture
 def invoices(lg: Ledger) -> tuple[Invoice, Invoice]:
-    lg.settings.update(**SUPPLIER)
+    set_up_supplier(lg)
     return issued_invoice(lg, name="Alfa"), issued_invoice(lg, name="Beta", currency="EUR")
 
 

@@ -18,7 +18,7 @@ import ledger
 from ledger.api import Ledger
 from ledger.contracts import BadUpstreamData, SyncContext, SyncResult
 from ledger.contracts.http import HttpPolicy
-from ledger.core.models import SyncRun
+from ledger.core.sync_models import SyncRun
 from ledger.errors import AlreadyRunning, Conflict, NotFound
 from ledger.storage import tables
 from plugin_helpers import (

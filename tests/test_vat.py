@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from document_helpers import SUPPLIER, pdf_text
+from document_helpers import pdf_text, set_up_supplier
 from ledger.api import Ledger
 from ledger.core.invoices import vat
 from ledger.core.models import Client
@@ -24,7 +24,7 @@ def _czk(text: str) -> str:
 
 @pytest.fixture
 def payer(lg: Ledger) -> Ledger:
-    lg.settings.update(**SUPPLIER, vat_payer=True, default_vat_rate="21")
+    set_up_supplier(lg, vat_payer=True, default_vat_rate="21")
     return lg
 
 
@@ -84,7 +84,7 @@ def test_vat_is_rounded_once_per_rate_not_per_line(payer: Ledger) -> None:
 
 
 def test_a_non_payer_charges_no_vat_and_says_so(lg: Ledger) -> None:
-    lg.settings.update(**SUPPLIER)  # a VAT id, yet not registered: an "identified person"
+    set_up_supplier(lg)  # a VAT id, yet not registered: an "identified person"
     client = _client_with_work(lg)
     with pytest.raises(InvalidInput, match="not registered for VAT") as refused:
         lg.invoices.draft(client, vat_rate="21")

@@ -16,6 +16,7 @@ from ledger.config import Config
 from ledger.core.analytics import Analytics
 from ledger.core.app_settings import AppSettingsService
 from ledger.core.audit_log import AuditLog
+from ledger.core.bank_accounts import BankAccounts
 from ledger.core.clients import Clients
 from ledger.core.entries import Entries
 from ledger.core.exchange_rates import ExchangeRates
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     import httpx
 
     from ledger.contracts.http import HttpPolicy
-    from ledger.core.models import SyncRun
+    from ledger.core.sync_models import SyncRun
 
 __all__ = ["Clock", "Ledger", "open_ledger", "system_clock"]
 
@@ -92,6 +93,7 @@ class Ledger:
         self.exchange_rates = ExchangeRates(self)
         self.audit = AuditLog(self)
         self.settings = AppSettingsService(self)
+        self.bank_accounts = BankAccounts(self)
         self.users = Users(self)
         self.reports = Reports(self)
         self.plugins = Plugins(self)
@@ -209,7 +211,7 @@ def open_ledger(
         if revision != schema.HEAD_REVISION:
             from ledger.storage import migrate  # Alembic loads only when a migration runs
 
-            migrate.upgrade(database.engine)
+            migrate.upgrade(database.engine, audit_key.derived(create=True))
         recover_expired_runs(database, f"the start of a ledger ({source})")
         box = SecretBox(default_key_file(url), config.secret_key)
         lg = Ledger(database, source, clock, registry=registry, secret_box=box)

@@ -22,10 +22,19 @@ SUPPLIER: dict[str, str] = {
     "supplier_company_id": "12345679",
     "supplier_vat_id": "CZ8001011234",
     "supplier_email": "jana@novakova.example",
-    "supplier_iban": "CZ4720100000002001234567",
-    "supplier_bic": "FIOBCZPPXXX",
-    "supplier_account_number": "2001234567/2010",
 }
+
+# One Fio account per currency: EUR invoices print the EUR account and its EPC code.
+BANK_ACCOUNTS: list[dict[str, str]] = [
+    {
+        "currency": "CZK", "label": "Fio CZK", "account_number": "2001234567/2010",
+        "iban": "CZ4720100000002001234567", "bic": "FIOBCZPPXXX",
+    },
+    {
+        "currency": "EUR", "label": "Fio EUR", "account_number": "2101234567/2010",
+        "iban": "CZ9120100000002101234567", "bic": "FIOBCZPPXXX",
+    },
+]  # fmt: skip
 
 CLIENTS: list[dict[str, Any]] = [
     {
@@ -89,19 +98,19 @@ MONTHS = 6
 
 
 def _supplier(lg: Ledger) -> None:
-    """The demo freelancer: a Czech sole trader registered for VAT, with a Fio account."""
+    """The demo freelancer: a Czech sole trader registered for VAT, with Fio accounts."""
     lg.settings.update(
         supplier_name=SUPPLIER["supplier_name"],
         supplier_address=SUPPLIER["supplier_address"],
         supplier_company_id=SUPPLIER["supplier_company_id"],
         supplier_vat_id=SUPPLIER["supplier_vat_id"],
         supplier_email=SUPPLIER["supplier_email"],
-        supplier_iban=SUPPLIER["supplier_iban"],
-        supplier_bic=SUPPLIER["supplier_bic"],
-        supplier_account_number=SUPPLIER["supplier_account_number"],
         vat_payer=True,
         default_vat_rate=21,
+        time_zone="Europe/Prague",
     )
+    for account in BANK_ACCOUNTS:
+        lg.bank_accounts.add(**account)
 
 
 def load_demo(lg: Ledger, seed: int = 2026) -> str:

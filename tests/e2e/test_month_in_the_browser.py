@@ -42,8 +42,12 @@ def test_a_month_from_set_up_to_paid(live_server: LiveServer, browser: Browser) 
 
     page.goto(url + "/settings")
     page.fill("input[name=supplier_name]", "Jana Nováková")
-    page.fill("input[name=supplier_iban]", "CZ6508000000192000145399")
     page.locator("form:has(input[name=supplier_name]) button").last.click()
+    expect(page.locator("body")).to_contain_text("The settings were saved.")
+    page.fill("[data-testid=account-new] input[name=currency]", "CZK")
+    page.fill("[data-testid=account-new] input[name=iban]", "CZ6508000000192000145399")
+    page.locator("[data-testid=account-new] button").click()
+    expect(page.locator("[data-testid=account-CZK]")).to_be_visible()
 
     page.goto(url + "/clients/new")
     page.fill("input[name=name]", "Acme s.r.o.")

@@ -19,7 +19,9 @@ from .web_helpers import csrf
 
 
 def issued(lg: Ledger, currency: str = "CZK", name: str = "Acme s.r.o.") -> Invoice:
-    lg.settings.update(supplier_name="Jana Nováková", supplier_iban="CZ6508000000192000145399")
+    lg.settings.update(supplier_name="Jana Nováková")
+    if lg.bank_accounts.for_currency(currency) is None:
+        lg.bank_accounts.add(currency, iban="CZ6508000000192000145399")
     client = lg.clients.add(name=name, currency=currency, hourly_rate="1500")
     project = lg.projects.add(client, name="Web")
     lg.entries.add(project, date="2026-11-02", minutes=90, description="Review")
@@ -60,7 +62,8 @@ def test_the_payment_qr_is_an_svg_and_absent_without_a_standard(
 def test_an_amount_above_the_qr_limit_opens_without_the_code(
     client: TestClient, lg: Ledger
 ) -> None:
-    lg.settings.update(supplier_name="Jana Nováková", supplier_iban="CZ6508000000192000145399")
+    lg.settings.update(supplier_name="Jana Nováková")
+    lg.bank_accounts.add("CZK", iban="CZ6508000000192000145399")
     big = lg.clients.add(name="Big", currency="CZK", hourly_rate="1000000")
     project = lg.projects.add(big, name="Tower")
     lg.entries.add(project, date="2026-11-02", minutes=600)

@@ -20,9 +20,6 @@ GOOD = {
     "supplier_company_id": "87654326",
     "supplier_vat_id": "CZ8765432109",
     "supplier_email": "jana@example.cz",
-    "supplier_iban": "cz65 0800 0000 1920 0014 5399",
-    "supplier_bic": "gibaczpx",
-    "supplier_account_number": "19-2000145399/0800",
     "number_pattern": "FV{yy}{seq:03d}",
     "credit_note_pattern": "OD{yy}{seq:03d}",
     "default_due_days": "21",
@@ -86,15 +83,14 @@ def test_settings_are_saved_and_shown(client: TestClient, lg: Ledger) -> None:
     assert response.headers["location"] == "/settings"
     saved = lg.settings.get()
     assert saved.supplier_name == "Jana Nováková"
-    assert saved.supplier_iban == "CZ6508000000192000145399"
-    assert saved.supplier_bic == "GIBACZPX"
+    assert saved.supplier_vat_id == "CZ8765432109"
     assert saved.number_pattern == "FV{yy}{seq:03d}"
     assert (saved.default_due_days, saved.payment_tolerance_minor) == (21, 250)
     assert saved.default_hourly_rate_minor == 120000
     page = client.get("/settings").text
     assert "The settings were saved." in page
     assert 'value="Jana Nováková"' in page
-    assert 'value="CZ6508000000192000145399"' in page
+    assert 'value="CZ8765432109"' in page
     assert 'value="2.50"' in page
     assert 'value="1,200.00"' in page
     assert "<strong>FV26001</strong>" in page  # the next number under the new pattern
@@ -128,9 +124,7 @@ def test_bad_settings_show_every_error_and_write_nothing(client: TestClient, lg:
     before, audit_before = lg.settings.get(), audit_count(lg)
     bad = {
         **GOOD,
-        "supplier_iban": "not an iban",
-        "supplier_bic": "?",
-        "supplier_account_number": "12",
+        "supplier_vat_id": "not a VAT id",
         "number_pattern": "{year}",
         "default_due_days": "soon",
         "payment_tolerance": "",
@@ -142,9 +136,7 @@ def test_bad_settings_show_every_error_and_write_nothing(client: TestClient, lg:
     response = post(client, "/settings", bad)
     assert response.status_code == 400
     html = response.text
-    assert field_error(html, "supplier_iban").startswith("Enter an IBAN such as")
-    assert field_error(html, "supplier_bic") == "The format is not valid."
-    assert field_error(html, "supplier_account_number") == "The format is not valid."
+    assert field_error(html, "supplier_vat_id").startswith("Enter a VAT id with its country")
     assert field_error(html, "number_pattern").startswith("Use {seq} for the running number")
     assert field_error(html, "default_due_days") == "Enter a whole number."
     assert field_error(html, "payment_tolerance") == "This field is required."
@@ -197,8 +189,8 @@ def test_czech_language(client: TestClient, lg: Ledger) -> None:
     assert 'value="2,50"' in html  # amounts shown as Czech reads them
     assert 'value="1 200,00"' in html
     assert "Další číslo při vystavení dnes (25. 11. 2026):" in html
-    response = post(client, "/settings", {**GOOD, "locale": "cs", "supplier_iban": "x"})
-    assert field_error(response.text, "supplier_iban").startswith("Zadejte IBAN")
+    response = post(client, "/settings", {**GOOD, "locale": "cs", "supplier_company_id": "x"})
+    assert field_error(response.text, "supplier_company_id").startswith("Zadejte")
 
 
 # --- the theme toggle -----------------------------------------------------------------------

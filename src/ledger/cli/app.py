@@ -16,6 +16,7 @@ from ledger.cli import rates as cli_rates
 from ledger.cli import serve as cli_serve
 from ledger.cli import time as cli_time
 from ledger.cli.audit import audit_app
+from ledger.cli.bank_accounts import accounts_app
 from ledger.cli.clients import clients_app
 from ledger.cli.common import DatabaseOption, friendly_errors, open_cli_ledger
 from ledger.cli.documents import invoice_app
@@ -55,6 +56,7 @@ invoice_app.command("show")(cli_invoicing.show)
 app.add_typer(clients_app, name="clients")
 app.add_typer(projects_app, name="projects")
 app.add_typer(settings_app, name="settings")
+app.add_typer(accounts_app, name="accounts")
 app.command("log")(cli_time.log)
 app.add_typer(cli_time.timer_app, name="timer")
 app.command("doctor")(cli_doctor.doctor)

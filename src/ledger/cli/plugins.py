@@ -12,7 +12,8 @@ from ledger.api import Ledger
 from ledger.cli.common import DatabaseOption, friendly_errors, open_cli_ledger
 from ledger.contracts.errors import PluginDefinitionError
 from ledger.contracts.http import HttpPolicy
-from ledger.core.models import SyncRun
+from ledger.core.datetimes import format_datetime
+from ledger.core.sync_models import SyncRun
 from ledger.errors import InvalidInput
 from ledger.platform.plugin_settings import secret_fields
 from ledger.platform.registry import PluginClass, Registry, default_registry
@@ -167,11 +168,12 @@ def sync_history(
     database: DatabaseOption = None,
 ) -> None:
     """List recent sync runs, newest first."""
-    runs = open_cli_ledger(database).plugins.history(name, limit=limit)
+    lg = open_cli_ledger(database)
+    runs, settings = lg.plugins.history(name, limit=limit), lg.settings.get()
     header = ("RUN", "PLUGIN", "STATUS", "STARTED", "+NEW", "~UPD", "=SAME")
     typer.echo("{:>5} {:<14} {:<12} {:<20} {:>6} {:>6} {:>6}  ERROR".format(*header))
     for run in runs:
-        started = run.started_at.strftime("%Y-%m-%d %H:%M:%S")
+        started = format_datetime(run.started_at, settings.locale, settings.time_zone)
         status = run.status + (" (dry)" if run.dry_run else "")
         typer.echo(
             f"{run.id:>5} {run.plugin:<14} {status:<12} {started:<20} {run.created:>6} "

@@ -11,6 +11,7 @@ from ledger.cli.common import DatabaseOption, friendly_errors, open_cli_ledger
 from ledger.cli.durations import parse_duration
 from ledger.cli.names import ClientOption, ProjectArgument
 from ledger.cli.output import JsonOption, print_json
+from ledger.core.datetimes import format_time
 from ledger.core.models import WorkEntry
 
 timer_app = typer.Typer(help="The timer: one running entry at a time.", no_args_is_help=True)
@@ -52,7 +53,8 @@ def timer_start(
     """Start the timer on a project."""
     lg = open_cli_ledger(database)
     entry = lg.entries.start(lg.projects.find(project, client), description)
-    _show(entry, as_json, f"timer started at {entry.started_at:%H:%M} UTC")
+    zone = lg.settings.get().time_zone
+    _show(entry, as_json, f"timer started at {format_time(entry.started_at, zone)} ({zone})")
 
 
 @timer_app.command("stop")
@@ -77,7 +79,8 @@ def timer_status(as_json: JsonOption = False, database: DatabaseOption = None) -
         started = entry.started_at  # SQLite hands back naive UTC
         started = started if started.tzinfo else started.replace(tzinfo=dt.UTC)
         minutes = int((lg.clock() - started).total_seconds() // 60)
-        _show(entry, False, f"timer running for {_hours(minutes)}")
+        since = format_time(started, lg.settings.get().time_zone)
+        _show(entry, False, f"timer running for {_hours(minutes)} (since {since})")
 
 
 def _hours(minutes: int) -> str:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from sqlmodel import Session, func, select
 
 from ledger.core import identities
+from ledger.core.datetimes import check_zone
 from ledger.core.invoices import numbering
 from ledger.core.invoices.numbering import check_pattern
 from ledger.core.models import AppSettings
@@ -33,11 +34,6 @@ class SettingsInput(BaseModel):
     supplier_company_id: identities.CompanyId = Field(default="", max_length=20)
     supplier_vat_id: identities.VatId = Field(default="", max_length=20)
     supplier_email: identities.Email = Field(default="", max_length=200)
-    supplier_iban: str = Field(default="", max_length=34)
-    supplier_bic: str = Field(default="", max_length=11, pattern=r"^([A-Z0-9]{8}([A-Z0-9]{3})?)?$")
-    supplier_account_number: str = Field(
-        default="", max_length=40, pattern=r"^((\d{1,6}-)?\d{2,10}/\d{4})?$"
-    )
     vat_payer: bool = False
     default_vat_rate: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
     number_pattern: str = Field(default="{year}-{seq:04d}", max_length=60)
@@ -47,16 +43,12 @@ class SettingsInput(BaseModel):
     default_hourly_rate_minor: int | None = Field(default=None, ge=0)
     locale: Locale = "en"
     theme: Theme = "auto"
+    time_zone: str = Field(default="", max_length=64)  # "": the machine's zone
 
-    @field_validator("supplier_bic", mode="before")
+    @field_validator("time_zone")
     @classmethod
-    def _compact(cls, value: object) -> object:
-        return value.replace(" ", "").upper() if isinstance(value, str) else value
-
-    @field_validator("supplier_iban", mode="before")
-    @classmethod
-    def _iban(cls, value: object) -> object:
-        return identities.check_iban(value) if isinstance(value, str) else value
+    def _zone(cls, value: str) -> str:
+        return check_zone(value) if value else ""
 
     @field_validator("number_pattern")
     @classmethod
@@ -104,9 +96,6 @@ class AppSettingsService(Service):
         supplier_company_id: str | Unset = UNSET,
         supplier_vat_id: str | Unset = UNSET,
         supplier_email: str | Unset = UNSET,
-        supplier_iban: str | Unset = UNSET,
-        supplier_bic: str | Unset = UNSET,
-        supplier_account_number: str | Unset = UNSET,
         vat_payer: bool | Unset = UNSET,
         default_vat_rate: Decimal | int | str | Unset | None = UNSET,
         number_pattern: str | Unset = UNSET,
@@ -116,12 +105,14 @@ class AppSettingsService(Service):
         default_hourly_rate_minor: int | Unset | None = UNSET,
         locale: Locale | Unset = UNSET,
         theme: Theme | Unset = UNSET,
+        time_zone: str | Unset = UNSET,
     ) -> AppSettings:
         """Change the given settings; every field is validated, nothing is written on error.
 
         Args:
             supplier_name: you, as printed on invoices (likewise the other ``supplier_``
-                fields: address, IČO, VAT id, e-mail, IBAN, BIC, Czech account number).
+                fields: address, IČO, VAT id, e-mail). Bank accounts are
+                ``lg.bank_accounts``, one per currency.
             vat_payer: registered for VAT: invoices charge VAT per line (a VAT id is
                 then required); otherwise they carry none and say so.
             default_vat_rate: the rate (percent) new invoice lines get; 21 when unset.
@@ -134,20 +125,23 @@ class AppSettingsService(Service):
             default_hourly_rate_minor: the rate when neither entry, project nor client has one.
             locale: ``en`` or ``cs``, the web UI's language.
             theme: ``auto``, ``light`` or ``dark``.
+            time_zone: where you are, e.g. ``Europe/Prague``: times show in it (they
+                are stored in UTC); the machine's zone until set.
         """
         fields = given(
             supplier_name=supplier_name, supplier_address=supplier_address,
             supplier_company_id=supplier_company_id, supplier_vat_id=supplier_vat_id,
-            supplier_email=supplier_email, supplier_iban=supplier_iban, supplier_bic=supplier_bic,
-            supplier_account_number=supplier_account_number, vat_payer=vat_payer,
+            supplier_email=supplier_email, vat_payer=vat_payer,
             default_vat_rate=default_vat_rate, number_pattern=number_pattern,
             credit_note_pattern=credit_note_pattern,
             default_due_days=default_due_days, payment_tolerance_minor=payment_tolerance_minor,
             default_hourly_rate_minor=default_hourly_rate_minor, locale=locale, theme=theme,
+            time_zone=time_zone,
         )  # fmt: skip
         with self._lg.atomic() as uow:
             row = _row(uow.session)
             current = AppSettings.from_row(row or tables.AppSettings()).model_dump()
+            current["time_zone"] = row.time_zone if row else ""  # unset follows the machine
             data = validated(SettingsInput, {**current, **fields})
             if row is None:
                 row = tables.AppSettings(id=1)

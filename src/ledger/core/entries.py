@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import Session, col, select
 
+from ledger.core import datetimes
 from ledger.core.lookup import NameRef, find_client, find_project
 from ledger.core.models import Records, WorkEntry
 from ledger.core.money import AmountInput, OptionalAmount, exact_minor, parse_amount
@@ -199,7 +200,12 @@ class Entries(Service):
             uow.session.delete(_editable(uow.session, entry))
 
     def start(self, project: Ref, description: str = "") -> WorkEntry:
-        """Start the timer on `project`; only one timer runs at a time."""
+        """Start the timer on `project`; only one timer runs at a time.
+
+        The entry's date is the day the timer started in your time zone (23:30 UTC
+        is the next day in Prague).
+        """
+        zone = self._lg.settings.get().time_zone
         with self._lg.atomic() as uow:
             if _running(uow.session) is not None:
                 raise Conflict("a timer is already running; stop it first")
@@ -207,7 +213,7 @@ class Entries(Service):
             now = self._lg.clock().replace(microsecond=0)
             row = tables.WorkEntry(
                 project_id=pk(owner),
-                date=now.date(),
+                date=datetimes.local_date(now, zone),
                 description=description.strip(),
                 kind="time",
                 started_at=now,

@@ -1,4 +1,4 @@
-"""Validated identities: IBAN, Czech IČO, EU VAT id and e-mail.
+"""Validated identities: IBAN, BIC, Czech account number, IČO, EU VAT id and e-mail.
 
 Each check takes what a user typed, returns it in the form ledger stores (spaces
 removed, upper case) and raises `ValueError` with a sentence naming the value and
@@ -14,6 +14,8 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 _IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}", re.ASCII)
+_BIC = re.compile(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?", re.ASCII)
+_CZECH_ACCOUNT = re.compile(r"([0-9]{1,6}-)?[0-9]{2,10}/[0-9]{4}", re.ASCII)
 _ICO = re.compile(r"[0-9]{8}", re.ASCII)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
@@ -46,6 +48,22 @@ def check_iban(value: str) -> str:
     if mod97(iban[4:] + iban[:4]) != 1:
         raise ValueError(f"{value!r} fails the IBAN check digits; copy it again")
     return iban
+
+
+def check_bic(value: str) -> str:
+    """A BIC (SWIFT code): 8 or 11 letters and digits, bank and country first."""
+    bic = compact(value)
+    if bic and not _BIC.fullmatch(bic):
+        raise ValueError(f"{value!r} is not a BIC; write its 8 or 11 characters, e.g. FIOBCZPP")
+    return bic
+
+
+def check_account_number(value: str) -> str:
+    """A Czech account number, ``[prefix-]number/bank code`` (``19-2000145399/0800``)."""
+    account = compact(value)
+    if account and not _CZECH_ACCOUNT.fullmatch(account):
+        raise ValueError(f"{value!r} is not a Czech account number such as 19-2000145399/0800")
+    return account
 
 
 def check_company_id(value: str) -> str:
@@ -98,6 +116,12 @@ def mod97(text: str) -> int:
     return int("".join(str(int(char, 36)) for char in text)) % 97
 
 
+Iban = Annotated[str, AfterValidator(check_iban)]
+"""A pydantic field type: an IBAN, its check digits verified, stored compact."""
+Bic = Annotated[str, AfterValidator(check_bic)]
+"""A pydantic field type: a BIC, checked and stored compact."""
+AccountNumber = Annotated[str, AfterValidator(check_account_number)]
+"""A pydantic field type: a Czech account number, checked and stored compact."""
 CompanyId = Annotated[str, AfterValidator(check_company_id)]
 """A pydantic field type: an IČO, checked and stored compact."""
 VatId = Annotated[str, AfterValidator(check_vat_id)]

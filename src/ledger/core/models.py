@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from ledger.contracts.views import TransactionView
+from ledger.core import datetimes
 from ledger.core.money import from_minor
 from ledger.storage import tables
 
@@ -51,7 +52,7 @@ def _display(value: object) -> str:
     return str(value)
 
 
-def _html_rows(title: str, header: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> str:
+def html_rows(title: str, header: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> str:
     """A captioned HTML table of `rows` under `header`, every value escaped."""
     head = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in header)
     body = "".join(
@@ -296,7 +297,7 @@ class Invoice(PublicModel):
     def _repr_html_(self) -> str:
         lines = [(x.description, x.quantity, x.unit, x.unit_price, x.amount) for x in self.lines]
         header = ("description", "quantity", "unit", "unit price", "amount")
-        return super()._repr_html_() + _html_rows("lines", header, lines)
+        return super()._repr_html_() + html_rows("lines", header, lines)
 
 
 class ExchangeRate(PublicModel):
@@ -396,7 +397,7 @@ class AuditEntry(PublicModel):
     def _repr_html_(self) -> str:
         title = f"{self.action} {self.entity} {self.entity_id} by {self.source} at {self.at}"
         rows = [(field, old, new) for field, (old, new) in self.changes().items()]
-        return _html_rows(title, ("field", "before", "after"), rows)
+        return html_rows(title, ("field", "before", "after"), rows)
 
 
 class AppSettings(PublicModel):
@@ -405,9 +406,6 @@ class AppSettings(PublicModel):
     supplier_company_id: str
     supplier_vat_id: str
     supplier_email: str
-    supplier_iban: str
-    supplier_bic: str
-    supplier_account_number: str
     vat_payer: bool
     default_vat_rate: Decimal | None
     number_pattern: str
@@ -417,91 +415,25 @@ class AppSettings(PublicModel):
     default_hourly_rate_minor: int | None
     locale: str
     theme: str
+    time_zone: str
 
     @classmethod
     def from_row(cls, row: tables.AppSettings) -> AppSettings:
-        data = row.model_dump(exclude={"id", "default_vat_rate_bp"})
-        return cls(**data, default_vat_rate=percent(row.default_vat_rate_bp))
+        data = row.model_dump(exclude={"id", "default_vat_rate_bp", "time_zone"})
+        zone = row.time_zone or datetimes.machine_zone()
+        return cls(**data, default_vat_rate=percent(row.default_vat_rate_bp), time_zone=zone)
 
 
-class SyncRun(PublicModel):
-    """One sync's history: what ran, how it ended, what it changed."""
+class BankAccount(PublicModel):
+    """Where clients pay invoices in `currency`: a Czech account number and/or IBAN."""
 
     id: int
-    plugin: str
-    plugin_version: str
-    trigger: str
-    dry_run: bool
-    status: str
-    started_at: dt.datetime
-    finished_at: dt.datetime | None
-    created: int
-    updated: int
-    unchanged: int
-    warnings: list[str]
-    error_kind: str | None
-    error_message: str | None
-    traceback: str | None
-    log: list[dict[str, str]]
-    upstream: list[dict[str, Any]]
-    cursor_before: str | None
-    cursor_after: str | None
-    changes: list[dict[str, Any]]
-    recovered_at: dt.datetime | None = None
-    recovered_by: str | None = None
-
-    def _repr_html_(self) -> str:
-        parts = [super()._repr_html_()]
-        if self.warnings:
-            parts.append(_html_rows("warnings", ("warning",), [(w,) for w in self.warnings]))
-        if self.log:
-            lines = [(line.get("level"), line.get("message")) for line in self.log]
-            parts.append(_html_rows("log", ("level", "message"), lines))
-        if self.upstream:
-            calls = [(e.get("method"), e.get("url"), e.get("status")) for e in self.upstream]
-            parts.append(_html_rows("upstream", ("method", "url", "status"), calls))
-        return "".join(parts)
-
-    def would_change(self) -> list[AuditEntry]:
-        """A dry run's changes, shaped as the audit events they would have been
-        (numbered 0: they were never written)."""
-        return [
-            AuditEntry(
-                id=0, at=self.started_at, source=f"plugin:{self.plugin}", run_id=self.id,
-                entity=c["entity"], entity_id=str(c["entity_id"]), action=c["action"],
-                before=c.get("before"), after=c.get("after"),
-            )
-            for c in self.changes
-        ]  # fmt: skip
-
-    @property
-    def duration(self) -> float | None:
-        """Seconds from start to end."""
-        if self.finished_at is None:
-            return None
-        return (self.finished_at - self.started_at).total_seconds()
+    currency: str
+    label: str
+    account_number: str
+    iban: str
+    bic: str
 
     @classmethod
-    def from_row(cls, row: tables.SyncRun) -> SyncRun:
-        assert row.id is not None
-        data = row.model_dump(
-            exclude={"warnings", "log", "upstream", "changes", "pid", "lease_expires_at"}
-        )
-        return cls(
-            **data,
-            warnings=json.loads(row.warnings),
-            log=json.loads(row.log),
-            upstream=json.loads(row.upstream),
-            changes=json.loads(row.changes),
-        )
-
-
-class PluginInfo(PublicModel):
-    """A registered plugin and its state in this ledger."""
-
-    name: str
-    version: str
-    description: str
-    enabled: bool
-    configured: bool
-    needs_settings: bool
+    def from_row(cls, row: tables.BankAccount) -> BankAccount:
+        return cls.model_validate(row.model_dump())

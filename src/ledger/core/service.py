@@ -18,6 +18,7 @@ from ledger.storage.database import Database, UnitOfWork
 
 if TYPE_CHECKING:
     from ledger.core.app_settings import AppSettingsService
+    from ledger.core.bank_accounts import BankAccounts
     from ledger.core.clients import Clients
     from ledger.core.invoices.service import Invoices
     from ledger.core.reports import Reports
@@ -71,6 +72,8 @@ class LedgerScope(Protocol):
     def database(self) -> Database: ...
     @property
     def clock(self) -> Clock: ...
+    @property
+    def bank_accounts(self) -> BankAccounts: ...
     @property
     def clients(self) -> Clients: ...
     @property

@@ -32,7 +32,7 @@ from ledger.errors import InvalidInput
 if TYPE_CHECKING:
     import segno
 
-    from ledger.core.models import AppSettings, Invoice
+    from ledger.core.models import AppSettings, BankAccount, Invoice
 
 QrFormat = Literal["png", "svg"]
 Standard = Literal["SPAYD", "EPC"]
@@ -242,29 +242,32 @@ def czech_account_to_iban(account: str, field: str = "account") -> str:
     return f"CZ{check:02d}{bban}"
 
 
-def for_invoice(invoice: Invoice, supplier: AppSettings) -> PaymentCode | None:
-    """The QR code that pays what is still owed on an issued invoice.
+def for_invoice(
+    invoice: Invoice, supplier: AppSettings, account: BankAccount | None
+) -> PaymentCode | None:
+    """The QR code that pays what is still owed on an issued invoice into `account`.
 
-    None when there is nothing to pay (a draft, a cancelled or settled invoice),
-    when the currency has no QR standard, when the supplier has no account for it, or
-    when what is owed is above the standard's limit (`over_limit` says so; the
-    document then prints without a code rather than failing).
+    `account` is the supplier's account for the invoice's currency. None when there
+    is nothing to pay (a draft, a cancelled or settled invoice), when the currency
+    has no QR standard, when there is no account, or when what is owed is above
+    the standard's limit (`over_limit` says so; the document then prints without a
+    code rather than failing).
     CZK uses the Czech account number when set, else the IBAN; EUR uses the IBAN and
     the supplier's name, which EPC requires.
 
     Raises:
-        InvalidInput: when a supplier account in the settings is malformed.
+        InvalidInput: when the account is malformed.
     """
     nothing_to_pay = invoice.status != "issued" or invoice.balance <= 0 or not invoice.number
-    if nothing_to_pay or over_limit(invoice) is not None:
+    if account is None or nothing_to_pay or over_limit(invoice) is not None:
         return None
     label = "Faktura" if invoice.language == "cs" else "Invoice"
     if STANDARDS.get(invoice.currency) == "SPAYD":
-        account, bic = _czech_account(supplier)
-        if account is None:
+        iban, bic = _czech_account(account)
+        if iban is None:
             return None
         return spayd(
-            account,
+            iban,
             bic=bic,
             amount=invoice.balance,
             currency=invoice.currency,
@@ -272,14 +275,14 @@ def for_invoice(invoice: Invoice, supplier: AppSettings) -> PaymentCode | None:
             message=ascii_text(f"{label} {invoice.number}").upper()[:60],
             vs=invoice.variable_symbol or "",
         )
-    if STANDARDS.get(invoice.currency) == "EPC" and supplier.supplier_iban:
+    if STANDARDS.get(invoice.currency) == "EPC" and account.iban:
         if not supplier.supplier_name.strip():
             return None  # EPC requires the beneficiary's name
         return epc(
             supplier.supplier_name.strip()[:70],
-            check_iban(supplier.supplier_iban, "supplier_iban"),
+            check_iban(account.iban, "iban"),
             invoice.balance,
-            bic=check_bic(supplier.supplier_bic, "supplier_bic") if supplier.supplier_bic else "",
+            bic=check_bic(account.bic, "bic") if account.bic else "",
             text=f"{label} {invoice.number}",
         )
     return None
@@ -293,15 +296,12 @@ def over_limit(invoice: Invoice) -> Decimal | None:
     return MAX_AMOUNTS[standard]
 
 
-def _czech_account(supplier: AppSettings) -> tuple[str | None, str]:
-    if supplier.supplier_account_number:
-        return czech_account_to_iban(
-            supplier.supplier_account_number, "supplier_account_number"
-        ), ""
-    if supplier.supplier_iban:
-        iban = check_iban(supplier.supplier_iban, "supplier_iban")
-        bic = check_bic(supplier.supplier_bic, "supplier_bic") if supplier.supplier_bic else ""
-        return iban, bic
+def _czech_account(account: BankAccount) -> tuple[str | None, str]:
+    if account.account_number:
+        return czech_account_to_iban(account.account_number, "account_number"), ""
+    if account.iban:
+        iban = check_iban(account.iban, "iban")
+        return iban, check_bic(account.bic, "bic") if account.bic else ""
     return None, ""
 
 

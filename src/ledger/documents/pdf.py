@@ -24,7 +24,8 @@ from decimal import Decimal
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from ledger.core.models import AppSettings, Client, Invoice
+from ledger.core import datetimes
+from ledger.core.models import AppSettings, BankAccount, Client, Invoice
 from ledger.documents.czk import czk_context
 from ledger.documents.payment_qr import ascii_text, over_limit
 from ledger.errors import ConfigurationError
@@ -164,6 +165,7 @@ class InvoiceDocument:
     client: Client
     supplier: AppSettings
     payment_code: PaymentCode | None = None
+    account: BankAccount | None = None
 
     @property
     def language(self) -> str:
@@ -182,6 +184,7 @@ class Formats:
     """Money, dates and numbers in one locale (Babel / CLDR)."""
 
     def __init__(self, language: str, currency: str) -> None:
+        self.language = language
         self.locale = LOCALES.get(language, "en_GB")
         self.currency = currency
 
@@ -196,10 +199,8 @@ class Formats:
         return text
 
     def date(self, value: dt.date | None) -> str:
-        """``5. 3. 2025`` in Czech, ``5 Mar 2025`` in English."""
-        from babel.dates import format_date
-
-        return "" if value is None else format_date(value, "medium", locale=self.locale)
+        """``5. 3. 2025`` in Czech, ``5 Mar 2025`` in English (as everywhere in ledger)."""
+        return datetimes.format_date(value, self.language)
 
     def number(self, value: Decimal) -> str:
         """A quantity with up to three decimals: ``1,5`` / ``1.5``."""
@@ -301,7 +302,8 @@ def _context(document: InvoiceDocument) -> dict[str, Any]:
         "vat_payer": invoice.vat_mode != "none",
         "credit_note": invoice.kind == "credit_note",
         "charges_vat": invoice.vat_mode == "vat",
-        "iban": _grouped(supplier.supplier_iban),
+        "account": document.account,
+        "iban": _grouped(document.account.iban if document.account else ""),
         "qr_url": QR_URL if code else None,
         "qr_label": LABELS[language][f"qr_{code.standard.lower()}"] if code else "",
         "qr_note": _qr_note(document),

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlmodel import col, select
 
 from ledger.core.invoices import InvoiceRef
-from ledger.core.models import AppSettings, Client, Invoice
+from ledger.core.models import AppSettings, BankAccount, Client, Invoice
 from ledger.core.service import Service
 from ledger.documents import pdf as invoice_pdf
 from ledger.documents.payment_qr import PaymentCode, QrFormat, for_invoice, over_limit
@@ -62,7 +62,12 @@ class Documents(Service):
 
     def payment_code(self, invoice: InvoiceRef) -> PaymentCode | None:
         """The payment payload for what is still owed, or None (see `for_invoice`)."""
-        return for_invoice(self._lg.invoices.get(invoice), self._lg.settings.get())
+        found = self._lg.invoices.get(invoice)
+        return for_invoice(found, self._lg.settings.get(), self.account_for(found))
+
+    def account_for(self, invoice: Invoice) -> BankAccount | None:
+        """The bank account an invoice prints: the one of its currency, or None."""
+        return self._lg.bank_accounts.for_currency(invoice.currency)
 
     def qr_limit(self, invoice: InvoiceRef) -> Decimal | None:
         """The QR standard's limit when what is owed is above it (no code then), else None."""
@@ -95,7 +100,9 @@ class Documents(Service):
     def _document_of(
         self, invoice: Invoice, client: Client, supplier: AppSettings
     ) -> InvoiceDocument:
-        return InvoiceDocument(invoice, client, supplier, for_invoice(invoice, supplier))
+        account = self.account_for(invoice)
+        code = for_invoice(invoice, supplier, account)
+        return InvoiceDocument(invoice, client, supplier, code, account)
 
     def _month_ids(self, year: int, month: int) -> list[int]:
         first, after = _month_range(year, month)

@@ -35,7 +35,7 @@ from ledger.contracts.http import ExchangeLog, HttpPolicy, SyncLimitExceeded, bu
 from ledger.contracts.plugin import Plugin, SyncResult
 from ledger.contracts.redaction import Redactor, secret_values
 from ledger.core.matching.service import apply_matching
-from ledger.core.models import SyncRun
+from ledger.core.sync_models import SyncRun
 from ledger.errors import AlreadyRunning, ConfigurationError, Conflict
 from ledger.platform.leases import Heartbeat, recover_expired_runs
 from ledger.platform.leases import now as lease_now

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
-from ledger.core.models import AuditEntry, PluginInfo, Records, SyncRun
+from ledger.core.models import AuditEntry, Records
 from ledger.core.service import get_row
+from ledger.core.sync_models import PluginInfo, SyncRun
 from ledger.errors import ConfigurationError, InvalidInput
 from ledger.platform.leases import recover_expired_runs
 from ledger.platform.plugin_settings import (

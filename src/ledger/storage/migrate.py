@@ -12,8 +12,12 @@ from sqlalchemy import Connection, Engine
 from ledger.storage.schema import HEAD_REVISION, current_revision, is_current
 
 __all__ = [
-    "HEAD_REVISION", "alembic_config", "backfill", "current_revision", "upgrade"
+    "HEAD_REVISION", "MIGRATION_SOURCE", "alembic_config", "backfill", "current_revision",
+    "upgrade",
 ]  # fmt: skip
+
+MIGRATION_SOURCE = "system:migration"
+"""The source of rows a migration moves: they are audited like any other write."""
 
 
 def alembic_config() -> Config:
@@ -23,13 +27,18 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision (a no-op when it is there)."""
+def upgrade(engine: Engine, audit_key: bytes | None = None) -> None:
+    """Bring the schema to the newest revision (a no-op when it is there).
+
+    `audit_key` signs the audit events of rows a migration moves (a database holding
+    such rows cannot be migrated without it).
+    """
     if is_current(engine):
         return
     config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
+        config.attributes["audit_key"] = audit_key
         command.upgrade(config, "head")
 
 

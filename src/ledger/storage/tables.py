@@ -261,9 +261,6 @@ class AppSettings(SQLModel, table=True):
     supplier_company_id: str = Field(default="", max_length=20)
     supplier_vat_id: str = Field(default="", max_length=20)
     supplier_email: str = Field(default="", max_length=200)
-    supplier_iban: str = Field(default="", max_length=34)
-    supplier_bic: str = Field(default="", max_length=11)
-    supplier_account_number: str = Field(default="", max_length=40)
     vat_payer: bool = False
     default_vat_rate_bp: int | None = None
     number_pattern: str = Field(default="{year}-{seq:04d}", max_length=60)
@@ -273,6 +270,19 @@ class AppSettings(SQLModel, table=True):
     default_hourly_rate_minor: int | None = Field(default=None, sa_type=BigInteger)
     locale: str = Field(default="en", max_length=5)
     theme: str = Field(default="auto", max_length=5)
+    time_zone: str = Field(default="", max_length=64)  # "": the machine's zone
+
+
+class BankAccount(SQLModel, table=True):
+    """Where clients pay: at most one account per currency, printed on its invoices."""
+
+    __tablename__ = "bank_accounts"
+    id: int | None = Field(default=None, primary_key=True)
+    currency: str = Field(max_length=3, unique=True)
+    label: str = Field(default="", max_length=100)
+    account_number: str = Field(default="", max_length=40)
+    iban: str = Field(default="", max_length=34)
+    bic: str = Field(default="", max_length=11)
 
 
 class ExternalLink(SQLModel, table=True):
@@ -417,6 +427,7 @@ AUDITED_TABLES: frozenset[str] = frozenset(
         ExchangeRate,
         Payment,
         AppSettings,
+        BankAccount,
         PluginSettings,
         PluginState,
         MatchSuggestion,

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.api import Ledger, open_ledger
 from ledger.contracts.http import HttpPolicy
-from ledger.core.models import SyncRun
+from ledger.core.sync_models import SyncRun
 from ledger.platform.plugin_settings import secret_fields
 from ledger.platform.registry import Registry
 from ledger.storage import audit_chain as audit

@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from ledger.core import datetimes
 from ledger.core.entries import EntryInput
 from ledger.core.models import Project
 from ledger.errors import InvalidInput, NotFound
@@ -105,7 +106,7 @@ def span(
         elif (parsed := parse_time(text)) is None:
             errors[name] = t.gettext("Enter a time as HH:MM.")
         else:
-            times[name] = dt.datetime.combine(day, parsed)
+            times[name] = datetimes.at_local(day, parsed, t.zone)
     if len(times) == 2 and times["end"] < times["start"]:
         times["end"] += dt.timedelta(days=1)
     return times

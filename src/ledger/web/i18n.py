@@ -7,10 +7,10 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
+from ledger.core import datetimes
 from ledger.core.amounts import Language, format_amount
 
 LOCALES = {"en": "en_GB", "cs": "cs_CZ"}
@@ -37,11 +37,12 @@ def catalog(language: str) -> dict[str, str]:
 
 
 class Translator:
-    """gettext for one language, plus Babel formatting in its locale."""
+    """gettext for one language, plus Babel formatting in its locale; times in `zone`."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, zone: str = datetimes.FALLBACK_ZONE) -> None:
         self.language = language if language in LOCALES else "en"
         self.locale = LOCALES[self.language]
+        self.zone = zone
         self._messages = catalog(self.language)
 
     def gettext(self, message: str, **values: object) -> str:
@@ -73,18 +74,15 @@ class Translator:
 
     def date(self, value: dt.date | None) -> str:
         """``5. 3. 2025`` in Czech, ``5 Mar 2025`` in English."""
-        if value is None:
-            return ""
-        return format_date(
-            value,
-            format="d. M. yyyy" if self.language == "cs" else "d MMM yyyy",
-            locale=self.locale,
-        )
+        return datetimes.format_date(value, self.language)
 
     def datetime(self, value: dt.datetime | None) -> str:
-        if value is None:
-            return ""
-        return format_datetime(value, format="short", locale=self.locale)
+        """``3. 12. 2026 14:05`` / ``3 Dec 2026 14:05``, in the user's zone."""
+        return datetimes.format_datetime(value, self.language, self.zone)
+
+    def time(self, value: dt.datetime | None) -> str:
+        """``14:05``, the wall clock in the user's zone."""
+        return datetimes.format_time(value, self.zone)
 
     def hours(self, minutes: int | None) -> str:
         """Minutes as ``1:30``."""

@@ -120,7 +120,7 @@ class WebMiddleware(BaseHTTPMiddleware):
         request.state.session = session
         request.state.session_token = new_token or token
         settings = self.ledger.settings.get()
-        request.state.translator = Translator(settings.locale)
+        request.state.translator = Translator(settings.locale, settings.time_zone)
         request.state.theme = settings.theme
         request.state.ledger = self.ledger.with_source(
             f"user:{session.user_id}" if session.user_id else "system:web"

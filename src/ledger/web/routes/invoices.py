@@ -222,6 +222,7 @@ def _invoice_page(
         "LINK_STATES": LINK_STATES,
         "has_qr": shared and lg.documents.payment_code(invoice) is not None,
         "qr_limit": lg.documents.qr_limit(invoice),
+        "account": lg.documents.account_for(invoice),
         "invoice": invoice, "draft": invoice.status == "draft", "payments": payments,
         "transactions": transactions,
         "errors": errors or {}, "form": form or {}, "edit_line": edit_line,

@@ -6,6 +6,7 @@ from starlette.routing import BaseRoute
 
 from ledger.web.routes import (
     audit_log,
+    bank_accounts,
     clients,
     corrections,
     documents,
@@ -28,4 +29,5 @@ routes: list[BaseRoute] = [
     *portal.routes,
     *audit_log.routes,
     *settings.routes,
+    *bank_accounts.routes,
 ]

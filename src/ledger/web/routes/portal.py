@@ -57,6 +57,7 @@ async def portal_page(request: Request) -> Response:
     response = render(request, "portal.html", {
         "invoice": invoice,
         "supplier": lg.settings.get(),
+        "account": lg.documents.account_for(invoice),
         "client": lg.clients.get(invoice.client_id),
         "qr": None if qr is None else "data:image/svg+xml;base64," + base64.b64encode(qr).decode(),
         "token": request.path_params["token"],

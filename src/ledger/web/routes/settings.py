@@ -1,8 +1,11 @@
-"""Settings: who invoices (supplier identity), invoice numbering, language, theme, password."""
+"""Settings: who invoices (supplier identity), invoice numbering, language, theme, password.
+
+The bank accounts listed on the page have their own forms (`bank_accounts`)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -30,10 +33,20 @@ from ledger.web.i18n import Translator
 from ledger.web.rendering import render
 from ledger.web.state import ledger_of
 
+
+@dataclass(frozen=True)
+class AccountForm:
+    """A bank account form as submitted: which (an id, or None for a new one), what, why not."""
+
+    account_id: int | None = None
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
 TEXT_FIELDS = (
     "supplier_name", "supplier_address", "supplier_company_id", "supplier_vat_id",
-    "supplier_email", "supplier_iban", "supplier_bic", "supplier_account_number",
-    "number_pattern", "credit_note_pattern", "default_due_days", "locale", "theme",
+    "supplier_email", "number_pattern", "credit_note_pattern", "default_due_days", "locale",
+    "theme", "time_zone",
 )  # fmt: skip
 # Amounts in the form, stored in hundredths (the settings hold minor units).
 AMOUNT_FIELDS = {
@@ -46,6 +59,7 @@ VAT_HELP = {
     "vat_payer": N_("A VAT payer prints a VAT ID (DIČ) on every invoice: enter yours above."),
     "default_vat_rate": N_("Enter a percentage between 0 and 100."),
 }
+ZONE_HELP = N_("Enter a time zone name such as Europe/Prague.")
 PATTERN_HELP = N_(
     "Use {seq} for the running number, optionally with {year}, {yy} and {month}, "
     "e.g. {year}-{seq:04d}. Its digits must fit a 10-digit variable symbol."
@@ -59,6 +73,7 @@ FORM_OPTIONS: dict[str, Any] = {
     "fallbacks": {
         "number_pattern": PATTERN_HELP,
         "credit_note_pattern": CREDIT_NOTE_HELP,
+        "time_zone": ZONE_HELP,
         **VAT_HELP,
         **{f"supplier_{name}": help for name, help in IDENTITY_HELP.items()},
     },
@@ -85,10 +100,12 @@ def _values(settings: AppSettings, t: Translator) -> dict[str, str]:
     return values
 
 
-def _page(
+def page(
     request: Request, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
     *, password_errors: dict[str, str] | None = None, status: int = 200,
+    account_form: AccountForm | None = None,
 ) -> Response:  # fmt: skip
+    """The settings page; `account_form` is a bank account form to show with its errors."""
     lg = ledger_of(request)
     t: Translator = request.state.translator
     return render(request, "settings.html", {
@@ -101,11 +118,13 @@ def _page(
         "themes": THEMES,
         "pattern_help": PATTERN_HELP,
         "credit_note_help": CREDIT_NOTE_HELP,
+        "accounts": lg.bank_accounts.list(),
+        "account_form": account_form or AccountForm(),
     }, status=status)  # fmt: skip
 
 
 def settings_page(request: Request) -> Response:
-    return _page(request)
+    return page(request)
 
 
 async def settings_save(request: Request) -> Response:
@@ -146,7 +165,7 @@ async def settings_save(request: Request) -> Response:
         except InvalidInput as exc:
             errors = errors_for(exc, t, **FORM_OPTIONS)
     if errors:
-        return _page(request, form, errors, status=400)
+        return page(request, form, errors, status=400)
     # The language may have just changed: say it in the new one.
     saved = type(t)(fields["locale"])
     flash(request, "ok", saved.gettext("The settings were saved."))
@@ -218,7 +237,7 @@ async def change_password(request: Request) -> Response:
             if "current_password" in errors:
                 throttle.failed(key)
     if errors:
-        return _page(request, password_errors=errors, status=400)
+        return page(request, password_errors=errors, status=400)
     throttle.succeeded(key)
     # Every session of the user ends (other browsers too); this one starts afresh.
     sessions = request.app.state.sessions

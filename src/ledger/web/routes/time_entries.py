@@ -282,8 +282,8 @@ def _entry_values(entry: WorkEntry, t: Translator) -> dict[str, str]:
     if entry.kind == "fixed":
         values["amount"] = t.amount(entry.amount)
     elif entry.started_at is not None and entry.ended_at is not None:
-        values["start"] = entry.started_at.strftime("%H:%M")
-        values["end"] = entry.ended_at.strftime("%H:%M")
+        values["start"] = t.time(entry.started_at)
+        values["end"] = t.time(entry.ended_at)
     else:
         values["duration"] = t.hours(entry.minutes)
     return values
