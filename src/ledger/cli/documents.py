@@ -1,4 +1,4 @@
-"""``ledger invoice pdf`` and ``ledger invoice month-pdf``: invoice documents on disk."""
+"""``ledger invoice pdf``, ``isdoc`` and ``month-pdf``: invoice documents on disk."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from ledger.cli.common import DatabaseOption, friendly_errors, open_cli_ledger
+from ledger.core.money import parse_amount
 from ledger.errors import InvalidInput
 
 invoice_app = typer.Typer(
@@ -37,6 +38,29 @@ def invoice_pdf(
     lg = open_cli_ledger(database)
     invoice = lg.invoices.get(number)
     _write(lg.documents.invoice_pdf(invoice), output, lg.documents.file_name(invoice))
+
+
+@invoice_app.command("isdoc")
+@friendly_errors
+def invoice_isdoc(
+    number: Annotated[str, typer.Argument(help="Invoice or credit note number.")],
+    output: OutputOption = None,
+    czk_rate: Annotated[
+        str | None,
+        typer.Option(
+            "--czk-rate",
+            help="CZK per unit of a foreign invoice's currency, e.g. 25.14: adds the CZK "
+            "amounts ISDOC keeps beside the foreign ones.",
+        ),
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Write an issued invoice or credit note as an ISDOC 6.0.2 e-invoice (XML)."""
+    rate = None if czk_rate is None else parse_amount(czk_rate, "czk_rate", allow_zero=False)
+    lg = open_cli_ledger(database)
+    invoice = lg.invoices.get(number)
+    xml = lg.documents.invoice_isdoc(invoice, rate)
+    _write(xml, output, lg.documents.isdoc_file_name(invoice))
 
 
 @invoice_app.command("month-pdf")

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from ledger.core.invoices import InvoiceRef
 from ledger.core.models import AppSettings, Client, Invoice
 from ledger.core.service import Service
+from ledger.documents import isdoc
 from ledger.documents import pdf as invoice_pdf
 from ledger.documents.payment_qr import PaymentCode, QrFormat, for_invoice, over_limit
 from ledger.documents.pdf import InvoiceDocument
@@ -58,6 +59,27 @@ class Documents(Service):
         label = invoice_pdf.LABELS.get(supplier.locale, invoice_pdf.LABELS["en"])["invoices"]
         title = f"{label} {year:04d}-{month:02d}"
         return invoice_pdf.merge_pdfs(parts, title=title, author=supplier.supplier_name)
+
+    def invoice_isdoc(self, invoice: InvoiceRef, czk_rate: Decimal | None = None) -> bytes:
+        """The issued invoice or credit note as ISDOC 6.0.2 XML (the Czech e-invoice).
+
+        `czk_rate` (CZK per unit of a foreign invoice's currency) adds the CZK amounts
+        ISDOC keeps beside the foreign ones; without it a foreign invoice is written in
+        its own currency throughout (see `ledger.documents.isdoc`).
+
+        Raises:
+            Conflict: for a draft.
+        """
+        found = self._lg.invoices.get(invoice)
+        original = self._lg.invoices.get(found.corrects) if found.corrects else None
+        client = self._lg.clients.get(found.client_id)
+        return isdoc.isdoc_xml(
+            found, client, self._lg.settings.get(), original=original, czk_rate=czk_rate
+        )
+
+    def isdoc_file_name(self, invoice: InvoiceRef) -> str:
+        """The PDF's download name with ``.isdoc``: ``faktura-2026-0001.isdoc``."""
+        return self.file_name(invoice).removesuffix(".pdf") + ".isdoc"
 
     def payment_code(self, invoice: InvoiceRef) -> PaymentCode | None:
         """The payment payload for what is still owed, or None (see `for_invoice`)."""

@@ -1,4 +1,4 @@
-"""Invoice documents in the web UI: PDF download, payment QR code, share links."""
+"""Invoice documents in the web UI: PDF and ISDOC downloads, payment QR code, share links."""
 
 from __future__ import annotations
 
@@ -25,6 +25,21 @@ def pdf_response(content: bytes, file_name: str) -> Response:
         "Content-Disposition": f'attachment; filename="{file_name}"',
         "Cache-Control": "no-store",
     })  # fmt: skip
+
+
+def isdoc_response(content: bytes, file_name: str) -> Response:
+    """An ISDOC (XML) download with a safe file name."""
+    return Response(content, media_type="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{file_name}"',
+        "Cache-Control": "no-store",
+    })  # fmt: skip
+
+
+def invoice_isdoc(request: Request) -> Response:
+    lg = ledger_of(request)
+    invoice = lg.invoices.get(request.path_params["invoice_id"])
+    xml = lg.documents.invoice_isdoc(invoice)
+    return isdoc_response(xml, lg.documents.isdoc_file_name(invoice))
 
 
 async def invoice_pdf(request: Request) -> Response:
@@ -78,6 +93,7 @@ def revoke(request: Request) -> Response:
 routes = [
     Route("/invoices/month.pdf", month_pdf, methods=["GET"]),
     Route("/invoices/{invoice_id:id}/pdf", invoice_pdf, methods=["GET"]),
+    Route("/invoices/{invoice_id:id}/isdoc", invoice_isdoc, methods=["GET"]),
     Route("/invoices/{invoice_id:id}/qr.svg", invoice_qr, methods=["GET"]),
     Route("/invoices/{invoice_id:id}/share", share, methods=["POST"]),
     Route("/invoices/{invoice_id:id}/share/{link_id:id}/revoke", revoke, methods=["POST"]),
