@@ -190,3 +190,16 @@ def test_a_draft_offers_no_isdoc(client: TestClient, lg: Ledger) -> None:
     response = client.get(f"/invoices/{draft.id}/isdoc")
     assert response.status_code == 409
     assert "issue it before exporting ISDOC" in response.text
+
+
+def test_a_foreign_invoice_offers_a_factur_x_pdf(client: TestClient, lg: Ledger) -> None:
+    czk, eur = issued(lg), issued(lg, currency="EUR", name="Globex GmbH")
+    assert "/facturx.pdf" not in client.get(f"/invoices/{czk.id}").text
+    assert f"/invoices/{eur.id}/facturx.pdf" in client.get(f"/invoices/{eur.id}").text
+    response = client.get(f"/invoices/{eur.id}/facturx.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    assert "factur-x.xml" in reader.attachments
+    root = etree.fromstring(reader.attachments["factur-x.xml"][0])
+    assert etree.QName(root).localname == "CrossIndustryInvoice"

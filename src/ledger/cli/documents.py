@@ -32,12 +32,20 @@ OutputOption = Annotated[
 def invoice_pdf(
     number: Annotated[str, typer.Argument(help="Invoice number, e.g. 2026-0001.")],
     output: OutputOption = None,
+    facturx: Annotated[
+        bool,
+        typer.Option(
+            "--facturx",
+            help="Make it a Factur-X/ZUGFeRD e-invoice: PDF/A-3 with the EN 16931 XML inside.",
+        ),
+    ] = False,
     database: DatabaseOption = None,
 ) -> None:
     """Write an invoice as a PDF in its language, with the payment QR code."""
     lg = open_cli_ledger(database)
     invoice = lg.invoices.get(number)
-    _write(lg.documents.invoice_pdf(invoice), output, lg.documents.file_name(invoice))
+    pdf = lg.documents.invoice_facturx(invoice) if facturx else lg.documents.invoice_pdf(invoice)
+    _write(pdf, output, lg.documents.file_name(invoice))
 
 
 @invoice_app.command("isdoc")

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from ledger.core.invoices import InvoiceRef
 from ledger.core.models import AppSettings, Client, Invoice
 from ledger.core.service import Service
-from ledger.documents import isdoc
+from ledger.documents import factur_x, isdoc
 from ledger.documents import pdf as invoice_pdf
 from ledger.documents.payment_qr import PaymentCode, QrFormat, for_invoice, over_limit
 from ledger.documents.pdf import InvoiceDocument
@@ -76,6 +76,23 @@ class Documents(Service):
         return isdoc.isdoc_xml(
             found, client, self._lg.settings.get(), original=original, czk_rate=czk_rate
         )
+
+    def invoice_facturx(self, invoice: InvoiceRef) -> bytes:
+        """The invoice's PDF as a Factur-X (ZUGFeRD) e-invoice: PDF/A-3b with the EN 16931
+        CII XML embedded as ``factur-x.xml`` and checked against the profile's XSD.
+
+        Raises:
+            Conflict: for a draft.
+        """
+        document = self.document(invoice)
+        found = document.invoice
+        original = self._lg.invoices.get(found.corrects) if found.corrects else None
+        xml = factur_x.cii_xml(found, document.client, document.supplier, original)
+        pdf = invoice_pdf.render_pdf(document, variant=factur_x.PDF_VARIANT)
+        return factur_x.embed(
+            pdf, xml, title=document.title, author=document.supplier.supplier_name,
+            language=document.language,
+        )  # fmt: skip
 
     def isdoc_file_name(self, invoice: InvoiceRef) -> str:
         """The PDF's download name with ``.isdoc``: ``faktura-2026-0001.isdoc``."""

@@ -49,6 +49,13 @@ async def invoice_pdf(request: Request) -> Response:
     return pdf_response(pdf, lg.documents.file_name(invoice))
 
 
+async def invoice_facturx(request: Request) -> Response:
+    lg = ledger_of(request)
+    invoice = lg.invoices.get(request.path_params["invoice_id"])
+    pdf = await run_in_threadpool(lg.documents.invoice_facturx, invoice)
+    return pdf_response(pdf, lg.documents.file_name(invoice))
+
+
 async def month_pdf(request: Request) -> Response:
     lg = ledger_of(request)
     match = MONTH.fullmatch(request.query_params.get("month", ""))
@@ -94,6 +101,7 @@ routes = [
     Route("/invoices/month.pdf", month_pdf, methods=["GET"]),
     Route("/invoices/{invoice_id:id}/pdf", invoice_pdf, methods=["GET"]),
     Route("/invoices/{invoice_id:id}/isdoc", invoice_isdoc, methods=["GET"]),
+    Route("/invoices/{invoice_id:id}/facturx.pdf", invoice_facturx, methods=["GET"]),
     Route("/invoices/{invoice_id:id}/qr.svg", invoice_qr, methods=["GET"]),
     Route("/invoices/{invoice_id:id}/share", share, methods=["POST"]),
     Route("/invoices/{invoice_id:id}/share/{link_id:id}/revoke", revoke, methods=["POST"]),
