@@ -1,4 +1,5 @@
-"""``ledger invoice pdf``, ``isdoc`` and ``month-pdf``: invoice documents on disk."""
+"""``ledger invoice pdf``, ``isdoc``, ``month-pdf`` and ``ledger month-export``: invoice
+documents on disk."""
 
 from __future__ import annotations
 
@@ -79,13 +80,31 @@ def month_pdf(
     database: DatabaseOption = None,
 ) -> None:
     """Write every invoice issued in a month as one merged PDF."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", month.strip())
-    if match is None:
-        raise InvalidInput("month", f"{month!r} is not a month; use YYYY-MM, e.g. 2026-03")
-    year, number = int(match.group(1)), int(match.group(2))
+    year, number = _month(month)
     lg = open_cli_ledger(database)
     pdf = lg.documents.month_pdf(year, number)
     _write(pdf, output, lg.documents.month_file_name(year, number))
+
+
+@friendly_errors
+def month_export(
+    month: Annotated[str, typer.Argument(help="The month, as YYYY-MM.")],
+    output: OutputOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Write a month's invoices and credit notes for the accountant as one zip: each as
+    PDF and ISDOC, with a list of the documents and a VAT summary per rate (CSV)."""
+    year, number = _month(month)
+    lg = open_cli_ledger(database)
+    archive = lg.documents.month_export(year, number)
+    _write(archive, output, lg.documents.month_export_file_name(year, number))
+
+
+def _month(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    if match is None:
+        raise InvalidInput("month", f"{text!r} is not a month; use YYYY-MM, e.g. 2026-03")
+    return int(match.group(1)), int(match.group(2))
 
 
 def _write(pdf: bytes, output: Path | None, default_name: str) -> None:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import col, select
 
 from ledger.core.invoices import InvoiceRef
+from ledger.core.invoices.views import public_invoices
 from ledger.core.models import AppSettings, Client, Invoice
 from ledger.core.service import Service
-from ledger.documents import factur_x, isdoc
+from ledger.documents import factur_x, isdoc, month_export
 from ledger.documents import pdf as invoice_pdf
 from ledger.documents.payment_qr import PaymentCode, QrFormat, for_invoice, over_limit
 from ledger.documents.pdf import InvoiceDocument
@@ -98,6 +100,58 @@ class Documents(Service):
         """The PDF's download name with ``.isdoc``: ``faktura-2026-0001.isdoc``."""
         return self.file_name(invoice).removesuffix(".pdf") + ".isdoc"
 
+    def month_export(self, year: int, month: int) -> bytes:
+        """A zip for the accountant: every invoice and credit note issued in the month as
+        PDF and ISDOC, with ``documents.csv`` and ``vat-summary.csv`` (see
+        `ledger.documents.month_export`). Foreign invoices' ISDOC is in their currency.
+
+        Raises:
+            InvalidInput: for a month that does not exist.
+            NotFound: when nothing was issued that month.
+        """
+        supplier = self._lg.settings.get()
+        clients: dict[int, Client] = {}
+        invoices = {found.id: found for found in self._month_invoices(year, month)}
+        documents = []
+        for invoice in invoices.values():
+            if invoice.client_id not in clients:
+                clients[invoice.client_id] = self._lg.clients.get(invoice.client_id)
+            client = clients[invoice.client_id]
+            document = self._document_of(invoice, client, supplier)
+            pdf_name = invoice_pdf.invoice_file_name(invoice)
+            xml = None
+            if invoice.status != "cancelled":
+                original = self._original(invoice, invoices)
+                xml = isdoc.isdoc_xml(invoice, client, supplier, original=original)
+            documents.append(month_export.MonthDocument(
+                invoice, pdf_name, invoice_pdf.render_pdf(document),
+                pdf_name.removesuffix(".pdf") + ".isdoc" if xml else None, xml,
+            ))  # fmt: skip
+        return month_export.month_zip(documents)
+
+    def month_export_file_name(self, year: int, month: int) -> str:
+        """``doklady-2026-03.zip`` / ``documents-2026-03.zip`` in the app's language."""
+        _month_range(year, month)
+        stem = "doklady" if self._lg.settings.get().locale == "cs" else "documents"
+        return f"{stem}-{year:04d}-{month:02d}.zip"
+
+    def _month_invoices(self, year: int, month: int) -> list[Invoice]:
+        """The month's numbered documents in number order, loaded in a few queries."""
+        query = select(tables.Invoice).where(*_in_month(year, month)).order_by(*_NUMBER_ORDER)
+        with self._lg.reading() as session:
+            rows = list(session.exec(query).all())
+            if not rows:
+                raise NotFound(f"nothing was issued in {year:04d}-{month:02d}")
+            return public_invoices(session, rows, self._lg.today())
+
+    def _original(self, invoice: Invoice, known: dict[int, Invoice]) -> Invoice | None:
+        if invoice.corrects is None:
+            return None
+        for candidate in known.values():
+            if candidate.number == invoice.corrects:
+                return candidate
+        return self._lg.invoices.get(invoice.corrects)
+
     def payment_code(self, invoice: InvoiceRef) -> PaymentCode | None:
         """The payment payload for what is still owed, or None (see `for_invoice`)."""
         return for_invoice(self._lg.invoices.get(invoice), self._lg.settings.get())
@@ -136,21 +190,25 @@ class Documents(Service):
         return InvoiceDocument(invoice, client, supplier, for_invoice(invoice, supplier))
 
     def _month_ids(self, year: int, month: int) -> list[int]:
-        first, after = _month_range(year, month)
-        query = (
-            select(tables.Invoice.id)
-            .where(
-                col(tables.Invoice.status).in_(MONTH_STATUSES),
-                col(tables.Invoice.issue_date) >= first,
-                col(tables.Invoice.issue_date) < after,
-            )
-            .order_by(col(tables.Invoice.series), col(tables.Invoice.sequence))
-        )
+        query = select(tables.Invoice.id).where(*_in_month(year, month)).order_by(*_NUMBER_ORDER)
         with self._lg.reading() as session:
             ids = [row for row in session.exec(query).all() if row is not None]
         if not ids:
             raise NotFound(f"no invoice was issued in {year:04d}-{month:02d}")
         return ids
+
+
+_NUMBER_ORDER = (col(tables.Invoice.series), col(tables.Invoice.sequence))
+
+
+def _in_month(year: int, month: int) -> tuple[Any, ...]:
+    """The conditions of a numbered document (issued or cancelled) issued in the month."""
+    first, after = _month_range(year, month)
+    return (
+        col(tables.Invoice.status).in_(MONTH_STATUSES),
+        col(tables.Invoice.issue_date) >= first,
+        col(tables.Invoice.issue_date) < after,
+    )
 
 
 def _month_range(year: int, month: int) -> tuple[dt.date, dt.date]:
