@@ -23,7 +23,7 @@ from einvoice_helpers import (
 from ledger.api import Ledger
 from ledger.cli.app import app
 from ledger.core.models import Invoice
-from ledger.documents.isdoc import NAMESPACE, PostalAddress, postal_address
+from ledger.documents.isdoc import CANCELLED_NOTE, NAMESPACE, PostalAddress, postal_address
 from ledger.errors import Conflict, InvalidInput
 
 
@@ -211,6 +211,12 @@ def test_reverse_charge_and_non_payers_charge_no_vat(supplier: Ledger) -> None:
     assert "TaxPointDate" not in local_names(root)
     assert amount(root, "i:TaxTotal/i:TaxAmount") == 0
     assert amount(root, "i:LegalMonetaryTotal/i:PayableAmount") == plain.total
+
+
+def test_a_cancelled_invoice_says_so_in_its_note(supplier: Ledger) -> None:
+    invoice = supplier.invoices.cancel(issued_invoice(supplier, notes="Díky."))
+    root = parse(supplier.documents.invoice_isdoc(invoice))
+    assert text(root, "i:Note").splitlines() == [CANCELLED_NOTE, "Díky."]
 
 
 def test_a_draft_has_no_isdoc_and_a_bad_rate_is_refused(supplier: Ledger) -> None:

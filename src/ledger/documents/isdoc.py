@@ -43,6 +43,8 @@ UUID_NAMESPACE = uuid.UUID("6f3c0e52-8a4b-5d7e-9c1f-2b3a4d5e6f70")
 """Fixed, so an invoice's UUID is the same every time it is exported."""
 UNIT_CODES = {"h": "HUR", "pcs": "H87"}
 """ledger's units as UN/ECE Recommendation 20 codes (hour, piece)."""
+CANCELLED_NOTE = "Stornováno: tento doklad byl zrušen (cancelled)."
+"""The note a cancelled invoice's ISDOC starts with, so no one books it by mistake."""
 _ZERO = Decimal("0.00")
 
 
@@ -167,7 +169,9 @@ def _header(
 
 
 def _note(invoice: Invoice) -> str:
-    parts = [invoice.reason] if invoice.kind == "credit_note" and invoice.reason else []
+    parts = [CANCELLED_NOTE] if invoice.status == "cancelled" else []
+    if invoice.kind == "credit_note" and invoice.reason:
+        parts.append(invoice.reason)
     if invoice.vat_mode == "reverse_charge":
         parts.append("Daň odvede zákazník (reverse charge).")
     if invoice.notes.strip():
@@ -253,12 +257,15 @@ def _tax_total(parent: etree._Element, invoice: Invoice, amounts: Amounts) -> No
     ]
     for rate, base, vat in rates:
         subtotal = _add(parent, "TaxSubTotal")
-        for prefix in ("", "AlreadyClaimed", "Difference"):
-            claimed = prefix == "AlreadyClaimed"
-            amounts.add(subtotal, f"{prefix}TaxableAmount", _ZERO if claimed else base, True)
-            amounts.add(subtotal, f"{prefix}TaxAmount", _ZERO if claimed else vat, True)
-            total = _ZERO if claimed else base + vat
-            amounts.add(subtotal, f"{prefix}TaxInclusiveAmount", total, True)
+        # Nothing was claimed by advance invoices, so the difference is the whole amount.
+        for prefix, (net, tax) in (
+            ("", (base, vat)),
+            ("AlreadyClaimed", (_ZERO, _ZERO)),
+            ("Difference", (base, vat)),
+        ):
+            amounts.add(subtotal, f"{prefix}TaxableAmount", net, curr_first=True)
+            amounts.add(subtotal, f"{prefix}TaxAmount", tax, curr_first=True)
+            amounts.add(subtotal, f"{prefix}TaxInclusiveAmount", net + tax, curr_first=True)
         category = _add(subtotal, "TaxCategory")
         _add(category, "Percent", _decimal(rate))
         _add(category, "VATApplicable", _boolean(invoice.vat_mode == "vat"))
