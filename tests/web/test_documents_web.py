@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import pytest
 from lxml import etree
@@ -203,3 +204,17 @@ def test_a_foreign_invoice_offers_a_factur_x_pdf(client: TestClient, lg: Ledger)
     assert "factur-x.xml" in reader.attachments
     root = etree.fromstring(reader.attachments["factur-x.xml"][0])
     assert etree.QName(root).localname == "CrossIndustryInvoice"
+
+
+def test_the_month_export_downloads_as_a_zip(client: TestClient, lg: Ledger) -> None:
+    invoice = issued(lg)
+    response = client.get("/invoices/month.zip", params={"month": "2026-11"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    assert "2026-11.zip" in response.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        names = archive.namelist()
+    assert f"invoice-{invoice.number}.isdoc" in names or f"faktura-{invoice.number}.isdoc" in names
+    assert "vat-summary.csv" in names
+    assert client.get("/invoices/month.zip", params={"month": "nope"}).status_code == 400
+    assert client.get("/invoices/month.zip", params={"month": "2026-01"}).status_code == 404

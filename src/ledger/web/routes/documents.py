@@ -58,12 +58,28 @@ async def invoice_facturx(request: Request) -> Response:
 
 async def month_pdf(request: Request) -> Response:
     lg = ledger_of(request)
+    year, month = _month(request)
+    pdf = await run_in_threadpool(lg.documents.month_pdf, year, month)
+    return pdf_response(pdf, lg.documents.month_file_name(year, month))
+
+
+async def month_export(request: Request) -> Response:
+    """The month's PDFs, ISDOC files and CSVs for the accountant, zipped."""
+    lg = ledger_of(request)
+    year, month = _month(request)
+    archive = await run_in_threadpool(lg.documents.month_export, year, month)
+    return Response(archive, media_type="application/zip", headers={
+        "Content-Disposition":
+            f'attachment; filename="{lg.documents.month_export_file_name(year, month)}"',
+        "Cache-Control": "no-store",
+    })  # fmt: skip
+
+
+def _month(request: Request) -> tuple[int, int]:
     match = MONTH.fullmatch(request.query_params.get("month", ""))
     if match is None:
         raise InvalidInput("month", "use YYYY-MM, e.g. 2026-11")
-    year, month = int(match.group(1)), int(match.group(2))
-    pdf = await run_in_threadpool(lg.documents.month_pdf, year, month)
-    return pdf_response(pdf, lg.documents.month_file_name(year, month))
+    return int(match.group(1)), int(match.group(2))
 
 
 def invoice_qr(request: Request) -> Response:
@@ -99,6 +115,7 @@ def revoke(request: Request) -> Response:
 
 routes = [
     Route("/invoices/month.pdf", month_pdf, methods=["GET"]),
+    Route("/invoices/month.zip", month_export, methods=["GET"]),
     Route("/invoices/{invoice_id:id}/pdf", invoice_pdf, methods=["GET"]),
     Route("/invoices/{invoice_id:id}/isdoc", invoice_isdoc, methods=["GET"]),
     Route("/invoices/{invoice_id:id}/facturx.pdf", invoice_facturx, methods=["GET"]),

@@ -82,7 +82,7 @@ async def portal_isdoc(request: Request) -> Response:
     if invoice is None:
         return _not_found()
     lg = ledger_of(request)
-    isdoc = lg.documents.invoice_isdoc(invoice)
+    isdoc = await run_in_threadpool(lg.documents.invoice_isdoc, invoice)
     response = isdoc_response(isdoc, lg.documents.isdoc_file_name(invoice))
     response.headers.update(PORTAL_HEADERS)
     return response
