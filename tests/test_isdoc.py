@@ -172,6 +172,22 @@ def test_a_foreign_invoice_with_a_czk_rate_keeps_both_currencies(supplier: Ledge
     assert amount(root, "i:TaxTotal/i:TaxAmount") == Decimal("2638.13")
 
 
+def test_czk_totals_add_up_from_their_converted_parts(supplier: Ledger) -> None:
+    invoice = issued_invoice(supplier, currency="EUR", language="en", rate="50", vat_rate="21")
+    # 500 → 12561.705 → 12561.71 and 105 → 2637.958 → 2637.96, while 605 → 15199.663:
+    # converting the total alone would say 15199.66.
+    root = parse(supplier.documents.invoice_isdoc(invoice, czk_rate=Decimal("25.12341")))
+    total = "i:LegalMonetaryTotal/"
+    net = amount(root, total + "i:TaxExclusiveAmount")
+    tax = amount(root, "i:TaxTotal/i:TaxAmount")
+    assert (net, tax) == (Decimal("12561.71"), Decimal("2637.96"))
+    assert amount(root, total + "i:TaxInclusiveAmount") == net + tax == Decimal("15199.67")
+    assert amount(root, total + "i:PayableAmount") == net + tax
+    assert amount(root, "i:PaymentMeans/i:Payment/i:PaidAmount") == net + tax
+    line = "i:InvoiceLines/i:InvoiceLine/"
+    assert amount(root, line + "i:LineExtensionAmountTaxInclusive") == net + tax
+
+
 def test_a_foreign_invoice_without_a_rate_is_written_in_its_currency(supplier: Ledger) -> None:
     invoice = issued_invoice(supplier, currency="EUR", language="en", rate="50", vat_rate="21")
     root = parse(supplier.documents.invoice_isdoc(invoice))

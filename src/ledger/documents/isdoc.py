@@ -97,11 +97,29 @@ def isdoc_xml(
     if original is not None and original.number is not None:
         _original_reference(root, original, supplier)
     _lines(_add(root, "InvoiceLines"), invoice, amounts)
-    _tax_total(_add(root, "TaxTotal"), invoice, amounts)
-    _monetary_total(_add(root, "LegalMonetaryTotal"), invoice, amounts)
+    net, tax = _tax_total(_add(root, "TaxTotal"), invoice, amounts)
+    _monetary_total(_add(root, "LegalMonetaryTotal"), net, net + tax, amounts)
     if invoice.kind != "credit_note":
-        _payment_means(root, invoice, supplier, amounts)
+        _payment_means(root, invoice, supplier, (net + tax).local)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """An amount in the invoice's currency and in the local one.
+
+    Local totals are sums of converted parts (not converted sums), so the CZK figures
+    add up in the document as the foreign ones do.
+    """
+
+    amount: Decimal
+    local: Decimal
+
+    def __add__(self, other: Pair) -> Pair:
+        return Pair(self.amount + other.amount, self.local + other.local)
+
+
+_NOTHING = Pair(Decimal("0.00"), Decimal("0.00"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,17 +148,20 @@ class Amounts:
             return amount
         return quantize(amount * self.rate, LOCAL_CURRENCY)
 
-    def add(self, parent: etree._Element, name: str, amount: Decimal, curr_first: bool) -> None:
+    def pair(self, amount: Decimal) -> Pair:
+        return Pair(amount, self.local_amount(amount))
+
+    def add(self, parent: etree._Element, name: str, value: Pair, curr_first: bool) -> None:
         """``name`` in the local currency, with ``nameCurr`` before or after it if foreign.
 
         The schema puts ``...Curr`` first in lines and tax subtotals, after it in the
         document's monetary total.
         """
         if self.foreign and curr_first:
-            _add(parent, f"{name}Curr", _money(amount))
-        _add(parent, name, _money(self.local_amount(amount)))
+            _add(parent, f"{name}Curr", _money(value.amount))
+        _add(parent, name, _money(value.local))
         if self.foreign and not curr_first:
-            _add(parent, f"{name}Curr", _money(amount))
+            _add(parent, f"{name}Curr", _money(value.amount))
 
 
 def _header(
@@ -229,13 +250,14 @@ def _lines(parent: etree._Element, invoice: Invoice, amounts: Amounts) -> None:
 
 def _line(element: etree._Element, line: InvoiceLine, invoice: Invoice, amounts: Amounts) -> None:
     rate = line.vat_rate if invoice.vat_mode == "vat" and line.vat_rate is not None else _ZERO
-    tax = line_tax(line.amount, rate, invoice.currency)
+    net = amounts.pair(line.amount)
+    tax = amounts.pair(line_tax(line.amount, rate, invoice.currency))
     _add(element, "ID", str(line.position))
     quantity = _add(element, "InvoicedQuantity", _decimal(line.quantity))
     quantity.set("unitCode", UNIT_CODES.get(line.unit, line.unit))
-    amounts.add(element, "LineExtensionAmount", line.amount, curr_first=True)
-    amounts.add(element, "LineExtensionAmountTaxInclusive", line.amount + tax, curr_first=True)
-    _add(element, "LineExtensionTaxAmount", _money(amounts.local_amount(tax)))
+    amounts.add(element, "LineExtensionAmount", net, curr_first=True)
+    amounts.add(element, "LineExtensionAmountTaxInclusive", net + tax, curr_first=True)
+    _add(element, "LineExtensionTaxAmount", _money(tax.local))
     unit_price = line.unit_price + line_tax(line.unit_price, rate, invoice.currency)
     _add(element, "UnitPrice", _money(amounts.local_amount(line.unit_price)))
     _add(element, "UnitPriceTaxInclusive", _money(amounts.local_amount(unit_price)))
@@ -251,43 +273,52 @@ def line_tax(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
     return quantize(amount * rate / 100, currency)
 
 
-def _tax_total(parent: etree._Element, invoice: Invoice, amounts: Amounts) -> None:
+def _tax_total(parent: etree._Element, invoice: Invoice, amounts: Amounts) -> tuple[Pair, Pair]:
+    """One subtotal per VAT rate (one at 0 % without VAT); returns the net and tax totals."""
     rates = [(r.rate, r.base, r.vat) for r in invoice.vat_summary] or [
         (_ZERO, invoice.subtotal, _ZERO)
     ]
+    net_total, tax_total = _NOTHING, _NOTHING
     for rate, base, vat in rates:
+        net, tax = amounts.pair(base), amounts.pair(vat)
+        net_total, tax_total = net_total + net, tax_total + tax
         subtotal = _add(parent, "TaxSubTotal")
         # Nothing was claimed by advance invoices, so the difference is the whole amount.
-        for prefix, (net, tax) in (
-            ("", (base, vat)),
-            ("AlreadyClaimed", (_ZERO, _ZERO)),
-            ("Difference", (base, vat)),
+        for prefix, (prefix_net, prefix_tax) in (
+            ("", (net, tax)),
+            ("AlreadyClaimed", (_NOTHING, _NOTHING)),
+            ("Difference", (net, tax)),
         ):
-            amounts.add(subtotal, f"{prefix}TaxableAmount", net, curr_first=True)
-            amounts.add(subtotal, f"{prefix}TaxAmount", tax, curr_first=True)
-            amounts.add(subtotal, f"{prefix}TaxInclusiveAmount", net + tax, curr_first=True)
+            amounts.add(subtotal, f"{prefix}TaxableAmount", prefix_net, curr_first=True)
+            amounts.add(subtotal, f"{prefix}TaxAmount", prefix_tax, curr_first=True)
+            gross = prefix_net + prefix_tax
+            amounts.add(subtotal, f"{prefix}TaxInclusiveAmount", gross, curr_first=True)
         category = _add(subtotal, "TaxCategory")
         _add(category, "Percent", _decimal(rate))
         _add(category, "VATApplicable", _boolean(invoice.vat_mode == "vat"))
-    amounts.add(parent, "TaxAmount", invoice.vat, curr_first=True)
+    amounts.add(parent, "TaxAmount", tax_total, curr_first=True)
+    return net_total, tax_total
 
 
-def _monetary_total(parent: etree._Element, invoice: Invoice, amounts: Amounts) -> None:
-    amounts.add(parent, "TaxExclusiveAmount", invoice.subtotal, curr_first=False)
-    amounts.add(parent, "TaxInclusiveAmount", invoice.total, curr_first=False)
-    amounts.add(parent, "AlreadyClaimedTaxExclusiveAmount", _ZERO, curr_first=False)
-    amounts.add(parent, "AlreadyClaimedTaxInclusiveAmount", _ZERO, curr_first=False)
-    amounts.add(parent, "DifferenceTaxExclusiveAmount", invoice.subtotal, curr_first=False)
-    amounts.add(parent, "DifferenceTaxInclusiveAmount", invoice.total, curr_first=False)
-    amounts.add(parent, "PaidDepositsAmount", _ZERO, curr_first=False)
-    amounts.add(parent, "PayableAmount", invoice.total, curr_first=False)
+def _monetary_total(parent: etree._Element, net: Pair, gross: Pair, amounts: Amounts) -> None:
+    for name, value in (
+        ("TaxExclusiveAmount", net),
+        ("TaxInclusiveAmount", gross),
+        ("AlreadyClaimedTaxExclusiveAmount", _NOTHING),
+        ("AlreadyClaimedTaxInclusiveAmount", _NOTHING),
+        ("DifferenceTaxExclusiveAmount", net),
+        ("DifferenceTaxInclusiveAmount", gross),
+        ("PaidDepositsAmount", _NOTHING),
+        ("PayableAmount", gross),
+    ):
+        amounts.add(parent, name, value, curr_first=False)
 
 
 def _payment_means(
-    root: etree._Element, invoice: Invoice, supplier: AppSettings, amounts: Amounts
+    root: etree._Element, invoice: Invoice, supplier: AppSettings, payable: Decimal
 ) -> None:
     payment = _add(_add(root, "PaymentMeans"), "Payment")
-    _add(payment, "PaidAmount", _money(amounts.local_amount(invoice.total)))
+    _add(payment, "PaidAmount", _money(payable))
     _add(payment, "PaymentMeansCode", BANK_TRANSFER)
     account, bank_code = _account(supplier)
     if invoice.due_date is None or not (account or supplier.supplier_iban):
