@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import pytest
+from lxml import etree
 from pypdf import PdfReader
 from starlette.testclient import TestClient
 
@@ -159,3 +161,63 @@ def test_the_month_pdf_merges_the_months_invoices(client: TestClient, lg: Ledger
     assert response.status_code == 200
     assert len(PdfReader(io.BytesIO(response.content)).pages) == 2
     assert client.get("/invoices/month.pdf", params={"month": "nope"}).status_code == 400
+
+
+def test_the_isdoc_downloads_from_the_invoice_page_and_the_portal(
+    client: TestClient, lg: Ledger
+) -> None:
+    invoice = issued(lg)
+    page = client.get(f"/invoices/{invoice.id}").text
+    assert f'href="/invoices/{invoice.id}/isdoc"' in page
+    response = client.get(f"/invoices/{invoice.id}/isdoc")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    assert "2026-0001.isdoc" in response.headers["content-disposition"]
+    root = etree.fromstring(response.content)
+    assert root.get("version") == "6.0.2"
+    address = share(client, invoice).removeprefix("http://127.0.0.1:8000")
+    with TestClient(create_app(lg, WebConfig()), follow_redirects=False) as visitor:
+        assert 'data-testid="portal-isdoc"' in visitor.get(address).text
+        portal = visitor.get(address + "/isdoc")
+        assert portal.status_code == 200
+        assert portal.content == response.content
+        assert portal.headers["cache-control"] == "no-store"
+        assert visitor.get(address[:-2] + "xx/isdoc").status_code == 404
+
+
+def test_a_draft_offers_no_isdoc(client: TestClient, lg: Ledger) -> None:
+    client_row = lg.clients.add(name="Draft s.r.o.", currency="CZK", hourly_rate="1000")
+    project = lg.projects.add(client_row, name="Web")
+    lg.entries.add(project, date="2026-11-02", minutes=60)
+    draft = lg.invoices.draft(client_row)
+    assert "/isdoc" not in client.get(f"/invoices/{draft.id}").text
+    response = client.get(f"/invoices/{draft.id}/isdoc")
+    assert response.status_code == 409
+    assert "issue it before exporting ISDOC" in response.text
+
+
+def test_a_foreign_invoice_offers_a_factur_x_pdf(client: TestClient, lg: Ledger) -> None:
+    czk, eur = issued(lg), issued(lg, currency="EUR", name="Globex GmbH")
+    assert "/facturx.pdf" not in client.get(f"/invoices/{czk.id}").text
+    assert f"/invoices/{eur.id}/facturx.pdf" in client.get(f"/invoices/{eur.id}").text
+    response = client.get(f"/invoices/{eur.id}/facturx.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    assert "factur-x.xml" in reader.attachments
+    root = etree.fromstring(reader.attachments["factur-x.xml"][0])
+    assert etree.QName(root).localname == "CrossIndustryInvoice"
+
+
+def test_the_month_export_downloads_as_a_zip(client: TestClient, lg: Ledger) -> None:
+    invoice = issued(lg)
+    response = client.get("/invoices/month.zip", params={"month": "2026-11"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    assert "2026-11.zip" in response.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        names = archive.namelist()
+    assert f"invoice-{invoice.number}.isdoc" in names or f"faktura-{invoice.number}.isdoc" in names
+    assert "vat-summary.csv" in names
+    assert client.get("/invoices/month.zip", params={"month": "nope"}).status_code == 400
+    assert client.get("/invoices/month.zip", params={"month": "2026-01"}).status_code == 404

@@ -10,7 +10,10 @@ from ledger.web.app import all_routes
 
 # Async GET endpoints that hand their blocking work to `run_in_threadpool` themselves
 # (PDF rendering, the portal's throttled token check) or do no ledger work at all.
-OFFLOADING = {"invoice_pdf", "month_pdf", "portal_page", "portal_pdf", "docs_not_built"}
+OFFLOADING = {
+    "invoice_pdf", "invoice_facturx", "month_pdf", "month_export", "portal_page", "portal_pdf",
+    "portal_isdoc", "docs_not_built",
+}  # fmt: skip
 
 
 def test_every_page_runs_in_a_worker_thread_or_offloads_its_work() -> None:

@@ -9,6 +9,7 @@ import typer
 
 from ledger.cli import corrections as cli_corrections
 from ledger.cli import doctor as cli_doctor
+from ledger.cli import documents as cli_documents
 from ledger.cli import invoicing as cli_invoicing
 from ledger.cli import matching as cli_matching
 from ledger.cli import plugins as cli_plugins
@@ -46,6 +47,7 @@ app.command("unmatch")(cli_matching.unmatch)
 app.command("match-manual")(cli_matching.match_manual)
 app.command("invoices")(cli_matching.invoices)
 app.add_typer(invoice_app, name="invoice")
+app.command("month-export")(cli_documents.month_export)
 invoice_app.command("draft")(cli_invoicing.draft)
 invoice_app.command("issue")(cli_invoicing.issue)
 invoice_app.command("pay")(cli_invoicing.pay)

@@ -18,6 +18,7 @@ import functools
 import io
 import re
 import threading
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -219,8 +220,10 @@ def render_html(document: InvoiceDocument) -> str:
     return _environment().get_template("invoice.html").render(_context(document))
 
 
-def render_pdf(document: InvoiceDocument) -> bytes:
+def render_pdf(document: InvoiceDocument, variant: str | None = None) -> bytes:
     """The invoice as PDF bytes, with fonts embedded and title/author metadata.
+
+    `variant` asks WeasyPrint for a standard flavour, e.g. ``"pdf/a-3b"`` for Factur-X.
 
     The bundled fonts are loaded once per process into a shared WeasyPrint font
     configuration; renders take turns using it (a lock), which also keeps them from
@@ -229,9 +232,15 @@ def render_pdf(document: InvoiceDocument) -> bytes:
     HTML = _weasyprint().HTML  # noqa: N806  (the class)
     images = {QR_URL: document.payment_code.png(scale=4)} if document.payment_code else {}
     html = HTML(string=render_html(document), url_fetcher=asset_fetcher(images))
-    with _RENDER_LOCK:
+    with _RENDER_LOCK, warnings.catch_warnings():
+        if variant:
+            # PDF/A embeds WeasyPrint's sRGB profile from a file it opens and never
+            # closes; the warning is about WeasyPrint's file, not ours.
+            warnings.simplefilter("ignore", ResourceWarning)
         font_config, font_faces = _shared_fonts()
-        pdf: bytes = html.write_pdf(stylesheets=[font_faces], font_config=font_config)
+        pdf: bytes = html.write_pdf(
+            stylesheets=[font_faces], font_config=font_config, pdf_variant=variant
+        )
     return pdf
 
 

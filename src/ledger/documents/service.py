@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import col, select
 
 from ledger.core.invoices import InvoiceRef
+from ledger.core.invoices.views import public_invoices
 from ledger.core.models import AppSettings, BankAccount, Client, Invoice
 from ledger.core.service import Service
+from ledger.documents import factur_x, isdoc, month_export
 from ledger.documents import pdf as invoice_pdf
 from ledger.documents.payment_qr import PaymentCode, QrFormat, for_invoice, over_limit
 from ledger.documents.pdf import InvoiceDocument
@@ -60,6 +63,110 @@ class Documents(Service):
         title = f"{label} {year:04d}-{month:02d}"
         return invoice_pdf.merge_pdfs(parts, title=title, author=supplier.supplier_name)
 
+    def invoice_isdoc(self, invoice: InvoiceRef, czk_rate: Decimal | None = None) -> bytes:
+        """The issued invoice or credit note as ISDOC 6.0.2 XML (the Czech e-invoice).
+
+        `czk_rate` (CZK per unit of a foreign invoice's currency) adds the CZK amounts
+        ISDOC keeps beside the foreign ones; without it, the rate kept on the invoice at
+        issue (`czk_rate_of`) is used, and without either a foreign invoice is written in
+        its own currency throughout (see `ledger.documents.isdoc`).
+
+        Raises:
+            Conflict: for a draft.
+        """
+        found = self._lg.invoices.get(invoice)
+        original = self._lg.invoices.get(found.corrects) if found.corrects else None
+        client = self._lg.clients.get(found.client_id)
+        rate = self.czk_rate_of(found) if czk_rate is None else czk_rate
+        return isdoc.isdoc_xml(
+            found, client, self._lg.settings.get(), original=original, czk_rate=rate,
+            account=self.account_for(found),
+        )  # fmt: skip
+
+    def czk_rate_of(self, invoice: Invoice) -> Decimal | None:
+        """The CZK per unit ISDOC uses for a foreign invoice: the ČNB rate issuing kept
+        on it (`Invoice.czk`), or None (a CZK invoice, or a non-payer's)."""
+        return None if invoice.czk is None else invoice.czk.per_unit
+
+    def invoice_facturx(self, invoice: InvoiceRef) -> bytes:
+        """The invoice's PDF as a Factur-X (ZUGFeRD) e-invoice: PDF/A-3b with the EN 16931
+        CII XML embedded as ``factur-x.xml`` and checked against the profile's XSD.
+
+        Raises:
+            Conflict: for a draft.
+        """
+        document = self.document(invoice)
+        found = document.invoice
+        original = self._lg.invoices.get(found.corrects) if found.corrects else None
+        xml = factur_x.cii_xml(
+            found, document.client, document.supplier, original, document.account
+        )
+        pdf = invoice_pdf.render_pdf(document, variant=factur_x.PDF_VARIANT)
+        return factur_x.embed(
+            pdf, xml, title=document.title, author=document.supplier.supplier_name,
+            language=document.language,
+        )  # fmt: skip
+
+    def isdoc_file_name(self, invoice: InvoiceRef) -> str:
+        """The PDF's download name with ``.isdoc``: ``faktura-2026-0001.isdoc``."""
+        return self.file_name(invoice).removesuffix(".pdf") + ".isdoc"
+
+    def month_export(self, year: int, month: int) -> bytes:
+        """A zip for the accountant: every invoice and credit note issued in the month as
+        PDF and ISDOC, with ``documents.csv`` and ``vat-summary.csv`` (see
+        `ledger.documents.month_export`). Foreign invoices' ISDOC carries CZK at their rate.
+
+        Raises:
+            InvalidInput: for a month that does not exist.
+            NotFound: when nothing was issued that month.
+        """
+        supplier = self._lg.settings.get()
+        clients: dict[int, Client] = {}
+        invoices = {found.id: found for found in self._month_invoices(year, month)}
+        documents = []
+        for invoice in invoices.values():
+            if invoice.client_id not in clients:
+                clients[invoice.client_id] = self._lg.clients.get(invoice.client_id)
+            client = clients[invoice.client_id]
+            document = self._document_of(invoice, client, supplier)
+            pdf_name = invoice_pdf.invoice_file_name(invoice)
+            xml = None
+            if invoice.status != "cancelled":
+                original = self._original(invoice, invoices)
+                rate = self.czk_rate_of(invoice)
+                xml = isdoc.isdoc_xml(
+                    invoice, client, supplier, original=original, czk_rate=rate,
+                    account=document.account,
+                )  # fmt: skip
+            documents.append(month_export.MonthDocument(
+                invoice, pdf_name, invoice_pdf.render_pdf(document),
+                pdf_name.removesuffix(".pdf") + ".isdoc" if xml else None, xml,
+            ))  # fmt: skip
+        return month_export.month_zip(documents)
+
+    def month_export_file_name(self, year: int, month: int) -> str:
+        """``doklady-2026-03.zip`` / ``documents-2026-03.zip`` in the app's language."""
+        _month_range(year, month)
+        stem = "doklady" if self._lg.settings.get().locale == "cs" else "documents"
+        return f"{stem}-{year:04d}-{month:02d}.zip"
+
+    def _month_invoices(self, year: int, month: int) -> list[Invoice]:
+        """The month's numbered documents in number order, loaded in a few queries."""
+        query = select(tables.Invoice).where(*_in_month(year, month)).order_by(*_NUMBER_ORDER)
+        with self._lg.reading() as session:
+            rows = list(session.exec(query).all())
+            if not rows:
+                raise NotFound(f"nothing was issued in {year:04d}-{month:02d}")
+            return public_invoices(session, rows, self._lg.today())
+
+    def _original(self, invoice: Invoice, known: dict[int, Invoice]) -> Invoice | None:
+        if invoice.corrects is None:
+            return None
+        for candidate in known.values():
+            if candidate.number == invoice.corrects:
+                return candidate
+        return self._lg.invoices.get(invoice.corrects)
+
     def payment_code(self, invoice: InvoiceRef) -> PaymentCode | None:
         """The payment payload for what is still owed, or None (see `for_invoice`)."""
         found = self._lg.invoices.get(invoice)
@@ -105,21 +212,25 @@ class Documents(Service):
         return InvoiceDocument(invoice, client, supplier, code, account)
 
     def _month_ids(self, year: int, month: int) -> list[int]:
-        first, after = _month_range(year, month)
-        query = (
-            select(tables.Invoice.id)
-            .where(
-                col(tables.Invoice.status).in_(MONTH_STATUSES),
-                col(tables.Invoice.issue_date) >= first,
-                col(tables.Invoice.issue_date) < after,
-            )
-            .order_by(col(tables.Invoice.series), col(tables.Invoice.sequence))
-        )
+        query = select(tables.Invoice.id).where(*_in_month(year, month)).order_by(*_NUMBER_ORDER)
         with self._lg.reading() as session:
             ids = [row for row in session.exec(query).all() if row is not None]
         if not ids:
             raise NotFound(f"no invoice was issued in {year:04d}-{month:02d}")
         return ids
+
+
+_NUMBER_ORDER = (col(tables.Invoice.series), col(tables.Invoice.sequence))
+
+
+def _in_month(year: int, month: int) -> tuple[Any, ...]:
+    """The conditions of a numbered document (issued or cancelled) issued in the month."""
+    first, after = _month_range(year, month)
+    return (
+        col(tables.Invoice.status).in_(MONTH_STATUSES),
+        col(tables.Invoice.issue_date) >= first,
+        col(tables.Invoice.issue_date) < after,
+    )
 
 
 def _month_range(year: int, month: int) -> tuple[dt.date, dt.date]:

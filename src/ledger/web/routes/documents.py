@@ -1,4 +1,4 @@
-"""Invoice documents in the web UI: PDF download, payment QR code, share links."""
+"""Invoice documents in the web UI: PDF and ISDOC downloads, payment QR code, share links."""
 
 from __future__ import annotations
 
@@ -27,6 +27,21 @@ def pdf_response(content: bytes, file_name: str) -> Response:
     })  # fmt: skip
 
 
+def isdoc_response(content: bytes, file_name: str) -> Response:
+    """An ISDOC (XML) download with a safe file name."""
+    return Response(content, media_type="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{file_name}"',
+        "Cache-Control": "no-store",
+    })  # fmt: skip
+
+
+def invoice_isdoc(request: Request) -> Response:
+    lg = ledger_of(request)
+    invoice = lg.invoices.get(request.path_params["invoice_id"])
+    xml = lg.documents.invoice_isdoc(invoice)
+    return isdoc_response(xml, lg.documents.isdoc_file_name(invoice))
+
+
 async def invoice_pdf(request: Request) -> Response:
     lg = ledger_of(request)
     invoice = lg.invoices.get(request.path_params["invoice_id"])
@@ -34,14 +49,37 @@ async def invoice_pdf(request: Request) -> Response:
     return pdf_response(pdf, lg.documents.file_name(invoice))
 
 
+async def invoice_facturx(request: Request) -> Response:
+    lg = ledger_of(request)
+    invoice = lg.invoices.get(request.path_params["invoice_id"])
+    pdf = await run_in_threadpool(lg.documents.invoice_facturx, invoice)
+    return pdf_response(pdf, lg.documents.file_name(invoice))
+
+
 async def month_pdf(request: Request) -> Response:
     lg = ledger_of(request)
+    year, month = _month(request)
+    pdf = await run_in_threadpool(lg.documents.month_pdf, year, month)
+    return pdf_response(pdf, lg.documents.month_file_name(year, month))
+
+
+async def month_export(request: Request) -> Response:
+    """The month's PDFs, ISDOC files and CSVs for the accountant, zipped."""
+    lg = ledger_of(request)
+    year, month = _month(request)
+    archive = await run_in_threadpool(lg.documents.month_export, year, month)
+    return Response(archive, media_type="application/zip", headers={
+        "Content-Disposition":
+            f'attachment; filename="{lg.documents.month_export_file_name(year, month)}"',
+        "Cache-Control": "no-store",
+    })  # fmt: skip
+
+
+def _month(request: Request) -> tuple[int, int]:
     match = MONTH.fullmatch(request.query_params.get("month", ""))
     if match is None:
         raise InvalidInput("month", "use YYYY-MM, e.g. 2026-11")
-    year, month = int(match.group(1)), int(match.group(2))
-    pdf = await run_in_threadpool(lg.documents.month_pdf, year, month)
-    return pdf_response(pdf, lg.documents.month_file_name(year, month))
+    return int(match.group(1)), int(match.group(2))
 
 
 def invoice_qr(request: Request) -> Response:
@@ -77,7 +115,10 @@ def revoke(request: Request) -> Response:
 
 routes = [
     Route("/invoices/month.pdf", month_pdf, methods=["GET"]),
+    Route("/invoices/month.zip", month_export, methods=["GET"]),
     Route("/invoices/{invoice_id:id}/pdf", invoice_pdf, methods=["GET"]),
+    Route("/invoices/{invoice_id:id}/isdoc", invoice_isdoc, methods=["GET"]),
+    Route("/invoices/{invoice_id:id}/facturx.pdf", invoice_facturx, methods=["GET"]),
     Route("/invoices/{invoice_id:id}/qr.svg", invoice_qr, methods=["GET"]),
     Route("/invoices/{invoice_id:id}/share", share, methods=["POST"]),
     Route("/invoices/{invoice_id:id}/share/{link_id:id}/revoke", revoke, methods=["POST"]),

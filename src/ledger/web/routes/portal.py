@@ -19,7 +19,7 @@ from ledger.core.models import Invoice
 from ledger.web.evidence import labels
 from ledger.web.i18n import Translator
 from ledger.web.rendering import render
-from ledger.web.routes.documents import pdf_response
+from ledger.web.routes.documents import isdoc_response, pdf_response
 from ledger.web.security import client_address
 from ledger.web.state import ledger_of
 
@@ -78,7 +78,19 @@ async def portal_pdf(request: Request) -> Response:
     return response
 
 
+async def portal_isdoc(request: Request) -> Response:
+    invoice = await _invoice(request)
+    if invoice is None:
+        return _not_found()
+    lg = ledger_of(request)
+    isdoc = await run_in_threadpool(lg.documents.invoice_isdoc, invoice)
+    response = isdoc_response(isdoc, lg.documents.isdoc_file_name(invoice))
+    response.headers.update(PORTAL_HEADERS)
+    return response
+
+
 routes = [
     Route("/p/{token}", portal_page, methods=["GET"]),
     Route("/p/{token}/pdf", portal_pdf, methods=["GET"]),
+    Route("/p/{token}/isdoc", portal_isdoc, methods=["GET"]),
 ]
