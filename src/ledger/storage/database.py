@@ -121,7 +121,7 @@ class Database:
                 finally:
                     connection.info.pop("audit", None)
         except OperationalError as exc:
-            if not _waited_for_a_lock(exc):
+            if not waited_for_a_lock(exc):
                 raise
             raise Busy(
                 f"the database is busy with another change (waited {self.lock_wait:g} s); "
@@ -317,7 +317,7 @@ def _updated(obj: Any) -> audit.Change | None:
     return audit.Change(obj.__tablename__, str(obj.id), "update", before, after)
 
 
-def _waited_for_a_lock(exc: OperationalError) -> bool:
+def waited_for_a_lock(exc: OperationalError) -> bool:
     """SQLite's "database is locked" or PostgreSQL's lock_timeout (SQLSTATE 55P03)."""
     return "database is locked" in str(exc.orig) or getattr(exc.orig, "sqlstate", "") == "55P03"
 
