@@ -46,6 +46,7 @@ from ledger.platform.registry import Registry
 
 SLOW_S = 2.0
 CLIENTS = 2  # per endpoint: six users at once, each sending its next request at once
+WARM_UP_S = 2.0  # every worker compiles its templates and fills its pools, unmeasured
 SETTLE_S = 1.5  # per worker: a spawned worker imports ledger after the first one answers
 SERVE = "from ledger.cli.app import main; main()"
 BENCH = Path(__file__).resolve().parent
@@ -219,6 +220,7 @@ def measure_ledger(url: str, workers: int, args: argparse.Namespace) -> dict[str
         browser = Browser(base)
         requests = {"dashboard": browser.dashboard, "invoice list": browser.invoices,
                     "write (time entry)": browser.write}  # fmt: skip
+        load(base, browser.cookies, requests, for_seconds(WARM_UP_S), args.clients)  # caches
         idle = load(base, browser.cookies, requests, for_seconds(args.seconds), args.clients)
         for name, one in idle.items():
             results[f"idle  {name}"] = one
