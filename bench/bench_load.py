@@ -72,11 +72,12 @@ class Samples:
         ordered = sorted(self.latencies) or [0.0]
         p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
         busy = self.statuses.count(409)
+        refused = sum(400 <= status < 500 and status != 409 for status in self.statuses)
         errors = sum(status >= 500 for status in self.statuses)
         slow = sum(latency > SLOW_S for latency in ordered)
         return (
             f"{self.rps:>8.1f} {statistics.median(ordered) * 1000:>8.0f} {p95 * 1000:>8.0f} "
-            f"{ordered[-1] * 1000:>8.0f} {busy:>6} {errors:>5} {slow:>6}"
+            f"{ordered[-1] * 1000:>8.0f} {busy:>6} {refused:>5} {errors:>5} {slow:>6}"
         )
 
     @property
@@ -284,7 +285,7 @@ def main() -> None:
 
 def report(table: dict[int, tuple[Samples, dict[str, Samples]]]) -> None:
     head = f"{'workers':>7}  {'window  endpoint':<26} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-    print(head + f"{'max ms':>8} {'409':>6} {'5xx':>5} {'>2 s':>6} {'vs floor':>9}")
+    print(head + f"{'max ms':>8} {'409':>6} {'4xx':>5} {'5xx':>5} {'>2 s':>6} {'vs floor':>9}")
     for workers, (floor, results) in table.items():
         print(f"{workers:>7}  {'idle  floor (static page)':<26} {floor.row()} {'1.00':>9}")
         for name, one in results.items():
