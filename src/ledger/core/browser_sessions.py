@@ -16,12 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, delete, insert, select, update
-from sqlalchemy.exc import OperationalError
 
 from ledger.core.service import Clock
 from ledger.errors import Busy
 from ledger.storage import tables
-from ledger.storage.database import Database, waited_for_a_lock
+from ledger.storage.database import Database
 
 SESSIONS = tables.WebSession.__table__  # type: ignore[attr-defined]
 TOUCH_EVERY = dt.timedelta(minutes=1)
@@ -122,16 +121,8 @@ class SessionStore:
     def _writing(self) -> Iterator[Connection]:
         """A transaction on the sessions table; waiting too long for SQLite's write lock
         (a long sync) is `Busy`, like every other write."""
-        try:
-            with self.database.engine.begin() as conn:
-                yield conn
-        except OperationalError as exc:
-            if not waited_for_a_lock(exc):
-                raise
-            raise Busy(
-                "the database is busy with another change; nothing was written, "
-                "try again in a moment"
-            ) from exc
+        with self.database.busy_after_lock_wait(), self.database.engine.begin() as conn:
+            yield conn
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
