@@ -190,6 +190,7 @@ def open_ledger(
     clock: Clock = system_clock,
     registry: Registry | None = None,
     create: bool = True,
+    lock_wait: float | None = None,
 ) -> Ledger:
     """Open (and create or migrate) a ledger database.
 
@@ -201,11 +202,13 @@ def open_ledger(
         registry: the plugins this ledger can sync (default: the bundled ones).
         create: make a new SQLite file (and its folder) when there is none; with
             False a missing file is a `ConfigurationError` that says how to create it.
+        lock_wait: seconds a write waits for another before it is `Busy` (default:
+            ``LEDGER_LOCK_TIMEOUT_SECONDS``; the web server waits less).
     """
     url = resolve_database_url(path_or_url, create)
     config = Config()
     audit_key = AuditKey(default_key_file(url), config.secret_key)
-    database = Database(url, config.lock_timeout_seconds, audit_key)
+    database = Database(url, lock_wait or config.lock_timeout_seconds, audit_key)
     try:
         revision = schema.current_revision(database.engine)
         if revision != schema.HEAD_REVISION:

@@ -74,6 +74,7 @@ def test_the_settings_page_has_the_zone_field_in_czech(prague: TestClient, lg: L
     assert "Časové pásmo" in page
     assert 'value="Europe/Prague"' in page
     form = {"supplier_name": "Jana", "number_pattern": "{year}-{seq:04d}",
+            "credit_note_pattern": "D{year}-{seq:04d}",
             "default_due_days": "14", "payment_tolerance": "1", "locale": "cs",
             "theme": "auto", "time_zone": "Praha"}  # fmt: skip
     response = post(prague, "/settings", form)

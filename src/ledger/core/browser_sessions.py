@@ -11,11 +11,14 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from ledger.core.service import Clock
+from ledger.errors import Busy
 from ledger.storage import tables
 from ledger.storage.database import Database
 
@@ -61,7 +64,7 @@ class SessionStore:
             "token_hash": _hash(token), "user_id": user_id, "csrf_token": session.csrf_token,
             "created_at": now, "last_seen_at": now, "flash": json.dumps(session.flash),
         }  # fmt: skip
-        with self.database.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(insert(SESSIONS).values(values))
             # Sessions nobody came back to expire here, a few at a time, as new ones start.
             conn.execute(
@@ -87,8 +90,11 @@ class SessionStore:
             self.drop(token)
             return None
         if now - seen >= TOUCH_EVERY:
-            self._set(key, last_seen_at=now)
-            seen = now
+            try:
+                self._set(key, last_seen_at=now)
+                seen = now
+            except Busy:
+                pass  # a long write holds the database: a later request touches it
         flash = [(kind, text) for kind, text in json.loads(row.flash)]
         return BrowserSession(row.user_id, row.csrf_token, created, seen, flash)
 
@@ -99,17 +105,24 @@ class SessionStore:
     def drop(self, token: str | None) -> None:
         """End one session (logout)."""
         if token:
-            with self.database.engine.begin() as conn:
+            with self._writing() as conn:
                 conn.execute(delete(SESSIONS).where(SESSIONS.c.token_hash == _hash(token)))
 
     def drop_user(self, user_id: int) -> None:
         """End every session of a user (password change)."""
-        with self.database.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(delete(SESSIONS).where(SESSIONS.c.user_id == user_id))
 
     def _set(self, key: str, **values: object) -> None:
-        with self.database.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(update(SESSIONS).where(SESSIONS.c.token_hash == key).values(values))
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A transaction on the sessions table; waiting too long for SQLite's write lock
+        (a long sync) is `Busy`, like every other write."""
+        with self.database.busy_after_lock_wait(), self.database.engine.begin() as conn:
+            yield conn
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -103,23 +103,30 @@ class Database:
         if not isinstance(source, Source):
             raise UnauditedWrite(f"a unit of work needs a Source, got {source!r}")
         key = self.audit_key.derived(create=True)
+        with (
+            self.busy_after_lock_wait(),
+            LedgerSession(self._write_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            connection = session.connection()
+            if not self.is_sqlite:
+                wait = max(1, int(self.lock_wait * 1000))
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {wait}")
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")
+            session.info["audit"] = (source, run_id, key)
+            connection.info["audit"] = (source, run_id)
+            try:
+                yield UnitOfWork(session, source, run_id, key)
+                session.flush()
+            finally:
+                connection.info.pop("audit", None)
+
+    @contextmanager
+    def busy_after_lock_wait(self) -> Iterator[None]:
+        """A write in the block that waited past `lock_wait` for another raises `Busy`
+        (SQLite's "database is locked", PostgreSQL's lock_timeout); others pass through."""
         try:
-            with (
-                LedgerSession(self._write_engine, expire_on_commit=False) as session,
-                session.begin(),
-            ):
-                connection = session.connection()
-                if not self.is_sqlite:
-                    wait = max(1, int(self.lock_wait * 1000))
-                    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {wait}")
-                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")
-                session.info["audit"] = (source, run_id, key)
-                connection.info["audit"] = (source, run_id)
-                try:
-                    yield UnitOfWork(session, source, run_id, key)
-                    session.flush()
-                finally:
-                    connection.info.pop("audit", None)
+            yield
         except OperationalError as exc:
             if not _waited_for_a_lock(exc):
                 raise

@@ -17,6 +17,7 @@ from ledger.api import Ledger
 from ledger.errors import Busy, Conflict, InvalidInput, LedgerError, NotFound
 from ledger.web.config import WebConfig
 from ledger.web.rendering import render
+from ledger.web.responses import busy_page
 from ledger.web.routes import auth, dashboard
 from ledger.web.security import LoginThrottle, WebMiddleware
 from ledger.web.sessions import SessionStore
@@ -78,17 +79,13 @@ def create_app(ledger: Ledger, config: WebConfig | None = None) -> Starlette:
     return app
 
 
-async def ledger_error(request: Request, exc: Exception) -> Response:
-    """A user mistake or a state clash: a page that says so, never a 500."""
+def ledger_error(request: Request, exc: Exception) -> Response:
+    """A user mistake or a state clash: a page that says so, never a 500.
+
+    A plain function, so Starlette renders it (and reads the layout's data) in a worker."""
     t = request.state.translator
-    if isinstance(exc, Busy):  # a long write held the database: the same request soon works
-        title = t.gettext("Busy, try again")
-        message = t.gettext(
-            "Another change is being saved. Nothing was lost; try again in a moment."
-        )
-        response = render(request, "error.html", {"title": title, "message": message}, status=503)
-        response.headers["Retry-After"] = "5"
-        return response
+    if isinstance(exc, Busy):
+        return busy_page(request)
     status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 400
     title = {404: t.gettext("Not found"), 409: t.gettext("Not possible now")}.get(
         status, t.gettext("Please check your input")
@@ -97,7 +94,7 @@ async def ledger_error(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", {"title": title, "message": message}, status=status)
 
 
-async def http_error(request: Request, exc: Exception) -> Response:
+def http_error(request: Request, exc: Exception) -> Response:
     t = request.state.translator
     status = getattr(exc, "status_code", 500)
     title = t.gettext("Not found") if status == 404 else t.gettext("Something went wrong")

@@ -52,6 +52,14 @@ class WebConfig(BaseSettings):
         description="Comma-separated addresses of reverse proxies whose X-Forwarded-For "
         "header names the client. Empty: the header is ignored.",
     )
+    web_lock_timeout_seconds: float = Field(
+        default=1.5,
+        gt=0,
+        le=600,
+        description="How long a write from the web UI waits for another one (a long sync) "
+        'before the page says "Busy, try again" with nothing written; short, so no '
+        "request hangs. The CLI and notebooks wait LEDGER_LOCK_TIMEOUT_SECONDS.",
+    )
     docs_dir: Path | None = Field(
         default=None,
         description="The built documentation site (what `make docs-build` writes to site/), "

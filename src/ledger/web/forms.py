@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.responses import Response
 
 from ledger.errors import InvalidInput
 from ledger.web.i18n import Translator
@@ -46,6 +51,36 @@ async def form_values(request: Request) -> dict[str, str]:
         for key, value in form.items()
         if isinstance(value, str) and key != "csrf_token"
     }
+
+
+BlockingHandler = Callable[[Request], Response]
+"""A handler that calls the blocking ledger API: it must run in a worker thread."""
+
+
+async def off_the_loop(handler: BlockingHandler, request: Request) -> Response:
+    """Read a POST's form on the event loop, then run `handler` in a worker thread, so
+    a slow database (a long sync holding it) stalls this request alone, not the server."""
+    if request.method == "POST":
+        request.state.form = await form_values(request)
+    return await run_in_threadpool(handler, request)
+
+
+def reads_form(handler: BlockingHandler) -> Callable[[Request], Awaitable[Response]]:
+    """A POST handler that reads its form with `posted` and runs in a worker thread."""
+
+    @functools.wraps(handler)
+    async def wrapped(request: Request) -> Response:
+        return await off_the_loop(handler, request)
+
+    return wrapped
+
+
+def posted(request: Request) -> dict[str, str]:
+    """The submitted fields (see `form_values`) that `off_the_loop` read for `request`."""
+    values = getattr(request.state, "form", None)
+    if not isinstance(values, dict):
+        raise RuntimeError("no form read for this request; decorate the handler @reads_form")
+    return dict(values)
 
 
 def field_errors(error: InvalidInput, translator: Translator) -> dict[str, str]:

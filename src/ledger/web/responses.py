@@ -8,21 +8,36 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import cast
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ledger.errors import Conflict, NotFound
-from ledger.web.rendering import is_htmx
+from ledger.web.forms import BlockingHandler, off_the_loop
+from ledger.web.rendering import is_htmx, render
 
 Handler = Callable[[Request], Awaitable[Response]]
-BlockingHandler = Callable[[Request], Response]
-"""A handler that calls the ledger directly: Starlette runs it in a worker thread."""
 
 
 def partial(request: Request) -> bool:
     """Whether to answer with a fragment: htmx asked, and not to restore history."""
     return is_htmx(request) and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+BUSY_STATUS = 409
+"""A write refused as busy is a conflict of the moment (not a server fault, not a 5xx)."""
+
+
+def busy_page(request: Request) -> Response:
+    """Another write held the database past the web's short lock wait: nothing was
+    written, and the same request in a moment usually works."""
+    t = request.state.translator
+    title = t.gettext("Busy, try again")
+    message = t.gettext("Another change is being saved. Nothing was lost; try again in a moment.")
+    response = render(
+        request, "error.html", {"title": title, "message": message}, status=BUSY_STATUS
+    )
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def done(request: Request, url: str, message: str = "", status: int = 200) -> Response:
@@ -40,7 +55,8 @@ def refused(
     """An htmx action that clashes with the current state (a page out of date):
     `message` as a flash and the current page again. Without htmx, the error page.
 
-    A blocking handler still runs in a worker thread, off the event loop."""
+    A blocking handler still runs in a worker thread, off the event loop, with its form
+    (if any) read first for `posted`."""
 
     def decorate(handler: Handler | BlockingHandler) -> Handler:
         @functools.wraps(handler)
@@ -48,7 +64,7 @@ def refused(
             try:
                 if inspect.iscoroutinefunction(handler):
                     return await cast(Handler, handler)(request)
-                return await run_in_threadpool(cast(BlockingHandler, handler), request)
+                return await off_the_loop(cast(BlockingHandler, handler), request)
             except (Conflict, NotFound) as exc:
                 if not is_htmx(request):
                     raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hmac
 import threading
@@ -15,8 +16,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from ledger.api import Ledger
+from ledger.errors import Busy
 from ledger.web.config import WebConfig
 from ledger.web.i18n import Translator
+from ledger.web.responses import busy_page
 from ledger.web.sessions import COOKIE, SessionStore
 
 PUBLIC_PREFIXES = ("/login", "/setup", "/static/", "/p/", "/favicon.ico", "/docs")
@@ -109,27 +112,32 @@ class WebMiddleware(BaseHTTPMiddleware):
             return await self._portal(request, call_next)
         if request.url.path.startswith("/static/"):  # files need no session
             return await call_next(request)
+        settings = await run_in_threadpool(self.ledger.settings.get)
+        request.state.translator = Translator(settings.locale, settings.time_zone)
+        request.state.theme = settings.theme
+        request.state.session = None
         token = request.cookies.get(COOKIE)
-        found = await run_in_threadpool(self.sessions.get, token)
-        new_token = None
-        if found is None:
-            new_token, session = await run_in_threadpool(self.sessions.create)
-        else:
-            session = found
+        try:
+            found = await run_in_threadpool(self.sessions.get, token)
+            new_token = None
+            if found is None:
+                new_token, session = await run_in_threadpool(self.sessions.create)
+            else:
+                session = found
+        except Busy:  # a new session waited too long for a long write (SQLite)
+            return await run_in_threadpool(busy_page, request)
         flash_at_start = list(session.flash)
         request.state.session = session
         request.state.session_token = new_token or token
-        settings = self.ledger.settings.get()
-        request.state.translator = Translator(settings.locale, settings.time_zone)
-        request.state.theme = settings.theme
         request.state.ledger = self.ledger.with_source(
             f"user:{session.user_id}" if session.user_id else "system:web"
         )
         response = await self._checked(request, call_next)
         if session.flash != flash_at_start and request.state.session_token:
-            await run_in_threadpool(
-                self.sessions.save_flash, request.state.session_token, session.flash
-            )
+            with contextlib.suppress(Busy):  # the change is saved; only its message is lost
+                await run_in_threadpool(
+                    self.sessions.save_flash, request.state.session_token, session.flash
+                )
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         cookie = getattr(request.state, "set_session_token", None) or new_token
@@ -164,7 +172,8 @@ class WebMiddleware(BaseHTTPMiddleware):
                 "The form expired. Reload the page and try again."
             ), status_code=403)  # fmt: skip
         if not public and request.state.session.user_id is None:
-            target = "/login" if self.ledger.users.count() else "/setup"
+            users = await run_in_threadpool(self.ledger.users.count)
+            target = "/login" if users else "/setup"
             if request.headers.get("HX-Request") == "true":
                 return Response(status_code=401, headers={"HX-Redirect": target})
             return RedirectResponse(target, status_code=303)

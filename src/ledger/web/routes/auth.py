@@ -12,7 +12,7 @@ from starlette.routing import Route
 from ledger.core.app_settings import LOCALES
 from ledger.core.users import MAX_PASSWORD_BYTES
 from ledger.errors import LedgerError
-from ledger.web.forms import form_values
+from ledger.web.forms import form_values, posted, reads_form
 from ledger.web.rendering import render
 from ledger.web.security import client_address
 from ledger.web.state import ledger_of
@@ -24,11 +24,12 @@ def setup_page(request: Request) -> Response:
     return render(request, "setup.html", {"values": {}, "errors": {}})
 
 
-async def setup_submit(request: Request) -> Response:
+@reads_form
+def setup_submit(request: Request) -> Response:
     lg = ledger_of(request)
     if lg.users.count():
         return RedirectResponse("/login", status_code=303)
-    values = await form_values(request)
+    values = posted(request)
     t = request.state.translator
     errors = {}
     username, password = values.get("username", ""), values.get("password", "")
@@ -61,7 +62,9 @@ def login_page(request: Request) -> Response:
 async def login_submit(request: Request) -> Response:
     """Check a password. Too many failures from one address block that address for a
     while; too many for one account only slow its logins down, so nobody can lock the
-    owner out by failing on purpose from elsewhere."""
+    owner out by failing on purpose from elsewhere.
+
+    Async for its waits; its database work runs in worker threads."""
     values = await form_values(request)
     username = values.get("username", "")
     throttle, config = request.app.state.throttle, request.app.state.config
@@ -81,7 +84,7 @@ async def login_submit(request: Request) -> Response:
         message = t.gettext("Wrong user name or password.")
         return render(request, "login.html", {"error": message, "username": username}, status=400)
     throttle.succeeded(*keys)
-    return _log_in(request, user_id)
+    return await run_in_threadpool(_log_in, request, user_id)
 
 
 def logout(request: Request) -> Response:

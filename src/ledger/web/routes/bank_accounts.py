@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from ledger.core.bank_accounts import BankAccountInput
 from ledger.errors import InvalidInput
+from ledger.web.fields import RowId  # noqa: F401 (registers the {name:id} convertor)
 from ledger.web.form_help import (
     IDENTITY_HELP,
     errors_for,
@@ -16,7 +17,7 @@ from ledger.web.form_help import (
     unstorable,
     with_model_errors,
 )
-from ledger.web.forms import N_, form_values
+from ledger.web.forms import N_, posted, reads_form
 from ledger.web.i18n import Translator
 from ledger.web.routes.settings import AccountForm, page
 from ledger.web.state import ledger_of
@@ -37,12 +38,14 @@ PREFIXES = {
 }
 
 
-async def add_account(request: Request) -> Response:
-    return await _save(request, None)
+@reads_form
+def add_account(request: Request) -> Response:
+    return _save(request, None)
 
 
-async def edit_account(request: Request) -> Response:
-    return await _save(request, path_id(request, "account_id"))
+@reads_form
+def edit_account(request: Request) -> Response:
+    return _save(request, path_id(request, "account_id"))
 
 
 def remove_account(request: Request) -> Response:
@@ -52,10 +55,10 @@ def remove_account(request: Request) -> Response:
     return RedirectResponse("/settings#accounts", status_code=303)
 
 
-async def _save(request: Request, account_id: int | None) -> Response:
+def _save(request: Request, account_id: int | None) -> Response:
     lg = ledger_of(request)
     t: Translator = request.state.translator
-    submitted = await form_values(request)
+    submitted = posted(request)
     values = {name: submitted.get(name, "") for name in FIELDS}
     if account_id is not None:
         lg.bank_accounts.get(account_id)  # a removed account is not found, not re-added
@@ -81,6 +84,7 @@ async def _save(request: Request, account_id: int | None) -> Response:
 
 routes: list[BaseRoute] = [
     Route("/settings/accounts", add_account, methods=["POST"]),
-    Route("/settings/accounts/{account_id:int}", edit_account, methods=["POST"]),
-    Route("/settings/accounts/{account_id:int}/remove", remove_account, methods=["POST"]),
+    Route("/settings/accounts/{account_id:id}", edit_account, methods=["POST"]),
+    # {account_id:id}: an odd id is a 404 (`RowId`), never a database overflow
+    Route("/settings/accounts/{account_id:id}/remove", remove_account, methods=["POST"]),
 ]

@@ -24,7 +24,7 @@ from ledger.web.form_help import (
     unstorable,
     with_model_errors,
 )
-from ledger.web.forms import N_, form_values
+from ledger.web.forms import N_, posted, reads_form
 from ledger.web.i18n import Translator
 from ledger.web.rendering import render
 from ledger.web.state import ledger_of
@@ -67,10 +67,11 @@ def client_new(request: Request) -> Response:
                                                 **_options()})  # fmt: skip
 
 
-async def client_create(request: Request) -> Response:
+@reads_form
+def client_create(request: Request) -> Response:
     lg = ledger_of(request)
     t: Translator = request.state.translator
-    fields = _fields(await form_values(request), CLIENT_FIELDS)
+    fields = _fields(posted(request), CLIENT_FIELDS)
     errors = _client_checks(fields, t)
     if not errors:
         try:
@@ -110,11 +111,12 @@ def client_edit(request: Request) -> Response:
                                                 "errors": {}, **_options()})  # fmt: skip
 
 
-async def client_update(request: Request) -> Response:
+@reads_form
+def client_update(request: Request) -> Response:
     lg = ledger_of(request)
     t: Translator = request.state.translator
     client = lg.clients.get(path_id(request, "client_id"))
-    fields = _fields(await form_values(request), CLIENT_FIELDS)
+    fields = _fields(posted(request), CLIENT_FIELDS)
     errors = _client_checks(fields, t)
     if not errors:
         try:
@@ -130,10 +132,11 @@ async def client_update(request: Request) -> Response:
     return RedirectResponse(f"/clients/{client.id}", status_code=303)
 
 
-async def client_archive(request: Request) -> Response:
+@reads_form
+def client_archive(request: Request) -> Response:
     lg = ledger_of(request)
     t: Translator = request.state.translator
-    archived = (await form_values(request)).get("archived", "1") != "0"
+    archived = posted(request).get("archived", "1") != "0"
     client = lg.clients.archive(path_id(request, "client_id"), archived)
     message = (
         t.gettext("Client %(name)s was archived.", name=client.name)
@@ -160,11 +163,12 @@ def _client_checks(fields: dict[str, str], t: Translator) -> dict[str, str]:
 # --- projects --------------------------------------------------------------------------
 
 
-async def project_create(request: Request) -> Response:
+@reads_form
+def project_create(request: Request) -> Response:
     lg = ledger_of(request)
     t: Translator = request.state.translator
     client = lg.clients.get(path_id(request, "client_id"))
-    fields = _project_fields(await form_values(request))
+    fields = _project_fields(posted(request))
     errors = _project_checks(fields, client.currency, t)
     if not errors:
         try:
@@ -197,11 +201,12 @@ def _project_form(
     }, status=status)  # fmt: skip
 
 
-async def project_update(request: Request) -> Response:
+@reads_form
+def project_update(request: Request) -> Response:
     lg = ledger_of(request)
     t: Translator = request.state.translator
     project = lg.projects.get(path_id(request, "project_id"))
-    fields = _project_fields(await form_values(request))
+    fields = _project_fields(posted(request))
     errors = _project_checks(fields, project.currency, t)
     if not errors:
         try:
@@ -216,10 +221,11 @@ async def project_update(request: Request) -> Response:
     return RedirectResponse(f"/clients/{project.client_id}", status_code=303)
 
 
-async def project_archive(request: Request) -> Response:
+@reads_form
+def project_archive(request: Request) -> Response:
     lg = ledger_of(request)
     t: Translator = request.state.translator
-    archived = (await form_values(request)).get("archived", "1") != "0"
+    archived = posted(request).get("archived", "1") != "0"
     project = lg.projects.archive(path_id(request, "project_id"), archived)
     message = (
         t.gettext("Project %(name)s was archived.", name=project.name)

@@ -10,7 +10,7 @@ from starlette.routing import Route
 from ledger.core.models import Invoice
 from ledger.errors import Conflict, InvalidInput
 from ledger.web.fields import Fields
-from ledger.web.forms import N_, form_values
+from ledger.web.forms import N_, posted
 from ledger.web.rendering import is_htmx
 from ledger.web.responses import done
 from ledger.web.routes.invoices import _invoice_page, _invoice_url, stale
@@ -26,11 +26,11 @@ CREDIT_ERRORS = {
 
 
 @stale
-async def credit(request: Request) -> Response:
+def credit(request: Request) -> Response:
     """Issue a credit note for the ticked lines, with the reason given."""
     lg = ledger_of(request)
     t = request.state.translator
-    values = await form_values(request)
+    values = posted(request)
     fields = Fields(values, t)
     reason = fields.text("reason", required=True, max_length=500)
     lines = [

@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from ledger.errors import InvalidInput, NotFound
 from ledger.web import fields  # noqa: F401  (registers the {name:id} path convertor)
-from ledger.web.forms import N_, form_values
+from ledger.web.forms import N_, posted, reads_form
 from ledger.web.state import ledger_of
 
 MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -89,11 +89,12 @@ def invoice_qr(request: Request) -> Response:
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
-async def share(request: Request) -> Response:
+@reads_form
+def share(request: Request) -> Response:
     """Create a share link; its address is shown once, on the next page."""
     lg = ledger_of(request)
     invoice_id = request.path_params["invoice_id"]
-    values = await form_values(request)
+    values = posted(request)
     days = values.get("expires_days", "")
     if days and not (days.isdigit() and 0 < int(days) <= 3650):
         raise InvalidInput("expires_days", "give a number of days between 1 and 3650, or nothing")

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ledger.errors import InvalidInput, LedgerError
-from ledger.web.forms import N_, field_errors, form_values
+from ledger.web.forms import N_, field_errors, posted, reads_form
 from ledger.web.plugin_settings_form import settings_fields, submitted_values
 from ledger.web.rendering import back, is_htmx, render
 from ledger.web.state import ledger_of
@@ -47,10 +47,11 @@ def _plugin_page(
     }, status=status)  # fmt: skip
 
 
-async def save_settings(request: Request) -> Response:
+@reads_form
+def save_settings(request: Request) -> Response:
     lg = ledger_of(request)
     name = request.path_params["name"]
-    form = await form_values(request)
+    form = posted(request)
     fields = settings_fields(lg.registry.get(name).Settings, {})
     try:
         lg.plugins.configure(name, **submitted_values(fields, form))
@@ -97,6 +98,12 @@ async def sync_now(request: Request) -> Response:
 
     threading.Thread(target=work, name=f"web-sync-{name}", daemon=True).start()
     await run_in_threadpool(started.wait, START_WAIT_SECONDS)  # other requests go on
+    return await run_in_threadpool(_sync_started, request, name, outcome)
+
+
+def _sync_started(request: Request, name: str, outcome: dict[str, Any]) -> Response:
+    """The answer to "Sync now" once its run started, failed or is still waiting."""
+    lg = ledger_of(request)
     if "error" in outcome:
         if is_htmx(request):  # the progress box shows why, the page stays as it was
             return render(request, "integration_progress.html", {"error": str(outcome["error"])})

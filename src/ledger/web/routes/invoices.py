@@ -16,7 +16,7 @@ from ledger.api import Ledger
 from ledger.errors import Conflict, InvalidInput, MissingExchangeRate, NotFound
 from ledger.web.evidence import GROUPINGS, STATUSES, labels
 from ledger.web.fields import CHOOSE, TOO_LARGE, Fields, int_or_none, page_number
-from ledger.web.forms import N_, form_values
+from ledger.web.forms import N_, posted, reads_form
 from ledger.web.rendering import is_htmx, render
 from ledger.web.responses import done, partial, refused
 from ledger.web.routes.documents import LINK_STATES
@@ -114,9 +114,10 @@ def new_preview(request: Request) -> Response:
     return _new_page(request, values, {}, block="preview" if partial(request) else None)
 
 
-async def create(request: Request) -> Response:
+@reads_form
+def create(request: Request) -> Response:
     lg = ledger_of(request)
-    values = await form_values(request)
+    values = posted(request)
     fields = Fields(values, request.state.translator)
     args = _draft_args(lg, fields)
     notes = fields.text("notes", max_length=5000)
@@ -232,9 +233,9 @@ def _invoice_page(
 
 
 @stale
-async def update_details(request: Request) -> Response:
+def update_details(request: Request) -> Response:
     lg = ledger_of(request)
-    values = await form_values(request)
+    values = posted(request)
     fields = Fields(values, request.state.translator)
     changes: dict[str, Any] = {
         "notes": fields.text("notes", max_length=5000),
@@ -289,9 +290,9 @@ def _lines_changed(request: Request) -> Response:
 
 
 @stale
-async def update_line(request: Request) -> Response:
+def update_line(request: Request) -> Response:
     lg = ledger_of(request)
-    values = await form_values(request)
+    values = posted(request)
     fields = Fields(values, request.state.translator)
     changes = _line_fields(fields, lg.invoices.get(request.path_params["invoice_id"]).currency)
     line_id = request.path_params["line_id"]
@@ -309,9 +310,9 @@ async def update_line(request: Request) -> Response:
 
 
 @stale
-async def add_line(request: Request) -> Response:
+def add_line(request: Request) -> Response:
     lg = ledger_of(request)
-    values = await form_values(request)
+    values = posted(request)
     fields = Fields(values, request.state.translator)
     changes = _line_fields(fields, lg.invoices.get(request.path_params["invoice_id"]).currency)
     if not fields.errors:
@@ -376,9 +377,9 @@ def issue(request: Request) -> Response:
 
 
 @stale
-async def record_payment(request: Request) -> Response:
+def record_payment(request: Request) -> Response:
     lg = ledger_of(request)
-    values = await form_values(request)
+    values = posted(request)
     fields = Fields(values, request.state.translator)
     currency = lg.invoices.get(request.path_params["invoice_id"]).currency
     amount = fields.amount("amount", positive=True, currency=currency)

@@ -19,7 +19,7 @@ from ledger.core.transactions import Kind
 from ledger.errors import Conflict, InvalidInput
 from ledger.web.evidence import labels
 from ledger.web.fields import Fields, page_number
-from ledger.web.forms import N_, form_values
+from ledger.web.forms import N_, posted, reads_form
 from ledger.web.rendering import is_htmx, render
 from ledger.web.responses import done, partial, refused
 from ledger.web.state import ledger_of
@@ -96,7 +96,8 @@ def _money_page(
     }, block=block)  # fmt: skip
 
 
-async def run_matching(request: Request) -> Response:
+@reads_form
+def run_matching(request: Request) -> Response:
     lg = ledger_of(request)
     t = request.state.translator
     report = lg.match()
@@ -107,7 +108,7 @@ async def run_matching(request: Request) -> Response:
     )
     if not is_htmx(request):
         return done(request, "/money", summary)
-    filters = await form_values(request)
+    filters = posted(request)
     values = {"summary": summary, "decisions": _decisions(lg, report)}
     return _money_page(request, filters, report=values, block="workspace")
 
@@ -175,10 +176,10 @@ def _transaction_page(
 
 
 @stale
-async def match(request: Request) -> Response:
+def match(request: Request) -> Response:
     lg = ledger_of(request)
     t = request.state.translator
-    values = await form_values(request)
+    values = posted(request)
     fields = Fields(values, t)
     transaction = lg.transactions.get(request.path_params["transaction_id"])
     unapplied = _unapplied(lg, transaction)
@@ -245,7 +246,7 @@ def _invoices_of(lg: Ledger, suggestions: list[Suggestion]) -> dict[int, Invoice
 
 
 @stale_queue
-async def accept(request: Request) -> Response:
+def accept(request: Request) -> Response:
     lg = ledger_of(request)
     suggestion = _suggestion(lg, request.path_params["suggestion_id"])
     lg.matching.accept(suggestion.id)
@@ -253,16 +254,16 @@ async def accept(request: Request) -> Response:
     notice = request.state.translator.gettext(
         "Accepted: the payment is matched to %(numbers)s.", numbers=numbers
     )
-    return await _decided(request, suggestion, notice)
+    return _decided(request, suggestion, notice)
 
 
 @stale_queue
-async def reject(request: Request) -> Response:
+def reject(request: Request) -> Response:
     lg = ledger_of(request)
     suggestion = _suggestion(lg, request.path_params["suggestion_id"])
     lg.matching.reject(suggestion.id)
     notice = request.state.translator.gettext("Rejected: the suggestion is not offered again.")
-    return await _decided(request, suggestion, notice)
+    return _decided(request, suggestion, notice)
 
 
 def _suggestion(lg: Ledger, suggestion_id: int) -> Suggestion:
@@ -273,8 +274,8 @@ def _suggestion(lg: Ledger, suggestion_id: int) -> Suggestion:
     return found
 
 
-async def _decided(request: Request, suggestion: Suggestion, notice: str) -> Response:
-    back = (await form_values(request)).get("back")
+def _decided(request: Request, suggestion: Suggestion, notice: str) -> Response:
+    back = posted(request).get("back")
     if back == "transaction":
         return done(request, f"/money/transactions/{suggestion.transaction_id}", notice)
     if is_htmx(request):

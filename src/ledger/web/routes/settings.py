@@ -28,7 +28,7 @@ from ledger.web.form_help import (
     unstorable,
     with_model_errors,
 )
-from ledger.web.forms import N_, form_values
+from ledger.web.forms import N_, posted, reads_form
 from ledger.web.i18n import Translator
 from ledger.web.rendering import render
 from ledger.web.state import ledger_of
@@ -127,10 +127,11 @@ def settings_page(request: Request) -> Response:
     return page(request)
 
 
-async def settings_save(request: Request) -> Response:
+@reads_form
+def settings_save(request: Request) -> Response:
     lg = ledger_of(request)
     t: Translator = request.state.translator
-    values = await form_values(request)
+    values = posted(request)
     form = {name: values.get(name, "") for name in (*TEXT_FIELDS, *AMOUNT_FIELDS, *VAT_HELP)}
     fields: dict[str, Any] = {name: form[name] for name in TEXT_FIELDS}
     errors = unstorable(form, t)
@@ -202,9 +203,10 @@ def number_preview(request: Request) -> Response:
     return render(request, "settings.html", values, block="preview")
 
 
-async def theme(request: Request) -> Response:
+@reads_form
+def theme(request: Request) -> Response:
     t: Translator = request.state.translator
-    text = (await form_values(request)).get("theme", "")
+    text = posted(request).get("theme", "")
     chosen = next((theme for theme in app_settings.THEMES if theme == text), None)
     if chosen is None:
         title, message = (
@@ -216,9 +218,10 @@ async def theme(request: Request) -> Response:
     return RedirectResponse(back_path(request, "/"), status_code=303)
 
 
-async def change_password(request: Request) -> Response:
+@reads_form
+def change_password(request: Request) -> Response:
     t: Translator = request.state.translator
-    values = await form_values(request)
+    values = posted(request)
     user_id: int = request.state.session.user_id
     throttle = request.app.state.throttle
     key = f"password:{user_id}"

@@ -32,7 +32,7 @@ from ledger.web.form_help import (
     path_id,
     unstorable,
 )
-from ledger.web.forms import N_, form_values
+from ledger.web.forms import N_, posted, reads_form
 from ledger.web.i18n import Translator
 from ledger.web.rendering import is_htmx, render
 from ledger.web.state import ledger_of
@@ -243,11 +243,12 @@ def time_page(request: Request) -> Response:
 # --- entries ---------------------------------------------------------------------------
 
 
-async def entry_create(request: Request) -> Response:
+@reads_form
+def entry_create(request: Request) -> Response:
     lg = ledger_of(request)
     t: Translator = request.state.translator
     view = _view(request)
-    values = await form_values(request)
+    values = posted(request)
     project, fields, errors = entry_input(request, values)
     if errors or project is None:
         errors = entry_errors(request, fields, errors)
@@ -344,13 +345,14 @@ def entry_edit(request: Request) -> Response:
     return render(request, "time.html", _week(request, view, editing=entry.id, row_values=values))
 
 
-async def entry_update(request: Request) -> Response:
+@reads_form
+def entry_update(request: Request) -> Response:
     lg = ledger_of(request)
     t: Translator = request.state.translator
     entry = lg.entries.get(path_id(request, "entry_id"))
     if entry.invoice_id is not None or entry.running:
         return _locked(request, entry)
-    values = await form_values(request)
+    values = posted(request)
     project, fields, errors = entry_input(request, values)
     if errors or project is None:
         errors = entry_errors(request, fields, errors)
@@ -398,10 +400,11 @@ def entry_delete(request: Request) -> Response:
 # --- the timer -------------------------------------------------------------------------
 
 
-async def timer_start(request: Request) -> Response:
+@reads_form
+def timer_start(request: Request) -> Response:
     lg = ledger_of(request)
     t: Translator = request.state.translator
-    values = await form_values(request)
+    values = posted(request)
     description = values.get("description", "")
     project_id = optional_int(values.get("project"))
     if project_id is None or project_id not in Catalogue(request).projects:
