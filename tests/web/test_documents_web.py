@@ -68,7 +68,7 @@ def test_an_amount_above_the_qr_limit_opens_without_the_code(
     page = client.get(f"/invoices/{invoice.id}")
     assert page.status_code == 200
     assert 'data-testid="payment-qr"' not in page.text
-    assert "the amount due is above the QR payment limit of CZK9,999,999.99" in page.text
+    assert "the amount due is above the QR payment limit of CZK\u00a09,999,999.99" in page.text
     assert client.get(f"/invoices/{invoice.id}/qr.svg").status_code == 404
     pdf = client.get(f"/invoices/{invoice.id}/pdf")
     assert pdf.status_code == 200

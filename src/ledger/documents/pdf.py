@@ -24,6 +24,7 @@ from decimal import Decimal
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from ledger.core.amounts import format_money
 from ledger.core.models import AppSettings, Client, Invoice
 from ledger.documents.payment_qr import ascii_text, over_limit
 from ledger.errors import ConfigurationError
@@ -169,13 +170,7 @@ class Formats:
 
     def money(self, amount: Decimal) -> str:
         """``1 234,50 Kč`` (NO-BREAK SPACEs) in Czech, ``CZK 1,234.50`` in English."""
-        from babel.numbers import format_currency, get_currency_symbol
-
-        text = format_currency(amount, self.currency, locale=self.locale)
-        symbol = get_currency_symbol(self.currency, locale=self.locale)
-        if text.startswith(symbol) and symbol[-1:].isalpha():
-            text = f"{symbol}\u00a0{text.removeprefix(symbol)}"
-        return text
+        return format_money(amount, self.currency, self.locale)
 
     def date(self, value: dt.date | None) -> str:
         """``5. 3. 2025`` in Czech, ``5 Mar 2025`` in English."""

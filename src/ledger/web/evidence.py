@@ -85,8 +85,9 @@ def describe(evidence: Mapping[str, Any], t: Translator) -> list[EvidenceItem]:
         known = _EVIDENCE.get(key, {}).get(value) if _hashable(value) else None
         if known is not None:
             items.append(EvidenceItem(t.gettext(known[0]), known[1]))
-        elif key == "invoices":
-            items.append(EvidenceItem(t.gettext("settles %(count)s invoices", count=value), None))
+        elif key == "invoices" and isinstance(value, int):
+            text = t.ngettext("settles %(num)s invoice", "settles %(num)s invoices", value)
+            items.append(EvidenceItem(text, None))
         elif key == "accepted_suggestion":
             items.append(EvidenceItem(t.gettext("accepted from the review queue"), None))
         else:  # a fact a newer matcher records: shown as it is (and escaped by the template)
