@@ -10,6 +10,8 @@ from typing import Any
 from ledger.web.forms import N_
 from ledger.web.i18n import Translator
 
+LINK_STATES = {"active": N_("active"), "expired": N_("expired"), "revoked": N_("revoked")}
+"""A share link's state, as its list on the invoice page names it."""
 STATUSES = {"draft": N_("Draft"), "issued": N_("Issued"), "cancelled": N_("Cancelled")}
 PAYMENT_STATES = {
     "unpaid": N_("Unpaid"),
@@ -122,4 +124,5 @@ def labels(t: Translator) -> dict[str, Any]:
         "evidence_of": lambda evidence: describe(evidence or {}, t),
         "GROUPINGS": {key: t.gettext(label) for key, label in GROUPINGS.items()},
         "KINDS": {key: t.gettext(label) for key, label in KINDS.items()},
+        "LINK_STATES": LINK_STATES,
     }

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ledger.core.models import SyncRun
 from ledger.errors import InvalidInput, LedgerError
 from ledger.web.forms import N_, field_errors, form_values
 from ledger.web.plugin_settings_form import settings_fields, submitted_values
@@ -68,6 +69,8 @@ async def save_settings(request: Request) -> Response:
 
 def enable(request: Request) -> Response:
     ledger_of(request).plugins.enable(request.path_params["name"])
+    if is_htmx(request):  # confirmed in the browser (hx-confirm): show the page anew
+        return Response(status_code=204, headers={"HX-Refresh": "true"})
     return RedirectResponse(back(request, "/integrations"), status_code=303)
 
 
@@ -111,17 +114,30 @@ async def sync_now(request: Request) -> Response:
     run = lg.plugins.run(outcome["run_id"])
     if not is_htmx(request):
         return RedirectResponse(f"/integrations/runs/{run.id}", status_code=303)
-    return render(
-        request, "integration_progress.html", {"run": run, "progress": lg.plugins.progress(run.id)}
-    )
+    return _progress(request, run)
 
 
 def progress(request: Request) -> Response:
-    lg = ledger_of(request)
-    run = lg.plugins.run(request.path_params["run_id"])
-    return render(
-        request, "integration_progress.html", {"run": run, "progress": lg.plugins.progress(run.id)}
+    return _progress(request, ledger_of(request).plugins.run(request.path_params["run_id"]))
+
+
+def _progress(request: Request, run: SyncRun) -> Response:
+    """The run's progress box; once it has ended, the page is told (``sync-finished``) so
+    the sync history and the list's last sync refresh."""
+    response = render(
+        request,
+        "integration_progress.html",
+        {"run": run, "progress": ledger_of(request).plugins.progress(run.id)},
     )
+    if run.status != "running":
+        response.headers["HX-Trigger"] = "sync-finished"
+    return response
+
+
+def history(request: Request) -> Response:
+    """The plugin's sync history (the plugin page reloads it when a run ends)."""
+    runs = ledger_of(request).plugins.history(request.path_params["name"], limit=25)
+    return render(request, "_runs.html", {"runs": runs})
 
 
 def run_page(request: Request) -> Response:
@@ -140,6 +156,7 @@ routes = [
     Route("/integrations/runs/{run_id:int}", run_page, methods=["GET"]),
     Route("/integrations/runs/{run_id:int}/progress", progress, methods=["GET"]),
     Route("/integrations/{name}", plugin_page, methods=["GET"]),
+    Route("/integrations/{name}/history", history, methods=["GET"]),
     Route("/integrations/{name}/settings", save_settings, methods=["POST"]),
     Route("/integrations/{name}/enable", enable, methods=["POST"]),
     Route("/integrations/{name}/disable", disable, methods=["POST"]),
