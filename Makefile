@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test lint typecheck docs docs-build pytest bench clean
+.PHONY: install run demo test lint typecheck docs docs-build docs-cli pytest bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ typecheck: install  ## mypy --strict on the package, the tests and the docs' exa
 
 docs: install  ## serve the documentation at http://127.0.0.1:8001, rebuilt on every edit
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
+
+docs-cli: install  ## regenerate docs/reference/cli.md from the Typer app (a test fails when stale)
+	$(BIN)/python -m ledger.cli.reference docs/reference/cli.md
 
 docs-build: install  ## build the documentation into site/; any warning or broken link fails
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
