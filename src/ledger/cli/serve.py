@@ -30,7 +30,7 @@ def serve(
     """Serve the web UI (http://127.0.0.1:8000 by default)."""
     import uvicorn
 
-    from ledger.web import create_app
+    from ledger.web import create_app, warm_up
     from ledger.web.config import WebConfig
 
     if demo and database is None:
@@ -41,6 +41,7 @@ def serve(
         typer.echo(f"demo database: log in as {DEMO_USER!r} with password {DEMO_PASSWORD!r}")
     typer.echo(f"ledger is at http://{host}:{port}/")
     config = WebConfig(demo_login=f"{DEMO_USER} / {DEMO_PASSWORD}" if demo else "")
+    warm_up.start(lg)  # the first page and PDF as fast as later ones; serving starts at once
     # No access log: portal addresses carry their secret token in the path.
     # Forwarded headers are judged by the app against LEDGER_TRUSTED_PROXIES alone.
     uvicorn.run(

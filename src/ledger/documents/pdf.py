@@ -211,6 +211,20 @@ def render_pdf(document: InvoiceDocument) -> bytes:
     return pdf
 
 
+def warm_up() -> None:
+    """Load WeasyPrint, the bundled fonts and the invoice template, and typeset one small
+    page, so the first invoice PDF after start costs what later ones do."""
+    _environment().get_template("invoice.html")
+    HTML = _weasyprint().HTML  # noqa: N806  (the class)
+    page = HTML(
+        string=f"<p style=\"font-family: '{FONT_FAMILY}'\">Faktura 1 500,00 Kč <b>CZK</b></p>",
+        url_fetcher=asset_fetcher(),
+    )
+    with _RENDER_LOCK:
+        font_config, font_faces = _shared_fonts()
+        page.write_pdf(stylesheets=[font_faces], font_config=font_config)
+
+
 def merge_pdfs(parts: Sequence[tuple[str, bytes]], *, title: str, author: str) -> bytes:
     """One PDF of `parts` (outline title, PDF bytes) in order, with its own metadata."""
     from pypdf import PdfReader, PdfWriter
