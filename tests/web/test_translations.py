@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 
+from ledger.plugins import BUNDLED
 from ledger.web.i18n import Translator, catalog, catalogs
+from ledger.web.plugin_settings_form import settings_fields
 
 WEB = Path(__file__).parents[2] / "src" / "ledger" / "web"
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
@@ -73,3 +75,19 @@ def test_counted_messages_take_the_form_of_the_count(count: int, czech: str, eng
 )
 def test_money_is_spaced_per_locale(language: str, expected: str) -> None:
     assert Translator(language).money(Decimal("1500"), "CZK") == expected
+
+
+def plugin_setting_texts() -> set[str]:
+    """The label and help of every bundled plugin's settings (the generated forms)."""
+    texts = set()
+    for plugin in BUNDLED:
+        if plugin.Settings is not None:
+            for field in settings_fields(plugin.Settings, {}):
+                texts |= {field.label, field.help} - {""}
+    return texts
+
+
+def test_every_bundled_plugin_setting_is_translated_to_czech() -> None:
+    texts = plugin_setting_texts()
+    assert "Overlap Days" in texts
+    assert not sorted(texts - set(catalog("cs")))

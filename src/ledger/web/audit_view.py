@@ -15,6 +15,7 @@ from typing import Any
 from ledger.core.audit_subjects import Subjects
 from ledger.core.models import AuditEntry
 from ledger.core.money import CURRENCY_EXPONENTS, from_minor
+from ledger.web.evidence import GROUPINGS, KINDS, METHODS, STATUSES, UNITS
 from ledger.web.forms import N_
 from ledger.web.i18n import Translator
 
@@ -86,6 +87,17 @@ FIELDS = {
     "vat_rate_bp": N_("VAT rate"),
 }  # fmt: skip
 """Column → the label a form shows for it."""
+
+VALUES = {
+    "status": {**STATUSES, "open": N_("open"), "accepted": N_("accepted"),
+               "rejected": N_("rejected")},
+    "method": METHODS,
+    "unit": UNITS,
+    "grouping": GROUPINGS,
+    "kind": {**KINDS, "invoice": N_("Invoice"), "credit_note": N_("Credit note"),
+             "time": N_("Time"), "fixed": N_("Fixed amount")},
+}  # fmt: skip
+"""Stored words of enumerated columns, as the UI names them elsewhere."""
 
 SOURCES = {"cli": N_("Command line"), "notebook": N_("Notebook")}
 PLUGIN, SYSTEM, GONE_USER = N_("Integration %(name)s"), N_("System (%(name)s)"), N_("User %(id)s")
@@ -159,6 +171,8 @@ def readable(field: str, value: Any, currency: Any, subjects: Subjects, t: Trans
         return t.gettext(YES if value else NO)
     if isinstance(value, int):
         return subjects.referred(field, value) or _number(field, value, currency, t)
+    if isinstance(value, str) and value in VALUES.get(field, {}):
+        return t.gettext(VALUES[field][value])
     return _moment(value, t) if isinstance(value, str) else str(value)
 
 

@@ -12,12 +12,14 @@ from starlette.routing import Route
 
 from ledger.core.models import SyncRun
 from ledger.errors import InvalidInput, LedgerError
+from ledger.web.audit_view import audit_row
 from ledger.web.forms import N_, field_errors, form_values
 from ledger.web.plugin_settings_form import settings_fields, submitted_values
 from ledger.web.rendering import back, is_htmx, render
 from ledger.web.state import ledger_of
 
 START_WAIT_SECONDS = 10
+SHOWN_CHANGES = 500
 RUN_STATUSES = (N_("running"), N_("succeeded"), N_("failed"), N_("interrupted"))
 """Shown through ``_(run.status)``; listed here so the catalogs carry them."""
 
@@ -144,11 +146,12 @@ def run_page(request: Request) -> Response:
     lg = ledger_of(request)
     run = lg.plugins.run(request.path_params["run_id"])
     changes = run.would_change() if run.dry_run else lg.plugins.changes(run.id)
-    return render(
-        request,
-        "integration_run.html",
-        {"run": run, "changes": changes, "section": "integrations"},
-    )
+    shown = changes[:SHOWN_CHANGES]
+    subjects = lg.audit.subjects(shown)
+    rows = [audit_row(change, subjects, request.state.translator) for change in shown]
+    return render(request, "integration_run.html", {
+        "run": run, "rows": rows, "count": len(changes), "section": "integrations",
+    })  # fmt: skip
 
 
 routes = [
