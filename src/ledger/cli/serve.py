@@ -36,12 +36,14 @@ def serve(
     if demo and database is None:
         database = str(Config().data_dir / "demo" / "ledger.db")
     lg = open_ledger(database, source="system:web")
+    # Templates, languages and the PDF engine load in the background while the demo
+    # data is written and the server starts, so the first page and PDF wait for nothing.
+    warm_up.start(lg)
     if demo:
         prepare_demo(lg)
         typer.echo(f"demo database: log in as {DEMO_USER!r} with password {DEMO_PASSWORD!r}")
     typer.echo(f"ledger is at http://{host}:{port}/")
     config = WebConfig(demo_login=f"{DEMO_USER} / {DEMO_PASSWORD}" if demo else "")
-    warm_up.start(lg)  # the first page and PDF as fast as later ones; serving starts at once
     # No access log: portal addresses carry their secret token in the path.
     # Forwarded headers are judged by the app against LEDGER_TRUSTED_PROXIES alone.
     uvicorn.run(
