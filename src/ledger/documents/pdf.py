@@ -211,14 +211,16 @@ def render_pdf(document: InvoiceDocument) -> bytes:
     return pdf
 
 
-def warm_up() -> None:
+def warm_up(qr_png: bytes) -> None:
     """Load WeasyPrint, the bundled fonts and the invoice template, and typeset one small
-    page, so the first invoice PDF after start costs what later ones do."""
+    page with a table and a QR image (`qr_png`), so the first invoice PDF after start
+    costs what later ones do."""
     _environment().get_template("invoice.html")
     HTML = _weasyprint().HTML  # noqa: N806  (the class)
     page = HTML(
-        string=f"<p style=\"font-family: '{FONT_FAMILY}'\">Faktura 1 500,00 Kč <b>CZK</b></p>",
-        url_fetcher=asset_fetcher(),
+        string=f"<table style=\"font-family: '{FONT_FAMILY}'\"><tr><td>Faktura</td>"
+        f'<td><b>1 500,00 Kč</b></td></tr></table><img src="{QR_URL}" width="90">',
+        url_fetcher=asset_fetcher({QR_URL: qr_png}),
     )
     with _RENDER_LOCK:
         font_config, font_faces = _shared_fonts()

@@ -37,8 +37,8 @@ class Documents(Service):
     def warm_up(self) -> None:
         """Load and exercise the PDF machinery now (a server calls this in the background
         at start-up), so the first PDF is as fast as the next ones."""
-        invoice_pdf.warm_up()
-        spayd("CZ6508000000192000145399", amount="1500", currency="CZK").png(scale=4)
+        code = spayd("CZ6508000000192000145399", amount="1500", currency="CZK")
+        invoice_pdf.warm_up(code.png(scale=4))
 
     def invoice_html(self, invoice: InvoiceRef) -> str:
         """The HTML the PDF is typeset from (a preview; it loads bundled fonts only)."""
