@@ -138,8 +138,9 @@ def _progress(request: Request, run: SyncRun) -> Response:
 
 def history(request: Request) -> Response:
     """The plugin's sync history (the plugin page reloads it when a run ends)."""
-    runs = ledger_of(request).plugins.history(request.path_params["name"], limit=25)
-    return render(request, "_runs.html", {"runs": runs})
+    lg = ledger_of(request)
+    plugin = lg.registry.get(request.path_params["name"])  # an unknown name is a 404
+    return render(request, "_runs.html", {"runs": lg.plugins.history(plugin.name, limit=25)})
 
 
 def run_page(request: Request) -> Response:
