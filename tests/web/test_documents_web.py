@@ -73,7 +73,7 @@ def test_an_amount_above_the_qr_limit_opens_without_the_code(
     page = client.get(f"/invoices/{invoice.id}")
     assert page.status_code == 200
     assert 'data-testid="payment-qr"' not in page.text
-    assert "the amount due is above the QR payment limit of CZK9,999,999.99" in page.text
+    assert "the amount due is above the QR payment limit of CZK\u00a09,999,999.99" in page.text
     assert client.get(f"/invoices/{invoice.id}/qr.svg").status_code == 404
     pdf = client.get(f"/invoices/{invoice.id}/pdf")
     assert pdf.status_code == 200
@@ -152,6 +152,38 @@ def test_bad_expiry_is_a_form_error(client: TestClient, lg: Ledger, days: str) -
     )
     assert response.status_code == 400
     assert not lg.portal.links(invoice)
+    assert str(invoice.number) in response.text  # the invoice page again, not an error page
+    assert 'data-testid="error-expires_days"' in response.text
+    assert f'name="expires_days" inputmode="numeric" size="6" value="{days}"' in response.text
+
+
+def test_a_czech_expiry_error_is_in_czech(client: TestClient, lg: Ledger) -> None:
+    invoice = issued(lg)
+    lg.settings.update(locale="cs")
+    token = csrf(client, f"/invoices/{invoice.id}")
+    response = client.post(
+        f"/invoices/{invoice.id}/share", data={"csrf_token": token, "expires_days": "x"}
+    )
+    error = re.search(r'data-testid="error-expires_days">([^<]+)<', response.text)
+    assert error is not None
+    assert error.group(1) == "Zadejte počet dní od 1 do 3650, nebo pole nechte prázdné."
+
+
+def test_a_new_share_link_has_a_copy_button_and_is_listed(client: TestClient, lg: Ledger) -> None:
+    invoice = issued(lg)
+    token = csrf(client, f"/invoices/{invoice.id}")
+    client.post(f"/invoices/{invoice.id}/share", data={"csrf_token": token})
+    page = client.get(f"/invoices/{invoice.id}").text
+    documents = page[page.index('id="documents"') :]
+    assert 'data-testid="copy-share-link"' in documents
+    assert 'data-copy="share-address-1"' in documents
+    assert 'id="share-address-1"' in documents
+    assert documents.count('data-testid="share-row"') == 1
+    assert '<script src="/static/copy.js" defer></script>' in page
+    assert client.get("/static/copy.js").status_code == 200
+    again = client.get(f"/invoices/{invoice.id}").text
+    assert 'data-testid="copy-share-link"' not in again  # the address is shown once
+    assert again.count('data-testid="share-row"') == 1  # the link stays listed
 
 
 def test_the_month_pdf_merges_the_months_invoices(client: TestClient, lg: Ledger) -> None:

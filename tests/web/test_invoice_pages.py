@@ -90,7 +90,7 @@ def test_draft_from_unbilled_work_edit_issue_and_pay(
 ) -> None:
     page = client.get(f"/invoices/new?client={acme.id}")
     assert page.status_code == 200
-    assert 'data-testid="preview-total">CZK3,000.00<' in page.text
+    assert 'data-testid="preview-total">CZK\u00a03,000.00<' in page.text
     assert "Design" in page.text  # the entries the draft takes
 
     before = row_counts(lg)
@@ -101,7 +101,7 @@ def test_draft_from_unbilled_work_edit_issue_and_pay(
     preview = hx(client, f"/invoices/new/preview?client={acme.id}&grouping=entry")
     assert preview.status_code == 200
     assert "<html" not in preview.text
-    assert "CZK3,000.00" in preview.text
+    assert "CZK\u00a03,000.00" in preview.text
     assert "Not a VAT payer: no VAT is charged." in preview.text
     assert 'hx-swap-oob="true"' in preview.text  # the client's projects, swapped in
     assert row_counts(lg) == before  # a preview writes nothing
@@ -128,8 +128,10 @@ def test_draft_from_unbilled_work_edit_issue_and_pay(
     assert edited.status_code == 200
     assert "<html" not in edited.text
     assert "Design work" in edited.text
-    assert "CZK3,951.00" in edited.text  # 2 × 1,600.50 + 0.5 h × 1,500
-    header = '<span id="invoice-total" data-testid="total" hx-swap-oob="true">CZK3,951.00</span>'
+    assert "CZK\u00a03,951.00" in edited.text  # 2 × 1,600.50 + 0.5 h × 1,500
+    header = (
+        '<span id="invoice-total" data-testid="total" hx-swap-oob="true">CZK\u00a03,951.00</span>'
+    )
     assert header in edited.text  # the total at the top follows
     added = hx(
         client,
@@ -416,9 +418,9 @@ def test_the_list_filters_by_status_and_client_with_totals_per_currency(
         r'data-testid="invoice-totals">.*?</div>\s*</div>\s*</div>', page.text, re.S
     )
     assert totals
-    assert "CZK3,000.00" in totals.group(0)
+    assert "CZK\u00a03,000.00" in totals.group(0)
     assert "€170.00" in totals.group(0)
-    assert "Outstanding CZK3,000.00" in totals.group(0)
+    assert "Outstanding CZK\u00a03,000.00" in totals.group(0)
 
     only_drafts = client.get("/invoices?status=draft")
     assert "2026-0001" not in only_drafts.text

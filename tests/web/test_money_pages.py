@@ -162,7 +162,7 @@ def test_match_by_hand_then_unmatch(client: TestClient, lg: Ledger) -> None:
     payment = paid_in(lg, "t1", "1500", message="advance")
     page = client.get(f"/money/transactions/{payment.id}")
     assert 'data-testid="match-form"' in page.text
-    assert "2026-0001 · Acme s.r.o. · owes CZK2,000.00" in page.text
+    assert "2026-0001 · Acme s.r.o. · owes CZK\u00a02,000.00" in page.text
 
     response = post(client, f"/money/transactions/{payment.id}/match",
                     {"invoice": str(invoice.id), "amount": "1000"})  # fmt: skip
@@ -171,7 +171,7 @@ def test_match_by_hand_then_unmatch(client: TestClient, lg: Ledger) -> None:
     page = client.get(f"/money/transactions/{payment.id}")
     assert "The payment is matched to invoice 2026-0001." in page.text
     assert "matched by hand" in page.text
-    assert "Not yet applied: CZK500.00" in page.text  # the rest can go elsewhere
+    assert "Not yet applied: CZK\u00a0500.00" in page.text  # the rest can go elsewhere
     invoice_page = client.get(f"/invoices/{invoice.id}")
     assert f'href="/money/transactions/{payment.id}"' in invoice_page.text
     assert "matched by hand" in invoice_page.text
@@ -208,7 +208,7 @@ def test_bad_match_input_is_a_form_error_and_writes_nothing(
          "Enter a number, e.g. 1500 or 12.50."),
         (path, {"invoice": str(invoice.id), "amount": "-1"}, "Enter an amount greater than zero."),
         (path, {"invoice": str(invoice.id), "amount": "900"},
-         "Enter at most CZK800.00, the part of the payment not yet applied."),
+         "Enter at most CZK\u00a0800.00, the part of the payment not yet applied."),
         (f"/money/transactions/{outgoing.id}/match", {"invoice": str(invoice.id)},
          "Only incoming payments can pay an invoice."),
     ]  # fmt: skip

@@ -138,7 +138,7 @@ def test_the_week_shows_its_entries_with_totals(
     assert day_hours(html, "2026-11-24") == ""
     assert 'data-testid="week-hours">2:50<' in html
     # 90 min at 1000 = 1500, 20 min rounded up to 15s = 30 min = 500, fixed 500
-    assert 'data-testid="week-value">CZK2,500.00<' in html
+    assert 'data-testid="week-value">CZK\u00a02,500.00<' in html
     assert "Not billable" in table
     assert 'href="/time?week=2026-W47"' in html
     assert 'href="/time?week=2026-W49"' in html

@@ -42,7 +42,7 @@ def serve(
     """Serve the web UI (http://127.0.0.1:8000 by default)."""
     import uvicorn
 
-    from ledger.web import create_app
+    from ledger.web import create_app, warm_up
     from ledger.web.config import WebConfig
     from ledger.web.server import open_web_ledger
 
@@ -56,6 +56,9 @@ def serve(
         )
     config = WebConfig(demo_login=f"{DEMO_USER} / {DEMO_PASSWORD}" if demo else "")
     lg = open_web_ledger(url, config)  # creates or migrates the database once, here
+    # Templates, languages and the PDF engine load in the background while the demo
+    # data is written and the server starts, so the first page and PDF wait for nothing.
+    warm_up.start(lg)
     if demo:
         prepare_demo(lg)
         typer.echo(f"demo database: log in as {DEMO_USER!r} with password {DEMO_PASSWORD!r}")

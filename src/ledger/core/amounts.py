@@ -20,7 +20,7 @@ import re
 from decimal import Decimal
 from typing import Literal
 
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
 from ledger.contracts.money import CURRENCY_EXPONENTS, MAX_AMOUNT
 from ledger.errors import InvalidInput
@@ -108,6 +108,19 @@ def format_amount(amount: Decimal, notation: Notation = None) -> str:
     pattern = "#,##0" + ("." + "0" * places if places else "")
     text = format_decimal(amount, format=pattern, locale=_LOCALES[notation])
     return text.replace("\u00a0", " ").replace("\u202f", " ") if notation == "cs" else text
+
+
+def format_money(amount: Decimal, currency: str, locale: str) -> str:
+    """``1 234,50 Kč`` in ``cs_CZ``, ``CZK 1,234.50`` in ``en_GB`` (NO-BREAK SPACEs).
+
+    CLDR writes a currency code flush against the number (``CZK1,234.50``); a code
+    is a word, so it gets a space like a word.
+    """
+    text = format_currency(amount, currency, locale=locale)
+    symbol = get_currency_symbol(currency, locale=locale)
+    if text.startswith(symbol) and symbol[-1:].isalpha():
+        text = f"{symbol}\u00a0{text.removeprefix(symbol)}"
+    return text
 
 
 def refusal(field: str, message: str, code: str) -> InvalidInput:

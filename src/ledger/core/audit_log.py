@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, false
 from sqlmodel import col, select
 
+from ledger.core.audit_subjects import Subjects, subjects_of
 from ledger.core.models import AuditEntry, Records
 from ledger.core.service import MAX_ID, Service, fits_id
 from ledger.errors import ConfigurationError, InvalidInput
@@ -67,6 +68,12 @@ class AuditLog(Service):
         with self._lg.reading() as session:
             query = select(tables.AuditEvent.source).distinct()
             return tuple(sorted(session.exec(query)))
+
+    def subjects(self, events: Iterable[AuditEntry], *, sources: Iterable[str] = ()) -> Subjects:
+        """What `events` are about: names, invoice numbers and currencies, and the
+        names of the users behind them and behind `sources` (``user:<id>``)."""
+        with self._lg.reading() as session:
+            return subjects_of(session, events, sources)
 
     def to_frame(self) -> pd.DataFrame:
         """The whole trail as a DataFrame (needs pandas)."""

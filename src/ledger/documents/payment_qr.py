@@ -126,7 +126,9 @@ def spayd(
         due: the due date (DT).
         recipient: the payee's name (RN), at most 35 characters.
         message: a message for the payee (MSG), at most 60 characters.
-        vs, ss, ks: variable, specific and constant symbols, at most 10 digits.
+        vs: the variable symbol (X-VS), at most 10 digits.
+        ss: the specific symbol (X-SS), at most 10 digits.
+        ks: the constant symbol (X-KS), at most 10 digits.
 
     Raises:
         InvalidInput: naming the first value the specification forbids.

@@ -26,6 +26,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from ledger.core import datetimes
+from ledger.core.amounts import format_money
 from ledger.core.models import AppSettings, BankAccount, Client, Invoice
 from ledger.documents.czk import czk_context
 from ledger.documents.payment_qr import ascii_text, over_limit
@@ -191,13 +192,7 @@ class Formats:
 
     def money(self, amount: Decimal) -> str:
         """``1 234,50 Kč`` (NO-BREAK SPACEs) in Czech, ``CZK 1,234.50`` in English."""
-        from babel.numbers import format_currency, get_currency_symbol
-
-        text = format_currency(amount, self.currency, locale=self.locale)
-        symbol = get_currency_symbol(self.currency, locale=self.locale)
-        if text.startswith(symbol) and symbol[-1:].isalpha():
-            text = f"{symbol}\u00a0{text.removeprefix(symbol)}"
-        return text
+        return format_money(amount, self.currency, self.locale)
 
     def date(self, value: dt.date | None) -> str:
         """``5. 3. 2025`` in Czech, ``5 Mar 2025`` in English (as everywhere in ledger)."""
@@ -242,6 +237,22 @@ def render_pdf(document: InvoiceDocument, variant: str | None = None) -> bytes:
             stylesheets=[font_faces], font_config=font_config, pdf_variant=variant
         )
     return pdf
+
+
+def warm_up(qr_png: bytes) -> None:
+    """Load WeasyPrint, the bundled fonts and the invoice template, and typeset one small
+    page with a table and a QR image (`qr_png`), so the first invoice PDF after start
+    costs what later ones do."""
+    _environment().get_template("invoice.html")
+    HTML = _weasyprint().HTML  # noqa: N806  (the class)
+    page = HTML(
+        string=f"<table style=\"font-family: '{FONT_FAMILY}'\"><tr><td>Faktura</td>"
+        f'<td><b>1 500,00 Kč</b></td></tr></table><img src="{QR_URL}" width="90">',
+        url_fetcher=asset_fetcher({QR_URL: qr_png}),
+    )
+    with _RENDER_LOCK:
+        font_config, font_faces = _shared_fonts()
+        page.write_pdf(stylesheets=[font_faces], font_config=font_config)
 
 
 def merge_pdfs(parts: Sequence[tuple[str, bytes]], *, title: str, author: str) -> bytes:

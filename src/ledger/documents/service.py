@@ -18,7 +18,7 @@ from ledger.core.models import AppSettings, BankAccount, Client, Invoice
 from ledger.core.service import Service
 from ledger.documents import factur_x, isdoc, month_export
 from ledger.documents import pdf as invoice_pdf
-from ledger.documents.payment_qr import PaymentCode, QrFormat, for_invoice, over_limit
+from ledger.documents.payment_qr import PaymentCode, QrFormat, for_invoice, over_limit, spayd
 from ledger.documents.pdf import InvoiceDocument
 from ledger.errors import InvalidInput, NotFound
 from ledger.storage import tables
@@ -37,6 +37,12 @@ class Documents(Service):
         Drafts render too, marked as drafts and without a QR code.
         """
         return invoice_pdf.render_pdf(self.document(invoice))
+
+    def warm_up(self) -> None:
+        """Load and exercise the PDF machinery now (a server calls this in the background
+        at start-up), so the first PDF is as fast as the next ones."""
+        code = spayd("CZ6508000000192000145399", amount="1500", currency="CZK")
+        invoice_pdf.warm_up(code.png(scale=4))
 
     def invoice_html(self, invoice: InvoiceRef) -> str:
         """The HTML the PDF is typeset from (a preview; it loads bundled fonts only)."""

@@ -10,6 +10,8 @@ from typing import Any
 from ledger.web.forms import N_
 from ledger.web.i18n import Translator
 
+LINK_STATES = {"active": N_("active"), "expired": N_("expired"), "revoked": N_("revoked")}
+"""A share link's state, as its list on the invoice page names it."""
 STATUSES = {"draft": N_("Draft"), "issued": N_("Issued"), "cancelled": N_("Cancelled")}
 PAYMENT_STATES = {
     "unpaid": N_("Unpaid"),
@@ -86,8 +88,9 @@ def describe(evidence: Mapping[str, Any], t: Translator) -> list[EvidenceItem]:
         known = _EVIDENCE.get(key, {}).get(value) if _hashable(value) else None
         if known is not None:
             items.append(EvidenceItem(t.gettext(known[0]), known[1]))
-        elif key == "invoices":
-            items.append(EvidenceItem(t.gettext("settles %(count)s invoices", count=value), None))
+        elif key == "invoices" and isinstance(value, int):
+            text = t.ngettext("settles %(num)s invoice", "settles %(num)s invoices", value)
+            items.append(EvidenceItem(text, None))
         elif key == "accepted_suggestion":
             items.append(EvidenceItem(t.gettext("accepted from the review queue"), None))
         else:  # a fact a newer matcher records: shown as it is (and escaped by the template)
@@ -122,4 +125,5 @@ def labels(t: Translator) -> dict[str, Any]:
         "evidence_of": lambda evidence: describe(evidence or {}, t),
         "GROUPINGS": {key: t.gettext(label) for key, label in GROUPINGS.items()},
         "KINDS": {key: t.gettext(label) for key, label in KINDS.items()},
+        "LINK_STATES": LINK_STATES,
     }

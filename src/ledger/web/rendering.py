@@ -37,6 +37,7 @@ def context_of(request: Request, values: dict[str, Any]) -> dict[str, Any]:
         **layout,
         "request": request,
         "_": translator.gettext,
+        "ngettext": translator.ngettext,
         "t": translator,
         "csrf_token": session.csrf_token if session else "",
         "user_id": session.user_id if session else None,

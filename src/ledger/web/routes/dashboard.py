@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ledger.core.analytics import MonthAmounts
-from ledger.web.charts import bar_chart
+from ledger.api import Ledger
+from ledger.core.analytics import Dashboard, MonthAmounts
+from ledger.web.charts import Series, bar_chart
+from ledger.web.i18n import Translator
 from ledger.web.rendering import render
 from ledger.web.state import ledger_of
 
@@ -17,24 +20,56 @@ from ledger.web.state import ledger_of
 def dashboard(request: Request) -> Response:
     lg = ledger_of(request)
     data = lg.analytics.dashboard()
-    t = request.state.translator
+    charts = _charts(data, request.state.translator)
+    return render(request, "dashboard.html", {
+        "data": data, "charts": charts, "section": "dashboard",
+        "first_steps": _first_steps(lg, data),
+    })  # fmt: skip
+
+
+def _first_steps(lg: Ledger, data: Dashboard) -> list[tuple[str, bool]]:
+    """Set up your company, add a client, log time: each step with whether it is done;
+    empty once all are (the dashboard then shows only the figures)."""
+    has_client = bool(lg.clients.list(include_archived=True))
+    worked = bool(
+        data.minutes_this_month or data.unbilled or data.outstanding
+        or any(m.amounts for m in data.earnings)
+    )  # fmt: skip
+    steps = [
+        ("company", bool(lg.settings.get().supplier_name)),
+        ("client", has_client),
+        ("time", has_client and worked),
+    ]
+    return [] if all(done for _, done in steps) else steps
+
+
+def _charts(data: Dashboard, t: Translator) -> list[dict[str, Any]]:
+    """Per currency: invoiced per month, and income against expenses."""
     currencies = sorted(
         {c for m in [*data.earnings, *data.income, *data.expenses] for c in m.amounts}
     )
+    labels = [m.month for m in data.earnings]
+
+    def axis(value: Decimal) -> str:
+        return t.number(value.quantize(Decimal(1)))
+
     charts = []
     for currency in currencies:
-        labels = [m.month for m in data.earnings]
+
+        def money(value: Decimal, currency: str = currency) -> str:
+            return t.money(value, currency)
+
+        earned = Series("", "", _series(data.earnings, currency))
+        income = Series("income", t.gettext("Income"), _series(data.income, currency))
+        spent = Series("expense", t.gettext("Expenses"), _series(data.expenses, currency))
+        earnings_title = f"{t.gettext('Invoiced per month')} ({currency})"
+        cash_title = f"{t.gettext('Income and expenses')} ({currency})"
         charts.append({
             "currency": currency,
-            "earnings": bar_chart(labels, [("", _series(data.earnings, currency))],
-                                  t.gettext("Invoiced per month") + f" ({currency})"),
-            "cash": bar_chart(labels, [("income", _series(data.income, currency)),
-                                       ("expense", _series(data.expenses, currency))],
-                              t.gettext("Income and expenses") + f" ({currency})"),
+            "earnings": bar_chart(labels, [earned], earnings_title, money, axis),
+            "cash": bar_chart(labels, [income, spent], cash_title, money, axis),
         })  # fmt: skip
-    return render(
-        request, "dashboard.html", {"data": data, "charts": charts, "section": "dashboard"}
-    )
+    return charts
 
 
 def _series(months: list[MonthAmounts], currency: str) -> list[Decimal]:

@@ -13,10 +13,11 @@ from starlette.routing import Route
 from ledger.errors import InvalidInput, NotFound
 from ledger.web import fields  # noqa: F401  (registers the {name:id} path convertor)
 from ledger.web.forms import N_, posted, reads_form
+from ledger.web.routes.invoices import invoice_form_error
 from ledger.web.state import ledger_of
 
 MONTH = re.compile(r"(\d{4})-(\d{2})")
-LINK_STATES = {"active": N_("active"), "expired": N_("expired"), "revoked": N_("revoked")}
+EXPIRY_ERROR = N_("Give a number of days between 1 and 3650, or leave it empty.")
 
 
 def pdf_response(content: bytes, file_name: str) -> Response:
@@ -97,7 +98,8 @@ def share(request: Request) -> Response:
     values = posted(request)
     days = values.get("expires_days", "")
     if days and not (days.isdigit() and 0 < int(days) <= 3650):
-        raise InvalidInput("expires_days", "give a number of days between 1 and 3650, or nothing")
+        message = request.state.translator.gettext(EXPIRY_ERROR)
+        return invoice_form_error(request, "share", values, {"expires_days": message})
     expires = dt.timedelta(days=int(days)) if days else None
     _, token = lg.portal.create_link(invoice_id, expires)
     address = f"{request.app.state.config.base_url.rstrip('/')}/p/{token}"

@@ -10,13 +10,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ledger.core.sync_models import SyncRun
 from ledger.errors import InvalidInput, LedgerError
+from ledger.web.audit_view import audit_row
 from ledger.web.forms import N_, field_errors, posted, reads_form
 from ledger.web.plugin_settings_form import settings_fields, submitted_values
 from ledger.web.rendering import back, is_htmx, render
 from ledger.web.state import ledger_of
 
 START_WAIT_SECONDS = 10
+SHOWN_CHANGES = 500
 RUN_STATUSES = (N_("running"), N_("succeeded"), N_("failed"), N_("interrupted"))
 """Shown through ``_(run.status)``; listed here so the catalogs carry them."""
 
@@ -69,6 +72,8 @@ def save_settings(request: Request) -> Response:
 
 def enable(request: Request) -> Response:
     ledger_of(request).plugins.enable(request.path_params["name"])
+    if is_htmx(request):  # confirmed in the browser (hx-confirm): show the page anew
+        return Response(status_code=204, headers={"HX-Refresh": "true"})
     return RedirectResponse(back(request, "/integrations"), status_code=303)
 
 
@@ -118,28 +123,43 @@ def _sync_started(request: Request, name: str, outcome: dict[str, Any]) -> Respo
     run = lg.plugins.run(outcome["run_id"])
     if not is_htmx(request):
         return RedirectResponse(f"/integrations/runs/{run.id}", status_code=303)
-    return render(
-        request, "integration_progress.html", {"run": run, "progress": lg.plugins.progress(run.id)}
-    )
+    return _progress(request, run)
 
 
 def progress(request: Request) -> Response:
-    lg = ledger_of(request)
-    run = lg.plugins.run(request.path_params["run_id"])
-    return render(
-        request, "integration_progress.html", {"run": run, "progress": lg.plugins.progress(run.id)}
+    return _progress(request, ledger_of(request).plugins.run(request.path_params["run_id"]))
+
+
+def _progress(request: Request, run: SyncRun) -> Response:
+    """The run's progress box; once it has ended, the page is told (``sync-finished``) so
+    the sync history and the list's last sync refresh."""
+    response = render(
+        request,
+        "integration_progress.html",
+        {"run": run, "progress": ledger_of(request).plugins.progress(run.id)},
     )
+    if run.status != "running":
+        response.headers["HX-Trigger"] = "sync-finished"
+    return response
+
+
+def history(request: Request) -> Response:
+    """The plugin's sync history (the plugin page reloads it when a run ends)."""
+    lg = ledger_of(request)
+    plugin = lg.registry.get(request.path_params["name"])  # an unknown name is a 404
+    return render(request, "_runs.html", {"runs": lg.plugins.history(plugin.name, limit=25)})
 
 
 def run_page(request: Request) -> Response:
     lg = ledger_of(request)
     run = lg.plugins.run(request.path_params["run_id"])
     changes = run.would_change() if run.dry_run else lg.plugins.changes(run.id)
-    return render(
-        request,
-        "integration_run.html",
-        {"run": run, "changes": changes, "section": "integrations"},
-    )
+    shown = changes[:SHOWN_CHANGES]
+    subjects = lg.audit.subjects(shown)
+    rows = [audit_row(change, subjects, request.state.translator) for change in shown]
+    return render(request, "integration_run.html", {
+        "run": run, "rows": rows, "count": len(changes), "section": "integrations",
+    })  # fmt: skip
 
 
 routes = [
@@ -147,6 +167,7 @@ routes = [
     Route("/integrations/runs/{run_id:int}", run_page, methods=["GET"]),
     Route("/integrations/runs/{run_id:int}/progress", progress, methods=["GET"]),
     Route("/integrations/{name}", plugin_page, methods=["GET"]),
+    Route("/integrations/{name}/history", history, methods=["GET"]),
     Route("/integrations/{name}/settings", save_settings, methods=["POST"]),
     Route("/integrations/{name}/enable", enable, methods=["POST"]),
     Route("/integrations/{name}/disable", disable, methods=["POST"]),

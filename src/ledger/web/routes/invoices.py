@@ -19,7 +19,6 @@ from ledger.web.fields import CHOOSE, TOO_LARGE, Fields, int_or_none, page_numbe
 from ledger.web.forms import N_, posted, reads_form
 from ledger.web.rendering import is_htmx, render
 from ledger.web.responses import done, partial, refused
-from ledger.web.routes.documents import LINK_STATES
 from ledger.web.state import ledger_of
 
 PAGE_SIZE = 50
@@ -195,6 +194,13 @@ def lines_fragment(request: Request) -> Response:
     return _invoice_page(request, edit_line=edit, block="lines" if partial(request) else None)
 
 
+def invoice_form_error(
+    request: Request, form: str, values: dict[str, str], errors: dict[str, str]
+) -> Response:
+    """The invoice page again with `errors` on its form `form` (the documents' forms)."""
+    return _invoice_page(request, errors={form: errors}, form={form: values}, status=400)
+
+
 def _invoice_page(
     request: Request,
     *,
@@ -220,7 +226,6 @@ def _invoice_page(
         "creditable": [line for line in invoice.lines if not line.credited]
         if shared and invoice.kind == "invoice" else [],
         "links": lg.portal.links(invoice) if shared else [],
-        "LINK_STATES": LINK_STATES,
         "has_qr": shared and lg.documents.payment_code(invoice) is not None,
         "qr_limit": lg.documents.qr_limit(invoice),
         "account": lg.documents.account_for(invoice),

@@ -1,0 +1,67 @@
+"""The dashboard: first-run guidance on an empty ledger, charts with axes and tooltips."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from starlette.testclient import TestClient
+
+from ledger.api import Ledger
+from ledger.demo import load_demo
+from ledger.web.charts import nice_top
+
+
+def steps(page: str) -> dict[str, bool]:
+    """Each first step shown, and whether it is marked done."""
+    found = re.findall(r'<li( class="done")? data-step="(\w+)">', page)
+    return {step: bool(done) for done, step in found}
+
+
+def test_an_empty_ledger_shows_where_to_start(client: TestClient) -> None:
+    page = client.get("/").text
+    assert 'data-testid="first-steps"' in page
+    assert steps(page) == {"company": False, "client": False, "time": False}
+    for link in ("/settings", "/clients/new", "/time"):
+        assert f'<a href="{link}">' in page
+
+
+def test_done_steps_are_marked_and_all_done_hides_the_guide(
+    client: TestClient, lg: Ledger
+) -> None:
+    lg.settings.update(supplier_name="Jana Nováková")
+    acme = lg.clients.add(name="Acme", currency="CZK")
+    assert steps(client.get("/").text) == {"company": True, "client": True, "time": False}
+    project = lg.projects.add(acme.id, name="Web", hourly_rate="1000")
+    lg.entries.add(project.id, date=lg.today(), minutes=60)
+    assert 'data-testid="first-steps"' not in client.get("/").text
+
+
+def test_charts_have_a_value_axis_and_a_tooltip_per_bar(client: TestClient, lg: Ledger) -> None:
+    load_demo(lg)
+    page = client.get("/").text
+    assert 'data-testid="first-steps"' not in page
+    chart = page[page.index('<svg class="chart"') : page.index("</svg>")]
+    axis = re.findall(r'<text class="axis"[^>]*>([^<]+)</text>', chart)
+    assert axis[0] == "0"
+    assert len(axis) == 5
+    tips = re.findall(r'<rect class="bar[^"]*"[^>]*><title>([^<]+)</title>', chart)
+    assert len(tips) == 12
+    assert all(re.fullmatch(r"\d{4}-\d\d: CZK\u00a0[\d,]+\.\d\d", tip) for tip in tips), tips
+
+
+def test_czech_tooltips_name_the_series_and_format_money(client: TestClient, lg: Ledger) -> None:
+    load_demo(lg)
+    lg.settings.update(locale="cs")
+    page = client.get("/").text
+    cash = page[page.index("Příjmy a výdaje") :]
+    assert re.search(r"<title>\d{4}-\d\d · Příjmy: [\d\u00a0]+,\d\d\u00a0Kč</title>", cash)
+
+
+@pytest.mark.parametrize(
+    ("peak", "top"),
+    [("0", "4"), ("7", "10"), ("12", "20"), ("230", "250"), ("4100", "5000"), ("100", "100")],
+)
+def test_the_axis_ends_at_a_round_value(peak: str, top: str) -> None:
+    assert nice_top(Decimal(peak)) == Decimal(top)
