@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 
-.PHONY: install install-runtime run demo test lint typecheck docs docs-build docs-cli pytest bench clean
+.PHONY: install install-runtime run demo test lint typecheck docs docs-build docs-cli docs-pdfs pytest bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ docs: install  ## serve the documentation at http://127.0.0.1:8001, rebuilt on e
 
 docs-cli: install  ## regenerate docs/reference/cli.md from the Typer app (a test fails when stale)
 	$(BIN)/python -m ledger.cli.reference docs/reference/cli.md
+
+docs-pdfs: install  ## regenerate the guide's example PDFs in docs/documents (a test fails when stale)
+	$(BIN)/python docs/examples/example_documents.py docs/documents
 
 docs-build: install  ## build the documentation into site/; any warning or broken link fails
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

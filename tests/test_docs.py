@@ -55,6 +55,7 @@ EXAMPLE_MODULES = sorted(path.stem for path in EXAMPLES.glob("*.py"))
 # pytest files run by pytest.
 SCRIPTS = [
     "two_way_in_python",
+    "example_documents",
     "check_example_bank",
     "debugging_a_run",
     "matching_payments",
@@ -204,6 +205,20 @@ def test_example_script_prints_what_its_page_shows(
     name: str, examples: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run_script(examples, name, capsys)
+
+
+def test_the_guides_example_documents_are_what_ledger_prints_today(
+    examples: Path, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    written = __import__("example_documents").write_documents(tmp_path / "documents")
+    shipped_names = {path.name for path in (DOCS / "documents").glob("*.pdf")}
+    assert {path.name for path in written} == shipped_names
+    for path in written:
+        fresh = [page.extract_text() for page in PdfReader(path).pages]
+        shipped = [page.extract_text() for page in PdfReader(DOCS / "documents" / path.name).pages]
+        assert fresh == shipped, f"docs/documents/{path.name} is stale: run make docs-pdfs"
 
 
 def test_the_tutorial_plugin_passes_every_contract_check(

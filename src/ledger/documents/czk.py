@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from ledger.core.amounts import format_money
 from ledger.core.models import Invoice
 
 CZK_LABELS: dict[str, dict[str, str]] = {
@@ -42,14 +43,14 @@ def czk_context(language: str, invoice: Invoice, date_format: Any) -> dict[str, 
     """
     if invoice.czk is None:
         return {"czk": None}
-    from babel.numbers import format_currency, format_decimal
+    from babel.numbers import format_decimal
 
     locale = "cs_CZ" if language == "cs" else "en_GB"
     labels = CZK_LABELS.get(language, CZK_LABELS["en"])
     czk = invoice.czk
 
     def money(amount: Decimal) -> str:
-        return format_currency(amount, "CZK", locale=locale)
+        return format_money(amount, "CZK", locale)
 
     sentence = labels["rate"].format(
         day=date_format(czk.day),
