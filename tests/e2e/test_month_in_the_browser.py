@@ -5,7 +5,8 @@ Set up → client → project → time (typed, fixed amounts typed as 1,500.50 i
 PDF downloaded and read back → share link opened in a fresh browser, its QR
 decoded, then revoked → demo bank synced with live progress → the invoice is
 paid with its evidence → the audit log names every step's source. Along the way
-the main pages are photographed in light and dark, English and Czech.
+the main pages are photographed in light and dark, English and Czech, and each page as
+the browser shows it in Czech holds no English UI string.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
+
+from web.test_czech_everywhere import english_messages, leaks, shown_texts
 
 from .browser_kit import SCREENSHOTS, LiveServer
 
@@ -117,8 +120,8 @@ def test_a_month_from_set_up_to_paid(live_server: LiveServer, browser: Browser) 
     visitor.context.close()
 
     page.goto(url + "/integrations/demo_bank")
-    page.locator("form[action$='/enable'] button").click()
-    page.goto(url + "/integrations/demo_bank")
+    page.locator("form[action$='/enable'] button").click()  # confirmed by the dialog handler
+    expect(page.locator("[data-testid=sync-now]")).to_be_visible()
     page.click("[data-testid=sync-now]")
     expect(page.locator("[data-testid=sync-status]")).to_have_text("succeeded", timeout=20_000)
 
@@ -127,10 +130,12 @@ def test_a_month_from_set_up_to_paid(live_server: LiveServer, browser: Browser) 
     expect(page.locator("body")).to_contain_text("variable symbol agrees")
 
     page.goto(url + "/audit")
-    sources = page.locator("[data-testid=audit-row] code").all_inner_texts()
-    assert "user:1" in sources
+    who = page.locator("[data-testid=audit-row] td:nth-child(2) a:first-child")
+    sources = who.evaluate_all("links => links.map(link => link.title)")
+    assert "user:1" in sources  # the raw source, one hover away
     assert "plugin:demo_bank" in sources
-    photograph(page, url)
+    assert "jana" in who.all_inner_texts()  # the user by name
+    photograph(page, url, live_server)
 
 
 def fixed_amount(page: Page, url: str, description: str, amount: str) -> None:
@@ -158,9 +163,18 @@ def digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-def photograph(page: Page, url: str) -> None:
-    """The main pages in light and dark, English and Czech, as test artifacts."""
+def photograph(page: Page, url: str, live_server: LiveServer) -> None:
+    """The main pages in light and dark, English and Czech, as test artifacts; each
+    Czech page as rendered shows no English UI string (names and data aside)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    lg = live_server.ledger
+    data = {
+        *(e.description for e in lg.entries.list()),
+        *(c.name for c in lg.clients.list()),
+        *(t.message for t in lg.transactions.list()),
+        *(t.counterparty_name for t in lg.transactions.list()),
+    }
+    messages, english = english_messages(), {}
     for language in ("en", "cs"):
         for theme in ("light", "dark"):
             page.goto(url + "/settings")
@@ -172,4 +186,9 @@ def photograph(page: Page, url: str) -> None:
                 name = path.strip("/").replace("/", "-") or "dashboard"
                 shot = SCREENSHOTS / f"{name}-{language}-{theme}.png"
                 page.screenshot(path=shot, full_page=True)
+                if language == "cs" and (
+                    found := leaks(shown_texts(page.content()), messages, data)
+                ):
+                    english[path] = sorted(found)
     assert len(list(SCREENSHOTS.glob("*.png"))) >= len(PAGES) * 4
+    assert not english, f"English on Czech pages: {english}"

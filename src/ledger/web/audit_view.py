@@ -15,7 +15,7 @@ from typing import Any
 from ledger.core.audit_subjects import Subjects
 from ledger.core.models import AuditEntry
 from ledger.core.money import CURRENCY_EXPONENTS, from_minor
-from ledger.web.evidence import GROUPINGS, KINDS, METHODS, STATUSES, UNITS
+from ledger.web.evidence import GROUPINGS, KINDS, METHODS, ROUNDINGS, STATUSES, UNITS
 from ledger.web.forms import N_
 from ledger.web.i18n import Translator
 
@@ -96,6 +96,9 @@ VALUES = {
     "grouping": GROUPINGS,
     "kind": {**KINDS, "invoice": N_("Invoice"), "credit_note": N_("Credit note"),
              "time": N_("Time"), "fixed": N_("Fixed amount")},
+    "rounding": ROUNDINGS,
+    "vat_mode": {"vat": N_("VAT charged"), "reverse_charge": N_("Reverse charge"),
+                 "none": N_("No VAT")},
 }  # fmt: skip
 """Stored words of enumerated columns, as the UI names them elsewhere."""
 

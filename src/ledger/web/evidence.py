@@ -25,9 +25,11 @@ METHODS = {
     "manual": N_("Recorded by hand"),
     "match": N_("Matched automatically"),
     "accepted": N_("Accepted suggestion"),
+    "credit": N_("Settled by a credit note"),
 }
 GROUPINGS = {"project": N_("One line per project"), "entry": N_("One line per entry"),
              "day": N_("One line per project and day")}  # fmt: skip
+ROUNDINGS = {"none": N_("No rounding"), "up": N_("Round up"), "nearest": N_("Round to nearest")}
 KINDS = {"income": N_("Income"), "expense": N_("Expenses")}
 UNITS = {"h": N_("h"), "pcs": N_("pcs")}
 

@@ -14,6 +14,7 @@ from ledger.core.money import CURRENCY_EXPONENTS
 from ledger.core.projects import ProjectInput
 from ledger.core.validation import validated
 from ledger.errors import InvalidInput
+from ledger.web.evidence import ROUNDINGS
 from ledger.web.form_help import (
     IDENTITY_HELP,
     amount_error,
@@ -35,7 +36,6 @@ CLIENT_FIELDS = (
 )  # fmt: skip
 PROJECT_FIELDS = ("name", "hourly_rate", "currency", "rounding", "rounding_minutes")
 CURRENCIES = ["CZK", "EUR", *sorted(set(CURRENCY_EXPONENTS) - {"CZK", "EUR"})]
-ROUNDINGS = {"none": N_("No rounding"), "up": N_("Round up"), "nearest": N_("Round to nearest")}
 PROJECT_PREFIXES = {
     "rounding_minutes": ("rounding_minutes", N_("Give the rounding step in minutes, e.g. 15.")),
 }
