@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -75,18 +76,23 @@ def stored_line(
     template: tables.RecurringTemplate, position: int, line: LineInput
 ) -> tables.RecurringTemplateLine:
     """`line` checked as an invoice line would be, ready to store on `template`."""
-    quantity = quantity_milli(line.quantity)
-    price = amount_to_minor(line.unit_price, template.currency, "unit_price")
-    line_amount(quantity, price, template.currency)  # refuses an amount beyond the maximum
     return tables.RecurringTemplateLine(
-        template_id=pk(template),
-        position=position,
-        description=line_description(line.description),
-        quantity_milli=quantity,
-        unit=line_unit(line.unit),
-        unit_price_minor=price,
-        vat_rate_bp=vat.rate_basis_points(line.vat_rate),
+        template_id=pk(template), position=position, **checked_line(line, template.currency)
     )
+
+
+def checked_line(line: LineInput, currency: str) -> dict[str, Any]:
+    """A line's stored values in `currency`; `InvalidInput` names a bad field."""
+    quantity = quantity_milli(line.quantity)
+    price = amount_to_minor(line.unit_price, currency, "unit_price")
+    line_amount(quantity, price, currency)  # refuses an amount beyond the maximum
+    return {
+        "description": line_description(line.description),
+        "quantity_milli": quantity,
+        "unit": line_unit(line.unit),
+        "unit_price_minor": price,
+        "vat_rate_bp": vat.rate_basis_points(line.vat_rate),
+    }
 
 
 def replace_lines(
