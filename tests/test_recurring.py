@@ -4,6 +4,7 @@ never two for one period, drafts or issued invoices, VAT as the supplier charges
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
@@ -239,3 +240,25 @@ def test_draft_from_lines_makes_a_draft_without_work(lg: Ledger, acme: Client) -
     assert (draft.status, draft.total, draft.notes) == ("draft", Decimal("1500.00"), "Listopad")
     with pytest.raises(InvalidInput):
         lg.invoices.draft_from_lines(acme, [])
+
+
+def test_two_runs_at_once_make_one_invoice(lg: Ledger, acme: Client) -> None:
+    lg.recurring.add(acme, name="Hosting", next_date="2026-11-01", lines=[HOSTING])
+    other = lg.with_source("cli")
+    outcome: list[object] = []
+
+    def second_run() -> None:
+        try:
+            outcome.append(len(other.recurring.run()))
+        except Conflict as exc:
+            outcome.append(exc)
+
+    with lg.atomic():
+        assert len(lg.recurring.run()) == 1  # made, not yet committed
+        racer = threading.Thread(target=second_run)
+        racer.start()
+        racer.join(0.5)  # the second run waits for this transaction (or has not begun)
+    racer.join()
+    # Whichever way the race went, the second run made nothing.
+    assert outcome == [0] or isinstance(outcome[0], Conflict)
+    assert len(lg.invoices.list()) == 1
