@@ -31,7 +31,7 @@ def test_services_say_what_they_hold_and_what_to_call(work: Ledger) -> None:
         "<Clients: 2 clients · add(), archive(), delete(), find(), get(), list(), update()>"
     )
     assert repr(work.invoices).startswith("<Invoices: 1 invoice · add_line(), cancel(),")
-    assert "draft(), get(), issue(), list()" in repr(work.invoices)
+    assert "draft(), draft_from_lines(), get(), issue(), list()" in repr(work.invoices)
     assert repr(work.entries).startswith("<Entries: 2 work entries · add(), add_many(),")
     assert repr(work.reports) == "<Reports · monthly_earnings(), status(), unbilled()>"
     assert " at 0x" not in repr(work.projects)

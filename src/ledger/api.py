@@ -24,6 +24,7 @@ from ledger.core.invoices import Invoices
 from ledger.core.matching.service import Matching, MatchReport
 from ledger.core.portal import Portal
 from ledger.core.projects import Projects
+from ledger.core.recurring import Recurring
 from ledger.core.reports import Reports
 from ledger.core.service import Clock, system_clock
 from ledger.core.transactions import Transactions
@@ -52,7 +53,7 @@ __all__ = ["Clock", "Ledger", "open_ledger", "system_clock"]
 SERVICES = [
     "clients", "projects", "entries", "invoices", "transactions", "matching", "audit",
     "settings", "users", "reports", "analytics", "plugins", "documents", "portal",
-    "exchange_rates",
+    "exchange_rates", "recurring",
 ]  # fmt: skip
 """The collections of a `Ledger`, as ``dir(lg)`` lists them."""
 METHODS = ["atomic", "close", "match", "source", "sync", "today", "with_source"]
@@ -89,6 +90,7 @@ class Ledger:
         self.projects = Projects(self)
         self.entries = Entries(self)
         self.invoices = Invoices(self)
+        self.recurring = Recurring(self)
         self.transactions = Transactions(self)
         self.exchange_rates = ExchangeRates(self)
         self.audit = AuditLog(self)

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from ledger.api import Ledger
+from ledger.core.invoices import LineInput
 from ledger.demo import load_demo
 from ledger.web.app import all_routes
 from ledger.web.i18n import catalogs
@@ -58,6 +59,9 @@ def demo(lg: Ledger) -> Demo:
     czech = next(i for i in invoices if i.status == "issued" and i.language == "cs")
     _, token = lg.portal.create_link(czech)
     transaction = lg.transactions.list()[0]
+    hosting = LineInput("Hosting", "1", "1500")
+    template = lg.recurring.add(entry.client_id, name="Hosting", next_date=lg.today(),
+                                lines=[hosting])  # fmt: skip
     return Demo(
         values={
             "client_id": [str(lg.clients.list()[0].id)],
@@ -68,12 +72,14 @@ def demo(lg: Ledger) -> Demo:
             "run_id": [str(run.id)],
             "name": [plugin.name for plugin in lg.plugins.list()],
             "token": [token],
+            "template_id": [str(template.id)],
         },
         data={
             *(t.message for t in lg.transactions.list()),
             *(t.counterparty_name for t in lg.transactions.list()),
             *(e.description for e in lg.entries.list()),
             *(c.name for c in lg.clients.list(include_archived=True)),
+            template.name,
         },
     )
 

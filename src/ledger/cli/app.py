@@ -24,6 +24,7 @@ from ledger.cli.documents import invoice_app
 from ledger.cli.matching import review_app
 from ledger.cli.plugins import plugin_app, plugins_app
 from ledger.cli.projects import projects_app
+from ledger.cli.recurring import recurring_app
 from ledger.cli.settings import settings_app
 
 app = typer.Typer(
@@ -59,6 +60,7 @@ app.add_typer(clients_app, name="clients")
 app.add_typer(projects_app, name="projects")
 app.add_typer(settings_app, name="settings")
 app.add_typer(accounts_app, name="accounts")
+app.add_typer(recurring_app, name="recurring")
 app.command("log")(cli_time.log)
 app.add_typer(cli_time.timer_app, name="timer")
 app.command("doctor")(cli_doctor.doctor)

@@ -110,7 +110,13 @@ class WorkEntry(SQLModel, table=True):
 
 class Invoice(SQLModel, table=True):
     __tablename__ = "invoices"
-    __table_args__ = (UniqueConstraint("series", "sequence"),)
+    __table_args__ = (
+        UniqueConstraint("series", "sequence"),
+        # One invoice per recurring template and period, even when two runs race.
+        UniqueConstraint(
+            "recurring_template_id", "period_start", name="uq_invoices_recurring_period"
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="clients.id", index=True)
     status: str = Field(default="draft", max_length=10)
@@ -141,6 +147,11 @@ class Invoice(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     issued_at: dt.datetime | None = None
     cancelled_at: dt.datetime | None = None
+    # The recurring template and the period (its first day) this invoice was made for.
+    recurring_template_id: int | None = Field(
+        default=None, foreign_key="recurring_templates.id", index=True
+    )
+    period_start: dt.date | None = None
 
 
 class InvoiceLine(SQLModel, table=True):
@@ -156,6 +167,40 @@ class InvoiceLine(SQLModel, table=True):
     vat_rate_bp: int | None = None
     credits_line_id: int | None = Field(default=None, foreign_key="invoice_lines.id", index=True)
     project_id: int | None = Field(default=None, foreign_key="projects.id")
+
+
+class RecurringTemplate(SQLModel, table=True):
+    """An invoice made again every interval for a client: its lines are the template's.
+
+    `anchor_day` is the day of the month periods fall on (31: the last day of short
+    months), kept so that Jan 31 → Feb 28 → Mar 31.
+    """
+
+    __tablename__ = "recurring_templates"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="clients.id", index=True)
+    name: str = Field(max_length=200)
+    interval: str = Field(max_length=10)
+    next_date: dt.date
+    anchor_day: int
+    mode: str = Field(default="draft", max_length=5)
+    active: bool = True
+    notes: str = Field(default="", sa_type=Text)
+    language: str = Field(default="en", max_length=2)
+    currency: str = Field(max_length=3)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class RecurringTemplateLine(SQLModel, table=True):
+    __tablename__ = "recurring_template_lines"
+    id: int | None = Field(default=None, primary_key=True)
+    template_id: int = Field(foreign_key="recurring_templates.id", index=True)
+    position: int
+    description: str = Field(sa_type=Text)
+    quantity_milli: int
+    unit: str = Field(max_length=10)
+    unit_price_minor: int = Field(sa_type=BigInteger)
+    vat_rate_bp: int | None = None
 
 
 class MoneyTransaction(SQLModel, table=True):
@@ -423,6 +468,8 @@ AUDITED_TABLES: frozenset[str] = frozenset(
         WorkEntry,
         Invoice,
         InvoiceLine,
+        RecurringTemplate,
+        RecurringTemplateLine,
         MoneyTransaction,
         ExchangeRate,
         Payment,

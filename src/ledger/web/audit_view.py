@@ -34,6 +34,8 @@ ENTITIES = {
     "match_suggestions": N_("Payment suggestion"),
     "share_links": N_("Share link"),
     "external_links": N_("Link to another system"),
+    "recurring_templates": N_("Recurring template"),
+    "recurring_template_lines": N_("Recurring template line"),
 }
 """Each audited table as the UI names one of its rows."""
 
@@ -84,7 +86,10 @@ FIELDS = {
     "upstream_state": N_("Upstream state"), "username": N_("User name"),
     "values": N_("Values"), "variable_symbol": N_("Variable symbol"), "vat_id": N_("VAT ID"),
     "vat_minor": N_("VAT"), "vat_mode": N_("VAT"), "vat_payer": N_("VAT payer"),
-    "vat_rate_bp": N_("VAT rate"),
+    "vat_rate_bp": N_("VAT rate"), "interval": N_("Interval"), "next_date": N_("Next date"),
+    "anchor_day": N_("Day of the month"), "mode": N_("Mode"), "active": N_("Active"),
+    "template_id": N_("Template"), "recurring_template_id": N_("Template"),
+    "period_start": N_("Period"),
 }  # fmt: skip
 """Column → the label a form shows for it."""
 

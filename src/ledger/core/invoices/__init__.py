@@ -1,6 +1,7 @@
 """Invoices: drafting from unbilled work, editing, issuing with gapless numbers,
 cancelling and payments (``lg.invoices``)."""
 
+from ledger.core.invoices.manual import LineInput
 from ledger.core.invoices.preview import CurrencyTotals, DraftPreview, PreviewEntry, PreviewLine
 from ledger.core.invoices.rows import InvoiceRef
 from ledger.core.invoices.service import Invoices
@@ -10,6 +11,7 @@ __all__ = [
     "DraftPreview",
     "InvoiceRef",
     "Invoices",
+    "LineInput",
     "PreviewEntry",
     "PreviewLine",
 ]

@@ -108,25 +108,45 @@ def set_line(line: tables.InvoiceLine, invoice: tables.Invoice, fields: dict[str
         asked = vat.rate_basis_points(fields["vat_rate"])
         line.vat_rate_bp = vat.line_rate(invoice.vat_mode, asked, invoice.vat_rate_bp)
     if "description" in fields:
-        text = str(fields["description"]).strip()
-        if not text:
-            raise InvalidInput("description", "must not be empty")
-        line.description = text
+        line.description = line_description(fields["description"])
     if "unit" in fields:
-        line.unit = str(fields["unit"]).strip()[:10] or "pcs"
+        line.unit = line_unit(fields["unit"])
     if "quantity" in fields:
-        quantity = parse_amount(fields["quantity"], "quantity")
-        if quantity <= 0 or quantity > 100000:
-            raise InvalidInput("quantity", "must be more than 0 and at most 100000")
-        if quantity != quantity.quantize(Decimal("0.001")):
-            raise InvalidInput("quantity", f"{quantity} has more than 3 decimal places")
-        line.quantity_milli = int(quantity.scaleb(3).to_integral_value())
+        line.quantity_milli = quantity_milli(fields["quantity"])
     if "unit_price" in fields:
         line.unit_price_minor = amount_to_minor(fields["unit_price"], currency, "unit_price")
-    exact = Decimal(line.quantity_milli).scaleb(-3) * from_minor(line.unit_price_minor, currency)
+    line.amount_minor = line_amount(line.quantity_milli, line.unit_price_minor, currency)
+
+
+def line_description(value: object) -> str:
+    """A line's description: stripped, never empty."""
+    text = str(value).strip()
+    if not text:
+        raise InvalidInput("description", "must not be empty")
+    return text
+
+
+def line_unit(value: object) -> str:
+    """A line's unit (``pcs`` when empty), at most 10 characters."""
+    return str(value).strip()[:10] or "pcs"
+
+
+def quantity_milli(value: object) -> int:
+    """A line's quantity (more than 0, at most 100000, 3 decimals) in thousandths."""
+    quantity = parse_amount(value, "quantity")
+    if quantity <= 0 or quantity > 100000:
+        raise InvalidInput("quantity", "must be more than 0 and at most 100000")
+    if quantity != quantity.quantize(Decimal("0.001")):
+        raise InvalidInput("quantity", f"{quantity} has more than 3 decimal places")
+    return int(quantity.scaleb(3).to_integral_value())
+
+
+def line_amount(quantity: int, unit_price_minor: int, currency: str) -> int:
+    """Quantity (thousandths) × unit price, rounded to the currency's minor unit."""
+    exact = Decimal(quantity).scaleb(-3) * from_minor(unit_price_minor, currency)
     if abs(exact) >= MAX_AMOUNT:
         raise InvalidInput("unit_price", f"quantity × unit price must stay below {MAX_AMOUNT:,}")
-    line.amount_minor = to_minor(exact, currency)
+    return to_minor(exact, currency)
 
 
 def recompute_totals(session: Session, invoice: tables.Invoice) -> None:

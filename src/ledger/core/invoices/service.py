@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from ledger.core import pricing
 from ledger.core.invoices import credit_notes, czk, numbering, vat
+from ledger.core.invoices.manual import LineInput, draft_with_lines
 from ledger.core.invoices.preview import CurrencyTotals, DraftPreview, PreviewEntry, PreviewLine
 from ledger.core.invoices.rows import (
     InvoiceRef,
@@ -96,6 +97,30 @@ class Invoices(Service):
             store_lines(session, invoice, pricing.group_lines(priced, grouping))
             session.flush()
             return self._public(session, invoice)
+
+    def draft_from_lines(
+        self,
+        client: NameRef,
+        lines: Sequence[LineInput],
+        *,
+        notes: str = "",
+        taxable_supply_date: dt.date | str | None = None,
+    ) -> Invoice:
+        """A draft invoice for `client` (name or id) with the given lines, no work attached.
+
+        Each line's VAT rate defaults to the draft's (your default rate when you are a
+        VAT payer, none otherwise).
+
+        Raises:
+            InvalidInput: no lines, or a bad line value, named by its field.
+        """
+        supplied = None if taxable_supply_date is None else parse_date(taxable_supply_date)
+        with self._lg.atomic() as uow:
+            owner = find_client(uow.session, client)
+            row = draft_with_lines(
+                uow.session, owner, lines, notes=notes, taxable_supply_date=supplied
+            )
+            return self._public(uow.session, row)
 
     def get(self, invoice: InvoiceRef) -> Invoice:
         """One invoice by id or number."""

@@ -23,7 +23,7 @@ def dashboard(request: Request) -> Response:
     charts = _charts(data, request.state.translator)
     return render(request, "dashboard.html", {
         "data": data, "charts": charts, "section": "dashboard",
-        "first_steps": _first_steps(lg, data),
+        "first_steps": _first_steps(lg, data), "recurring_due": lg.recurring.due(),
     })  # fmt: skip
 
 

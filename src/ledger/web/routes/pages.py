@@ -14,6 +14,7 @@ from ledger.web.routes import (
     invoices,
     money,
     portal,
+    recurring,
     settings,
     time_entries,
 )
@@ -22,6 +23,7 @@ routes: list[BaseRoute] = [
     *clients.routes,
     *time_entries.routes,
     *invoices.routes,
+    *recurring.routes,
     *corrections.routes,
     *money.routes,
     *integrations.routes,
