@@ -253,6 +253,21 @@ class WebSession(SQLModel, table=True):
     flash: str = Field(default="[]", sa_type=Text)
 
 
+class ThrottleWindow(SQLModel, table=True):
+    """Recent failures of one throttled key (an address, an account) in one scope
+    (``login``, ``portal``): every worker and host counts the same attempts.
+
+    Only the SHA-256 of the key is kept, so the table names no address or typed user
+    name. Security state, not business data: written outside the audit like sessions.
+    """
+
+    __tablename__ = "throttle_windows"
+    scope: str = Field(max_length=20, primary_key=True)
+    key_hash: str = Field(max_length=64, primary_key=True)
+    window_start: dt.datetime = Field(index=True)
+    failures: int = 0
+
+
 class AppSettings(SQLModel, table=True):
     __tablename__ = "app_settings"
     id: int | None = Field(default=None, primary_key=True)
