@@ -427,6 +427,10 @@ class SyncRun(SQLModel, table=True):
     lease_expires_at: dt.datetime | None = None
     recovered_at: dt.datetime | None = None
     recovered_by: str | None = Field(default=None, max_length=60)
+    # The latest progress while it runs, published for the workers that do not run it.
+    progress_done: int | None = Field(default=None, sa_type=BigInteger)
+    progress_total: int | None = Field(default=None, sa_type=BigInteger)
+    progress_message: str | None = Field(default=None, max_length=200)
 
 
 AUDITED_TABLES: frozenset[str] = frozenset(

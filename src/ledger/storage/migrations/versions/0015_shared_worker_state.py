@@ -1,4 +1,5 @@
-"""login and portal throttles in the database, shared by every worker
+"""login and portal throttles in the database, and live sync progress on the run row,
+shared by every worker
 
 Revision ID: 0015
 Revises: 0012
@@ -29,9 +30,16 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_throttle_windows_window_start"), ["window_start"], unique=False
         )
+    with op.batch_alter_table("sync_runs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("progress_done", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column("progress_total", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column("progress_message", sa.String(length=200), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("sync_runs", schema=None) as batch_op:
+        for column in ("progress_message", "progress_total", "progress_done"):
+            batch_op.drop_column(column)
     with op.batch_alter_table("throttle_windows", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_throttle_windows_window_start"))
 
