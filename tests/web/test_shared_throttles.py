@@ -106,6 +106,18 @@ def test_only_hashes_are_stored_and_the_audit_still_verifies(
     assert lg.audit.verify() == events  # security bookkeeping, not audited business data
 
 
+def test_a_failure_after_the_window_starts_a_new_one(lg: Ledger, clock: FakeClock) -> None:
+    throttle = Throttle(lg.database, "login", 5, _ten(), clock)
+    for _ in range(3):
+        throttle.failed("ip:203.0.113.1")
+    assert throttle.recent("ip:203.0.113.1") == 3
+    clock.advance(minutes=11)
+    throttle.failed("ip:203.0.113.1")  # meets its ended row before the pruning does
+    assert throttle.recent("ip:203.0.113.1") == 1
+    clock.advance(minutes=9)
+    assert throttle.recent("ip:203.0.113.1") == 1  # the new window started 9 minutes ago
+
+
 def test_ended_windows_are_pruned(lg: Ledger, clock: FakeClock) -> None:
     throttle = Throttle(lg.database, "login", 5, _ten(), clock)
     throttle.failed("ip:203.0.113.1")
