@@ -11,7 +11,7 @@ same workers.
 
 The role needs CREATEDB: each run makes a fresh database and drops it after.
 ``LEDGER_TEST_DATABASE_URL`` works too. Target (issue 14): no 5xx, and no request over
-2 s while the sync applies (a write waits 1.5 s at most, then answers 409 "Busy").
+2 s while the sync applies (a write waits 1 s at most, then answers 409 "Busy").
 """
 
 from __future__ import annotations

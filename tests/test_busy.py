@@ -84,7 +84,7 @@ def web_ledger(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[L
 
 
 def test_the_web_waits_briefly_for_a_long_write(web_ledger: Ledger) -> None:
-    assert web_ledger.database.lock_wait == WebConfig().web_lock_timeout_seconds == 1.5
+    assert web_ledger.database.lock_wait == WebConfig().web_lock_timeout_seconds == 1.0
 
 
 def test_the_web_answers_busy_with_a_409_that_says_to_try_again(

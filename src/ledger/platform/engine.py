@@ -42,7 +42,7 @@ from ledger.platform.leases import now as lease_now
 from ledger.platform.links import RunLinks
 from ledger.platform.plugin_ledger import run_ledger
 from ledger.platform.plugin_settings import load_row, load_settings
-from ledger.platform.progress import Progress
+from ledger.platform.progress import Progress, ProgressPublisher
 from ledger.platform.pushing import RunPusher
 from ledger.platform.rate_staging import RateStage, apply_rates
 from ledger.platform.records import RecordApplier, RecordStage
@@ -136,7 +136,11 @@ class SyncEngine:
         if on_start is not None:
             on_start(run_id)
         try:
-            with Heartbeat(self.database, run_id, self.lease_seconds), _older_objects_frozen():
+            with (
+                Heartbeat(self.database, run_id, self.lease_seconds),
+                ProgressPublisher(self.database, run_id, runs),
+                _older_objects_frozen(),
+            ):
                 self._execute(plugin_class, row, run_id, dry_run)
         finally:
             runs.finish(run_id)

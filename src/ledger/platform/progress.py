@@ -1,9 +1,22 @@
-"""What running syncs report while they go on, shared by the ledgers of one process."""
+"""What running syncs report while they go on: kept in memory for the ledgers of the
+process that runs them, and published on the run's row for every other worker."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from types import TracebackType
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+
+from ledger.storage import tables
+from ledger.storage.database import Database
+
+RUNS = tables.SyncRun.__table__  # type: ignore[attr-defined]
+PUBLISH_EVERY = 1.0
+"""Seconds between writes of a run's progress to its row (the web UI polls each second)."""
+MESSAGE_LENGTH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +64,76 @@ class RunProgress:
 
 THIS_PROCESS = RunProgress()
 """The runs of this process: every ledger opened in it shares them (their default)."""
+
+
+class ProgressPublisher:
+    """While the block runs, writes run `run_id`'s latest progress to its row when it
+    changed, from a thread of its own, so a busy database never holds up the plugin."""
+
+    def __init__(
+        self, database: Database, run_id: int, runs: RunProgress, every: float = PUBLISH_EVERY
+    ) -> None:
+        self.database = database
+        self.run_id = run_id
+        self.runs = runs
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._publish, name=f"progress-{run_id}", daemon=True
+        )
+
+    def __enter__(self) -> ProgressPublisher:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _publish(self) -> None:
+        published: Progress | None = None
+        while not self._stop.wait(self.every):
+            latest = self.runs.of(self.run_id)
+            if latest is None or latest == published:
+                continue
+            statement = (
+                update(RUNS)
+                .where(RUNS.c.id == self.run_id, RUNS.c.status == "running")
+                .values(_storable(latest))
+            )
+            try:
+                with self.database.engine.begin() as conn:
+                    conn.execute(statement)
+                published = latest
+            except OperationalError:
+                continue  # the database was busy: the next tick tries again
+
+
+def _storable(progress: Progress) -> dict[str, int | str | None]:
+    """The row's progress columns; a count past 64 bits is left out rather than fail."""
+
+    def count(value: int | None) -> int | None:
+        return value if value is not None and abs(value) < 2**63 else None
+
+    return {
+        "progress_done": count(progress.done) or 0,
+        "progress_total": count(progress.total),
+        "progress_message": progress.message.replace("\x00", "")[:MESSAGE_LENGTH],
+    }
+
+
+def published_progress(database: Database, run_id: int) -> Progress | None:
+    """The progress another process published for running `run_id`, if any."""
+    query = select(RUNS.c.progress_done, RUNS.c.progress_total, RUNS.c.progress_message).where(
+        RUNS.c.id == run_id, RUNS.c.status == "running"
+    )
+    with database.engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None or row.progress_done is None:
+        return None
+    return Progress(row.progress_done, row.progress_total, row.progress_message or "")

@@ -20,7 +20,7 @@ from ledger.platform.plugin_settings import (
     split_for_storage,
     stored_values,
 )
-from ledger.platform.progress import Progress
+from ledger.platform.progress import Progress, published_progress
 from ledger.platform.secret_box import CredentialUnreadable
 from ledger.storage import tables
 from ledger.storage.tables import utcnow
@@ -36,8 +36,12 @@ class Plugins:
         self._lg = ledger
 
     def progress(self, run_id: int) -> Progress | None:
-        """What a sync running in this process last reported (None once it ended)."""
-        return self._lg.run_progress.of(run_id)
+        """What a running sync last reported, run by this process or another (None once
+        it ended); another process's report is at most a second or two old."""
+        runs = self._lg.run_progress
+        if runs.is_running(run_id):
+            return runs.of(run_id)
+        return published_progress(self._lg.database, run_id)
 
     def list(self) -> Records[PluginInfo]:
         """Every registered plugin with its version, enabled and configured state."""

@@ -298,6 +298,21 @@ class WebSession(SQLModel, table=True):
     flash: str = Field(default="[]", sa_type=Text)
 
 
+class ThrottleWindow(SQLModel, table=True):
+    """Recent failures of one throttled key (an address, an account) in one scope
+    (``login``, ``portal``): every worker and host counts the same attempts.
+
+    Only the SHA-256 of the key is kept, so the table names no address or typed user
+    name. Security state, not business data: written outside the audit like sessions.
+    """
+
+    __tablename__ = "throttle_windows"
+    scope: str = Field(max_length=20, primary_key=True)
+    key_hash: str = Field(max_length=64, primary_key=True)
+    window_start: dt.datetime = Field(index=True)
+    failures: int = 0
+
+
 class AppSettings(SQLModel, table=True):
     __tablename__ = "app_settings"
     id: int | None = Field(default=None, primary_key=True)
@@ -457,6 +472,10 @@ class SyncRun(SQLModel, table=True):
     lease_expires_at: dt.datetime | None = None
     recovered_at: dt.datetime | None = None
     recovered_by: str | None = Field(default=None, max_length=60)
+    # The latest progress while it runs, published for the workers that do not run it.
+    progress_done: int | None = Field(default=None, sa_type=BigInteger)
+    progress_total: int | None = Field(default=None, sa_type=BigInteger)
+    progress_message: str | None = Field(default=None, max_length=200)
 
 
 AUDITED_TABLES: frozenset[str] = frozenset(

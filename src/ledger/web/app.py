@@ -14,12 +14,13 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ledger.api import Ledger
+from ledger.core.throttles import Throttle
 from ledger.errors import Busy, Conflict, InvalidInput, LedgerError, NotFound
 from ledger.web.config import WebConfig
 from ledger.web.rendering import render
 from ledger.web.responses import busy_page
 from ledger.web.routes import auth, dashboard
-from ledger.web.security import LoginThrottle, WebMiddleware
+from ledger.web.security import WebMiddleware
 from ledger.web.sessions import SessionStore
 
 STATIC = Path(__file__).parent / "static"
@@ -72,9 +73,16 @@ def create_app(ledger: Ledger, config: WebConfig | None = None) -> Starlette:
     app.state.ledger = ledger
     app.state.config = config
     app.state.sessions = sessions
-    app.state.portal_throttle = LoginThrottle(30, dt.timedelta(minutes=10), clock)
-    app.state.throttle = LoginThrottle(
-        config.login_attempts, dt.timedelta(minutes=config.login_window_minutes), clock
+    # In the database, so every worker and host serving it counts the same attempts.
+    app.state.portal_throttle = Throttle(
+        ledger.database, "portal", 30, dt.timedelta(minutes=10), clock
+    )
+    app.state.throttle = Throttle(
+        ledger.database,
+        "login",
+        config.login_attempts,
+        dt.timedelta(minutes=config.login_window_minutes),
+        clock,
     )
     return app
 

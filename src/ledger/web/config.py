@@ -53,7 +53,7 @@ class WebConfig(BaseSettings):
         "header names the client. Empty: the header is ignored.",
     )
     web_lock_timeout_seconds: float = Field(
-        default=1.5,
+        default=1.0,
         gt=0,
         le=600,
         description="How long a write from the web UI waits for another one (a long sync) "

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hmac
-import threading
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs
 
@@ -55,47 +52,6 @@ def client_address(request: Request, proxies: frozenset[str]) -> str:
         if address not in proxies:
             return address
     return peer
-
-
-class LoginThrottle:
-    """Counts recent failures per key (an address, an account) within a window."""
-
-    def __init__(self, attempts: int, window: dt.timedelta, clock: Callable[[], dt.datetime]):
-        self.attempts = attempts
-        self.window = window
-        self.clock = clock
-        self._failures: dict[str, deque[dt.datetime]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def blocked(self, *keys: str) -> bool:
-        now = self.clock()
-        with self._lock:
-            for key in keys:
-                failures = self._failures[key]
-                while failures and now - failures[0] > self.window:
-                    failures.popleft()
-                if len(failures) >= self.attempts:
-                    return True
-        return False
-
-    def recent(self, key: str) -> int:
-        """Failures of `key` within the window."""
-        now = self.clock()
-        with self._lock:
-            failures = self._failures[key]
-            while failures and now - failures[0] > self.window:
-                failures.popleft()
-            return len(failures)
-
-    def failed(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures[key].append(self.clock())
-
-    def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
 
 
 class WebMiddleware(BaseHTTPMiddleware):

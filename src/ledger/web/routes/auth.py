@@ -72,18 +72,18 @@ async def login_submit(request: Request) -> Response:
     account = f"user:{username.strip().casefold()}"
     keys = (address, account)
     t = request.state.translator
-    if throttle.blocked(address):
+    if await run_in_threadpool(throttle.blocked, address):
         message = t.gettext("Too many failed attempts. Wait a few minutes and try again.")
         return render(request, "login.html", {"error": message, "username": username}, status=429)
-    if throttle.recent(account) >= throttle.attempts:
+    if await run_in_threadpool(throttle.recent, account) >= throttle.attempts:
         await asyncio.sleep(config.login_slowdown_seconds)
     users = ledger_of(request).users
     user_id = await run_in_threadpool(users.authenticate, username, values.get("password", ""))
     if user_id is None:
-        throttle.failed(*keys)
+        await run_in_threadpool(throttle.failed, *keys)
         message = t.gettext("Wrong user name or password.")
         return render(request, "login.html", {"error": message, "username": username}, status=400)
-    throttle.succeeded(*keys)
+    await run_in_threadpool(throttle.succeeded, *keys)
     return await run_in_threadpool(_log_in, request, user_id)
 
 

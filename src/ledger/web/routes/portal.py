@@ -33,14 +33,20 @@ PORTAL_HEADERS = {
 async def _invoice(request: Request) -> Invoice | None:
     """The invoice of a valid link, always. An address with many wrong links waits
     before each further 404, which makes guessing slow without hurting real clients."""
-    invoice: Invoice | None = ledger_of(request).portal.resolve(request.path_params["token"])
+    lookup = ledger_of(request).portal.resolve
+    invoice: Invoice | None = await run_in_threadpool(lookup, request.path_params["token"])
     if invoice is None:
         config, throttle = request.app.state.config, request.app.state.portal_throttle
         key = f"portal:{client_address(request, config.proxies)}"
-        throttle.failed(key)
-        if throttle.blocked(key):
-            await asyncio.sleep(config.portal_tarpit_seconds)
+        await run_in_threadpool(throttle.failed, key)
+        if await run_in_threadpool(throttle.blocked, key):
+            await tarpit(config.portal_tarpit_seconds)
     return invoice
+
+
+async def tarpit(seconds: float) -> None:
+    """The wait before a 404 to an address that guessed too many links."""
+    await asyncio.sleep(seconds)
 
 
 def _not_found() -> Response:
