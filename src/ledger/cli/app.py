@@ -11,6 +11,7 @@ from ledger.cli import corrections as cli_corrections
 from ledger.cli import doctor as cli_doctor
 from ledger.cli import documents as cli_documents
 from ledger.cli import invoicing as cli_invoicing
+from ledger.cli import mail as cli_mail
 from ledger.cli import matching as cli_matching
 from ledger.cli import plugins as cli_plugins
 from ledger.cli import rates as cli_rates
@@ -55,6 +56,9 @@ invoice_app.command("credit")(cli_corrections.credit)
 invoice_app.command("cancel")(cli_corrections.cancel)
 invoice_app.command("delete")(cli_corrections.delete)
 invoice_app.command("show")(cli_invoicing.show)
+invoice_app.command("send")(cli_mail.send)
+app.add_typer(cli_mail.mail_app, name="mail")
+app.add_typer(cli_mail.reminders_app, name="reminders")
 app.add_typer(clients_app, name="clients")
 app.add_typer(projects_app, name="projects")
 app.add_typer(settings_app, name="settings")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, inspect, text
 
-HEAD_REVISION = "0012"
+HEAD_REVISION = "0013"
 """The newest migration; a test keeps it equal to Alembic's head."""
 
 

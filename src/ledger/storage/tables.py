@@ -285,6 +285,31 @@ class BankAccount(SQLModel, table=True):
     bic: str = Field(default="", max_length=11)
 
 
+class MailSettings(SQLModel, table=True):
+    """How invoices leave by e-mail: one SMTP server; the password is encrypted."""
+
+    __tablename__ = "mail_settings"
+    id: int | None = Field(default=None, primary_key=True)
+    host: str = Field(default="", max_length=200)
+    port: int = 587
+    security: str = Field(default="starttls", max_length=10)
+    username: str = Field(default="", max_length=200)
+    password: str = Field(default="", sa_type=Text)  # SecretBox ciphertext, or ""
+    sender: str = Field(default="", max_length=200)
+    bcc_self: bool = False
+
+
+class InvoiceMailing(SQLModel, table=True):
+    """One e-mail that carried an invoice (kind ``invoice``) or a reminder of it."""
+
+    __tablename__ = "invoice_mailings"
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    kind: str = Field(default="invoice", max_length=10)
+    sent_at: dt.datetime = Field(default_factory=utcnow)
+    sent_to: str = Field(max_length=400)
+
+
 class ExternalLink(SQLModel, table=True):
     """A ledger object's twin in a plugin's upstream: what syncs both ways keep.
 
@@ -428,6 +453,8 @@ AUDITED_TABLES: frozenset[str] = frozenset(
         Payment,
         AppSettings,
         BankAccount,
+        MailSettings,
+        InvoiceMailing,
         PluginSettings,
         PluginState,
         MatchSuggestion,

@@ -34,6 +34,8 @@ ENTITIES = {
     "match_suggestions": N_("Payment suggestion"),
     "share_links": N_("Share link"),
     "external_links": N_("Link to another system"),
+    "mail_settings": N_("E-mail settings"),
+    "invoice_mailings": N_("E-mail sent"),
 }
 """Each audited table as the UI names one of its rows."""
 
