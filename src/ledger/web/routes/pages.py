@@ -12,6 +12,7 @@ from ledger.web.routes import (
     documents,
     integrations,
     invoices,
+    mail,
     money,
     portal,
     settings,
@@ -30,4 +31,5 @@ routes: list[BaseRoute] = [
     *audit_log.routes,
     *settings.routes,
     *bank_accounts.routes,
+    *mail.routes,
 ]
