@@ -139,6 +139,16 @@ def test_an_english_invoice_goes_to_the_address_given(supplier: Ledger, smtp_ser
     assert supplier.mail.history(invoice).sent_count == 1
 
 
+def test_a_foreign_invoice_carries_factur_x(supplier: Ledger, smtp_server: Sink) -> None:
+    configure(supplier, smtp_server.port)
+    invoice = invoice_for(supplier, language="en", currency="EUR", rate="60")
+    supplier.mail.send_invoice(invoice)
+    files = attachments(smtp_server.last().message)
+    reader = PdfReader(io.BytesIO(files[supplier.documents.file_name(invoice)]))
+    assert "factur-x.xml" in reader.attachments
+    assert "for €600.00" in text_of(smtp_server.last().message)
+
+
 def test_a_credit_note_is_sent_too(supplier: Ledger, smtp_server: Sink) -> None:
     configure(supplier, smtp_server.port)
     invoice = invoice_for(supplier, language="en")

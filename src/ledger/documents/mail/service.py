@@ -149,8 +149,10 @@ class Mail(Service):
     ) -> Mailing:
         """E-mail an issued invoice or credit note to the client, with its PDF and ISDOC.
 
-        The message is in the invoice's language. With `portal_url` (the web UI's
-        public address) it carries a new share link to the client portal.
+        A foreign-currency invoice's PDF is its Factur-X (PDF/A-3 with the EN 16931 XML
+        inside; it reads as the same PDF). The message is in the invoice's language.
+        With `portal_url` (the web UI's public address) it carries a new share link to
+        the client portal.
 
         Args:
             invoice: the invoice by id, object or number.
@@ -247,8 +249,10 @@ class Mail(Service):
 
     def _attachments(self, invoice: Invoice, kind: Kind) -> list[Attachment]:
         documents = self._mail_lg.documents
-        pdf = Attachment(documents.file_name(invoice), documents.invoice_pdf(invoice),
-                         "application", "pdf")  # fmt: skip
+        # A foreign client's software reads Factur-X: the same PDF with its XML inside.
+        foreign = invoice.currency != "CZK" and kind == "invoice"
+        content = documents.invoice_facturx(invoice) if foreign else documents.invoice_pdf(invoice)
+        pdf = Attachment(documents.file_name(invoice), content, "application", "pdf")
         if kind == "reminder":
             return [pdf]
         isdoc = Attachment(documents.isdoc_file_name(invoice), documents.invoice_isdoc(invoice),
