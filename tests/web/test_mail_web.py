@@ -66,6 +66,10 @@ def test_send_from_the_invoice_page(client: TestClient, lg: Ledger, smtp_server:
     assert "Odesláno 1 krát" in page
     assert smtp_server.last().message["Subject"] == f"Faktura {invoice.number} – Jana Nováková"
     assert "/p/" in str(smtp_server.last().message.get_body(preferencelist=("plain",)))
+    audit = client.get("/audit?entity=invoice_mailings")
+    assert audit.status_code == 200
+    assert "Odeslaný e-mail" in audit.text
+    assert str(invoice.number) in audit.text
 
 
 def test_a_failed_send_shows_the_reason_in_czech_and_records_nothing(
