@@ -125,6 +125,7 @@ def test_a_czech_invoice_arrives_with_its_pdf_isdoc_and_portal_link(
     history = lg.mail.history(invoice)
     assert (history.sent_count, history.last_sent_to) == (1, CLIENT_EMAIL)
     assert [e.action for e in lg.audit.list(entity="invoice_mailings")] == ["insert"]
+    assert lg.audit.verify() > 0  # the rows replay from the trail (the password aside)
 
 
 def test_an_english_invoice_goes_to_the_address_given(supplier: Ledger, smtp_server: Sink) -> None:
