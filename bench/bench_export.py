@@ -35,8 +35,7 @@ from typing import Any
 
 import ledger
 from ledger.api import Ledger
-from ledger.documents import isdoc
-from ledger.documents import pdf as invoice_pdf
+from ledger.documents import isdoc, pdf as invoice_pdf
 from ledger.documents.pdf import InvoiceDocument
 
 TARGET_RATIO = 1.3

@@ -16,6 +16,7 @@ from sqlmodel import SQLModel
 
 import ledger
 from ledger.api import Clock, Ledger
+from ledger.core.invoices import LineInput
 from ledger.storage import tables
 from support import PG_URL, FakeClock, drop_database
 
@@ -148,6 +149,10 @@ def exercise(lg: Ledger, clock: Any) -> dict[str, Any]:
     draft = lg.invoices.update(draft, notes="Thank you")
     issued = lg.invoices.issue(draft, issue_date="2026-11-20")
     payment = lg.invoices.record_payment(issued, amount="100.01", date="2026-11-21")
+    lg.recurring.add(
+        acme, name="Hosting", next_date="2026-12-01",
+        lines=[LineInput(description="Hosting", quantity="1", unit_price="490.50")],
+    )  # fmt: skip
     mistaken = lg.invoices.record_payment(issued, amount="1", date="2026-11-21")
     lg.invoices.remove_payment(mistaken)
     other = lg.invoices.issue(lg.invoices.draft(acme, project=ops))

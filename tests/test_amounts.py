@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import pytest
 from babel.numbers import format_decimal
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from ledger import Ledger
 from ledger.contracts.money import CURRENCY_EXPONENTS

@@ -15,8 +15,7 @@ from helpers import Snapshot, exercise, row_counts, snapshot
 from ledger.api import Ledger
 from ledger.core.models import AuditEntry
 from ledger.errors import AuditChainBroken, InvalidInput, UnauditedWrite
-from ledger.storage import audit_chain as audit
-from ledger.storage import tables
+from ledger.storage import audit_chain as audit, tables
 from ledger.storage.audit_chain import REDACTED, REDACTED_COLUMNS
 from ledger.storage.sources import Source
 

@@ -11,8 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ledger.api import Ledger
-    from ledger.api import open_ledger as open
+    from ledger.api import Ledger, open_ledger as open
     from ledger.core.models import (
         AuditEntry,
         Client,

@@ -29,6 +29,7 @@ from ledger.core.reports import Reports
 from ledger.core.service import Clock, system_clock
 from ledger.core.transactions import Transactions
 from ledger.core.users import Users
+from ledger.documents.mail.service import Mail
 from ledger.documents.service import Documents
 from ledger.errors import ConfigurationError, Conflict
 from ledger.platform.engine import SyncEngine
@@ -53,7 +54,7 @@ __all__ = ["Clock", "Ledger", "open_ledger", "system_clock"]
 SERVICES = [
     "clients", "projects", "entries", "invoices", "transactions", "matching", "audit",
     "settings", "users", "reports", "analytics", "plugins", "documents", "portal",
-    "exchange_rates", "recurring",
+    "exchange_rates", "recurring", "mail",
 ]  # fmt: skip
 """The collections of a `Ledger`, as ``dir(lg)`` lists them."""
 METHODS = ["atomic", "close", "match", "source", "sync", "today", "with_source"]
@@ -102,6 +103,7 @@ class Ledger:
         self.matching = Matching(self)
         self.documents = Documents(self)
         self.portal = Portal(self)
+        self.mail = Mail(self)
         self.analytics = Analytics(self)
 
     def __repr__(self) -> str:

@@ -11,6 +11,7 @@
     │   └── Busy                 another write held the database past the lock wait
     ├── UnauditedWrite           a write was attempted without a source
     ├── ConfigurationError       ledger itself is misconfigured (data dir, key)
+    ├── MailNotSent              the mail server was unreachable or refused a message
     ├── AuditChainBroken         `ledger audit verify` found a tampered event
     └── AuditRowsDiffer          business rows differ from what the audit trail says
 
@@ -80,6 +81,13 @@ class Busy(Conflict):
 
 class UnauditedWrite(LedgerError):
     """A domain row was about to change outside an audited unit of work."""
+
+
+class MailNotSent(LedgerError):
+    """The SMTP server could not be reached or refused the message; nothing was recorded.
+
+    The message ends with the server's own reason (its reply, or the network error).
+    """
 
 
 class ConfigurationError(LedgerError):

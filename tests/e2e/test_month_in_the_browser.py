@@ -3,10 +3,12 @@
 Set up → client → project → time (typed, fixed amounts typed as 1,500.50 in English and
 1 500,50 in Czech, and by the timer) → invoice issued →
 PDF downloaded and read back → share link opened in a fresh browser, its QR
-decoded, then revoked → demo bank synced with live progress → the invoice is
-paid with its evidence → the audit log names every step's source. Along the way
-the main pages are photographed in light and dark, English and Czech, and each page as
-the browser shows it in Czech holds no English UI string.
+decoded, then revoked → e-mail set up and the invoice sent to a loopback SMTP
+server, the message read back (its PDF and portal link) → demo bank synced with
+live progress → the invoice is paid with its evidence → the audit log names every
+step's source. Along the way the main pages are photographed in light and dark,
+English and Czech, and each page as the browser shows it in Czech holds no English UI
+string.
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
+from smtp_server import Sink, smtp_server
 from web.test_czech_everywhere import english_messages, leaks, shown_texts
 
 from .browser_kit import SCREENSHOTS, LiveServer
+
+__all__ = ["smtp_server"]  # the fixture, used by name
 
 PASSWORD = "correct horse battery"
 PAGES = [
@@ -31,7 +36,9 @@ PAGES = [
 ]  # fmt: skip
 
 
-def test_a_month_from_set_up_to_paid(live_server: LiveServer, browser: Browser) -> None:
+def test_a_month_from_set_up_to_paid(
+    live_server: LiveServer, browser: Browser, smtp_server: Sink
+) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page.on("dialog", lambda dialog: dialog.accept())
     url = live_server.url
@@ -118,6 +125,10 @@ def test_a_month_from_set_up_to_paid(live_server: LiveServer, browser: Browser) 
     assert gone is not None
     assert gone.status == 404
     visitor.context.close()
+    send_by_email(page, url, invoice_url, smtp_server, total)
+    opened = browser.new_context().new_page().goto(portal_link(smtp_server))
+    assert opened is not None
+    assert opened.status == 200
 
     page.goto(url + "/integrations/demo_bank")
     page.locator("form[action$='/enable'] button").click()  # confirmed by the dialog handler
@@ -130,12 +141,47 @@ def test_a_month_from_set_up_to_paid(live_server: LiveServer, browser: Browser) 
     expect(page.locator("body")).to_contain_text("variable symbol agrees")
 
     page.goto(url + "/audit")
-    who = page.locator("[data-testid=audit-row] td:nth-child(2) a:first-child")
+    who = page.locator("[data-testid=audit-row] a[href^='/audit?source=']")
     sources = who.evaluate_all("links => links.map(link => link.title)")
     assert "user:1" in sources  # the raw source, one hover away
     assert "plugin:demo_bank" in sources
     assert "jana" in who.all_inner_texts()  # the user by name
     photograph(page, url, live_server)
+
+
+def send_by_email(page: Page, url: str, invoice_url: str, server: Sink, total: str) -> None:
+    """Set up e-mail in the settings, send the invoice from its page, read it back."""
+    page.goto(url + "/settings")
+    form = page.locator("[data-testid=mail-form]")
+    form.locator("input[name=host]").fill("127.0.0.1")
+    form.locator("input[name=port]").fill(str(server.port))
+    form.locator("select[name=security]").select_option("none")
+    form.locator("input[name=sender]").fill("jana@novakova.example")
+    form.locator("button").click()
+    expect(page.locator("body")).to_contain_text("The e-mail settings were saved.")
+    page.goto(invoice_url)
+    page.fill("[data-testid=send-to]", "ucetni@acme.example")
+    page.click("[data-testid=send-invoice]")
+    expect(page.locator("body")).to_contain_text("The invoice was sent to ucetni@acme.example.")
+    expect(page.locator("[data-testid=mail-history]")).to_contain_text("Sent 1 time")
+    received = server.last()
+    assert received.recipients == ["ucetni@acme.example"]
+    assert str(received.message["Subject"]).startswith("Invoice ")
+    assert str(received.message["Subject"]).endswith(" – Jana Nováková")
+    pdfs = [part for part in received.message.iter_attachments()
+            if part.get_content_type() == "application/pdf"]  # fmt: skip
+    assert len(pdfs) == 1
+    text = PdfReader(io.BytesIO(pdfs[0].get_content())).pages[0].extract_text()
+    assert digits(total) in digits(text), "the e-mailed PDF carries the invoice's total"
+
+
+def portal_link(server: Sink) -> str:
+    """The client portal address in the last message's text."""
+    body = server.last().message.get_body(preferencelist=("plain",))
+    assert body is not None
+    found = re.search(r"https?://\S+/p/[A-Za-z0-9_-]+", body.get_content())
+    assert found, "the e-mail links to the client portal"
+    return found.group(0)
 
 
 def fixed_amount(page: Page, url: str, description: str, amount: str) -> None:

@@ -7,15 +7,18 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli import corrections as cli_corrections
-from ledger.cli import doctor as cli_doctor
-from ledger.cli import documents as cli_documents
-from ledger.cli import invoicing as cli_invoicing
-from ledger.cli import matching as cli_matching
-from ledger.cli import plugins as cli_plugins
-from ledger.cli import rates as cli_rates
-from ledger.cli import serve as cli_serve
-from ledger.cli import time as cli_time
+from ledger.cli import (
+    corrections as cli_corrections,
+    doctor as cli_doctor,
+    documents as cli_documents,
+    invoicing as cli_invoicing,
+    mail as cli_mail,
+    matching as cli_matching,
+    plugins as cli_plugins,
+    rates as cli_rates,
+    serve as cli_serve,
+    time as cli_time,
+)
 from ledger.cli.audit import audit_app
 from ledger.cli.bank_accounts import accounts_app
 from ledger.cli.clients import clients_app
@@ -56,6 +59,9 @@ invoice_app.command("credit")(cli_corrections.credit)
 invoice_app.command("cancel")(cli_corrections.cancel)
 invoice_app.command("delete")(cli_corrections.delete)
 invoice_app.command("show")(cli_invoicing.show)
+invoice_app.command("send")(cli_mail.send)
+app.add_typer(cli_mail.mail_app, name="mail")
+app.add_typer(cli_mail.reminders_app, name="reminders")
 app.add_typer(clients_app, name="clients")
 app.add_typer(projects_app, name="projects")
 app.add_typer(settings_app, name="settings")

@@ -147,7 +147,7 @@ def _invoices(session: Session, ids: set[int]) -> Mapping[int, Subject]:
 
 
 def _invoice_children(table: Any) -> Any:
-    """Lines, payments and share links: named after their invoice."""
+    """Lines, payments, share links and e-mails sent: named after their invoice."""
 
     def lookup(session: Session, ids: set[int]) -> Mapping[int, Subject]:
         query = (
@@ -182,5 +182,6 @@ _LOOKUPS = {
     "invoice_lines": _invoice_children(tables.InvoiceLine),
     "payments": _invoice_children(tables.Payment),
     "share_links": _invoice_children(tables.ShareLink),
+    "invoice_mailings": _invoice_children(tables.InvoiceMailing),
     "money_transactions": _transactions,
 }

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_
-from sqlalchemy import select as core_select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select as core_select
 from sqlmodel import Session, SQLModel, col, select
 
 from ledger.core import pricing

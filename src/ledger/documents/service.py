@@ -16,8 +16,7 @@ from ledger.core.invoices import InvoiceRef
 from ledger.core.invoices.views import public_invoices
 from ledger.core.models import AppSettings, BankAccount, Client, Invoice
 from ledger.core.service import Service
-from ledger.documents import factur_x, isdoc, month_export
-from ledger.documents import pdf as invoice_pdf
+from ledger.documents import factur_x, isdoc, month_export, pdf as invoice_pdf
 from ledger.documents.payment_qr import PaymentCode, QrFormat, for_invoice, over_limit, spayd
 from ledger.documents.pdf import InvoiceDocument
 from ledger.errors import InvalidInput, NotFound

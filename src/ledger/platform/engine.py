@@ -37,8 +37,7 @@ from ledger.contracts.redaction import Redactor, secret_values
 from ledger.core.matching.service import apply_matching
 from ledger.core.sync_models import SyncRun
 from ledger.errors import AlreadyRunning, ConfigurationError, Conflict
-from ledger.platform.leases import Heartbeat, recover_expired_runs
-from ledger.platform.leases import now as lease_now
+from ledger.platform.leases import Heartbeat, now as lease_now, recover_expired_runs
 from ledger.platform.links import RunLinks
 from ledger.platform.plugin_ledger import run_ledger
 from ledger.platform.plugin_settings import load_row, load_settings

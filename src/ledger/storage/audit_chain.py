@@ -31,6 +31,7 @@ REDACTED = "***"
 REDACTED_COLUMNS: dict[str, frozenset[str]] = {
     "users": frozenset({"password_hash"}),
     "plugin_settings": frozenset({"secrets"}),
+    "mail_settings": frozenset({"password"}),
 }
 
 AUDIT_TABLE = AuditEvent.__table__  # type: ignore[attr-defined]

@@ -23,8 +23,7 @@ from ledger.contracts.http import HttpPolicy
 from ledger.core.sync_models import SyncRun
 from ledger.platform.plugin_settings import secret_fields
 from ledger.platform.registry import Registry
-from ledger.storage import audit_chain as audit
-from ledger.storage import migrate
+from ledger.storage import audit_chain as audit, migrate
 from ledger.storage.database import Database
 from ledger.storage.tables import AUDITED_TABLES
 from ledger.testing.leaks import make_canary

@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 
 from ledger.errors import Conflict
-from ledger.testing import leaks
-from ledger.testing import recording as rec
+from ledger.testing import leaks, recording as rec
 from ledger.testing.harness import all_text
 from ledger.testing.pagination import self_referencing
 from ledger.testing.session import Session, fail

@@ -36,6 +36,8 @@ ENTITIES = {
     "external_links": N_("Link to another system"),
     "recurring_templates": N_("Recurring template"),
     "recurring_template_lines": N_("Recurring template line"),
+    "mail_settings": N_("E-mail settings"),
+    "invoice_mailings": N_("E-mail sent"),
 }
 """Each audited table as the UI names one of its rows."""
 
@@ -102,6 +104,7 @@ VALUES = {
     "kind": {**KINDS, "invoice": N_("Invoice"), "credit_note": N_("Credit note"),
              "time": N_("Time"), "fixed": N_("Fixed amount")},
     "rounding": ROUNDINGS,
+    "security": {"none": N_("No encryption")},
     "vat_mode": {"vat": N_("VAT charged"), "reverse_charge": N_("Reverse charge"),
                  "none": N_("No VAT")},
 }  # fmt: skip

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, func
-from sqlalchemy import select as core_select
+from sqlalchemy import case, func, select as core_select
 
 from ledger.core.invoices.rows import SETTLED_BY_CREDIT
 from ledger.storage import tables

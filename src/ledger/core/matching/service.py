@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy import select as core_select
+from sqlalchemy import func, select as core_select
 from sqlmodel import Session, col, select
 
 from ledger.core.invoices.credit_notes import check_payable, refuse_fully_credited

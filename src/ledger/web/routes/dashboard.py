@@ -24,6 +24,8 @@ def dashboard(request: Request) -> Response:
     return render(request, "dashboard.html", {
         "data": data, "charts": charts, "section": "dashboard",
         "first_steps": _first_steps(lg, data), "recurring_due": lg.recurring.due(),
+        "reminders": [(i, lg.mail.history(i)) for i in lg.mail.overdue()]
+        if data.overdue_count else [],
     })  # fmt: skip
 
 

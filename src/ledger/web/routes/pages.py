@@ -12,6 +12,7 @@ from ledger.web.routes import (
     documents,
     integrations,
     invoices,
+    mail,
     money,
     portal,
     recurring,
@@ -32,4 +33,5 @@ routes: list[BaseRoute] = [
     *audit_log.routes,
     *settings.routes,
     *bank_accounts.routes,
+    *mail.routes,
 ]

@@ -43,6 +43,14 @@ class AccountForm:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class MailForm:
+    """The e-mail settings form as submitted (the password never comes back)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
 TEXT_FIELDS = (
     "supplier_name", "supplier_address", "supplier_company_id", "supplier_vat_id",
     "supplier_email", "number_pattern", "credit_note_pattern", "default_due_days", "locale",
@@ -103,7 +111,7 @@ def _values(settings: AppSettings, t: Translator) -> dict[str, str]:
 def page(
     request: Request, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
     *, password_errors: dict[str, str] | None = None, status: int = 200,
-    account_form: AccountForm | None = None,
+    account_form: AccountForm | None = None, mail_form: MailForm | None = None,
 ) -> Response:  # fmt: skip
     """The settings page; `account_form` is a bank account form to show with its errors."""
     lg = ledger_of(request)
@@ -120,6 +128,8 @@ def page(
         "credit_note_help": CREDIT_NOTE_HELP,
         "accounts": lg.bank_accounts.list(),
         "account_form": account_form or AccountForm(),
+        "mail": lg.mail.settings(),
+        "mail_form": mail_form or MailForm(),
     }, status=status)  # fmt: skip
 
 

@@ -1,0 +1,1 @@
+"""Sending invoices, credit notes and reminders by e-mail (``lg.mail``)."""
