@@ -18,22 +18,27 @@ then runs, each in a fresh process, timed wall-clock from spawn to exit:
   ledger before the clock starts; the floor loads no bundled fonts and no QR image);
   goal: within 1.3x.
 
-The four commands are interleaved within a round, so load on a shared machine hits
+The five commands are interleaved within a round, so load on a shared machine hits
 them alike. Two modes: bytecode present (the ``.pyc`` files written by a warm-up run),
 and no bytecode (``PYTHONDONTWRITEBYTECODE=1`` with an empty ``PYTHONPYCACHEPREFIX``:
 every module is compiled from source, as on an installation that keeps no ``.pyc``).
-Min and median of the rounds, peak RSS of the median process, and the ratios are
+Min and median of the rounds, the median peak RSS, and the ratios of the medians are
 printed.
 
-Measured on the shared 2-core machine, 5 rounds, load average ~4.5 (busy; see the
-branch's report for the exact run), median seconds:
+Measured on the shared 2-core machine (Python 3.11), 5 rounds, load average 1.8 at the
+start and 3.7 at the end, seconds min / median:
 
-    mode            status  floor  ratio | pdf   floor  ratio
-    bytecode        0.86    0.06   ~14x  | 2.2   1.25   ~1.8x
-    no bytecode     (see the report)
+    mode          status       floor          ratio | pdf          floor        ratio
+    bytecode      1.28 / 1.70  0.019 / 0.028  61x   | 2.40 / 3.21  1.00 / 1.23  2.6x
+    no bytecode   4.01 / 4.98  0.064 / 0.091  55x   | 4.91 / 7.47  2.23 / 2.62  2.9x
 
-The CLI start goal (3x) is not met: ``import ledger`` still loads SQLModel/SQLAlchemy,
-pydantic, httpx, Babel and cryptography before the first query.
+(``python -c pass`` alone: 0.017 / 0.028 s.) Peak RSS: status 84 MiB vs 15; pdf 132 MiB
+vs 64. Neither goal is met. Keeping Alembic, bcrypt, lxml, Babel and the contract suite
+out of ``ledger status`` took its median from 2.06 to 1.47 s (5 rounds interleaved with
+the code before the change, load 2.4). What is left is ``import ledger`` itself:
+SQLAlchemy and SQLModel with the table classes (about two thirds), pydantic and
+pydantic-settings, httpx (through ``ledger.contracts``) and cryptography, all imported
+before the first query.
 """
 
 from __future__ import annotations
