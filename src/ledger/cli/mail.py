@@ -9,7 +9,6 @@ import typer
 
 from ledger.cli.common import DatabaseOption, friendly_errors, open_cli_ledger
 from ledger.cli.output import JsonOption, print_json, print_table
-from ledger.web.config import WebConfig
 
 mail_app = typer.Typer(
     help="E-mail: the SMTP server invoices and reminders are sent through.",
@@ -145,4 +144,6 @@ def send_reminder(
 
 
 def _portal(link: bool) -> str | None:
+    from ledger.web.config import WebConfig  # the web package loads only when needed
+
     return WebConfig().base_url if link else None

@@ -8,24 +8,11 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.api import Ledger
 from ledger.cli.common import DatabaseOption, friendly_errors, open_cli_ledger
-from ledger.contracts.errors import PluginDefinitionError
 from ledger.contracts.http import HttpPolicy
 from ledger.core.datetimes import format_datetime
 from ledger.core.sync_models import SyncRun
-from ledger.errors import InvalidInput
 from ledger.platform.plugin_settings import secret_fields
-from ledger.platform.registry import PluginClass, Registry, default_registry
-from ledger.testing import ContractSpec, Recording, run_contract
-from ledger.testing.bundled import bundled_spec
-from ledger.testing.plugin_file import (
-    PluginFileError,
-    is_plugin_file,
-    load_plugin_file,
-    unloadable_report,
-)
-from ledger.testing.recording import RecordingTransport
 
 plugins_app = typer.Typer(help="List, configure, enable and disable plugins.")
 plugin_app = typer.Typer(help="Tools for plugin authors.", no_args_is_help=True)
@@ -60,7 +47,7 @@ def plugins_configure(
     """Store a plugin's settings; secrets are prompted without echo and encrypted."""
     lg = open_cli_ledger(database)
     model = lg.registry.get(name).Settings
-    given = _parse_pairs(values or []) if values else _prompt(model, lg.plugins.settings(name))
+    given = parse_pairs(values or []) if values else _prompt(model, lg.plugins.settings(name))
     shown = lg.plugins.configure(name, **given)
     typer.echo(f"{name} configured: {json.dumps(shown, default=str, ensure_ascii=False)}")
 
@@ -113,52 +100,17 @@ def sync(
     Given a plugin file, the file's one plugin class is registered for this command
     only, enabled and synced: no start-up file, nothing discovered.
     """
-    lg, name = _ledger_for(target, database)
+    from ledger.cli import plugin_tools  # plugin files and recordings need ledger.testing
+
+    lg, name = plugin_tools.ledger_for(target, database)
     if values:
-        lg.plugins.configure(name, **_parse_pairs(values))
-    transport = _recorded(recording)
+        lg.plugins.configure(name, **parse_pairs(values))
+    transport = plugin_tools.recorded(recording)
     policy = HttpPolicy(allow_loopback_http=allow_loopback_http)
     run = lg.sync(name, dry_run=dry_run, transport=transport, policy=policy)
     _print_run(run, with_changes=dry_run)
     if run.status != "succeeded":
         raise typer.Exit(1)
-
-
-def _ledger_for(target: str, database: str | None) -> tuple[Ledger, str]:
-    """The ledger to sync in and the plugin's name; a plugin file is registered and enabled."""
-    if not is_plugin_file(target):
-        return open_cli_ledger(database), target
-    plugin = _one_plugin(Path(target))
-    try:
-        registry = Registry([*default_registry, plugin])
-    except PluginDefinitionError as exc:
-        raise InvalidInput("path", f"{target}: {exc}") from None
-    lg = open_cli_ledger(database, registry=registry)
-    if not any(info.name == plugin.name and info.enabled for info in lg.plugins.list()):
-        lg.plugins.enable(plugin.name)
-        typer.echo(f"{plugin.name} enabled (its file was named on the command line)")
-    return lg, plugin.name
-
-
-def _one_plugin(path: Path) -> PluginClass:
-    try:
-        plugins = load_plugin_file(path)
-    except PluginFileError as exc:
-        raise InvalidInput("path", str(exc)) from None
-    if len(plugins) > 1:
-        names = ", ".join(p.__name__ for p in plugins)
-        raise InvalidInput(
-            "path", f"{path} defines {len(plugins)} plugins ({names}); sync runs one per file"
-        )
-    return plugins[0]
-
-
-def _recorded(folder: Path | None) -> RecordingTransport | None:
-    if folder is None:
-        return None
-    if not folder.is_dir():
-        raise InvalidInput("recording", f"{folder} is not a folder of recorded responses")
-    return Recording.from_folder(folder).transport()
 
 
 @friendly_errors
@@ -225,45 +177,17 @@ def plugin_check(
     ] = None,
 ) -> None:
     """Run the shared contract suite on a plugin file, or a bundled plugin with its spec."""
-    if not is_plugin_file(target):
-        if any((recording, values, future_cursor, golden, opt_out, secret_in_url)):
-            raise InvalidInput(
-                "target",
-                f"{target} is a bundled plugin checked with its bundled spec; "
-                "the options apply to a plugin file",
-            )
-        _report_and_exit([bundled_spec(target)])
-    path = Path(target)
-    try:
-        plugins = load_plugin_file(path)
-    except PluginFileError as exc:
-        typer.echo(unloadable_report(path, exc).render())
-        raise typer.Exit(1) from None
-    specs = [
-        ContractSpec(
-            plugin=plugin,
-            settings=_parse_pairs(values or []),
-            recording=Recording.from_folder(recording) if recording else Recording(),
-            future_cursor=future_cursor,
-            golden=golden,
-            opt_out=_parse_pairs(opt_out or []),
-            secret_in_url=secret_in_url,
-        )
-        for plugin in plugins
-    ]
-    _report_and_exit(specs)
+    from ledger.cli import plugin_tools  # the contract suite loads only for this command
 
-
-def _report_and_exit(specs: list[ContractSpec]) -> None:
-    failed = False
-    for spec in specs:
-        try:
-            report = run_contract(spec)
-        except ValueError as exc:  # a spec mistake: an opt-out without a reason
-            raise InvalidInput("opt_out", str(exc)) from None
-        typer.echo(report.render())
-        failed = failed or not report.passed
-    raise typer.Exit(1 if failed else 0)
+    plugin_tools.check(
+        target,
+        recording=recording,
+        values=values,
+        future_cursor=future_cursor,
+        golden=golden,
+        opt_out=opt_out,
+        secret_in_url=secret_in_url,
+    )
 
 
 def _print_run(run: SyncRun, *, with_changes: bool) -> None:
@@ -293,7 +217,8 @@ def _diff(changes: dict[str, tuple[Any, Any]]) -> str:
     return ", ".join(f"{k}: {b!r} → {a!r}" for k, (b, a) in changes.items())
 
 
-def _parse_pairs(pairs: list[str]) -> dict[str, str]:
+def parse_pairs(pairs: list[str]) -> dict[str, str]:
+    """``FIELD=VALUE`` options as a dict."""
     result = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")

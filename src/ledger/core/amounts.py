@@ -20,8 +20,6 @@ import re
 from decimal import Decimal
 from typing import Literal
 
-from babel.numbers import format_currency, format_decimal, get_currency_symbol
-
 from ledger.contracts.money import CURRENCY_EXPONENTS, MAX_AMOUNT
 from ledger.errors import InvalidInput
 
@@ -104,6 +102,8 @@ def format_amount(amount: Decimal, notation: Notation = None) -> str:
     """
     if notation is None:
         return f"{amount:f}"
+    from babel.numbers import format_decimal  # Babel loads when an amount is shown
+
     places = max(0, -int(amount.as_tuple().exponent))
     pattern = "#,##0" + ("." + "0" * places if places else "")
     text = format_decimal(amount, format=pattern, locale=_LOCALES[notation])
@@ -116,6 +116,8 @@ def format_money(amount: Decimal, currency: str, locale: str) -> str:
     CLDR writes a currency code flush against the number (``CZK1,234.50``); a code
     is a word, so it gets a space like a word.
     """
+    from babel.numbers import format_currency, get_currency_symbol  # loads when shown
+
     text = format_currency(amount, currency, locale=locale)
     symbol = get_currency_symbol(currency, locale=locale)
     if text.startswith(symbol) and symbol[-1:].isalpha():

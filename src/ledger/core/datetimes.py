@@ -13,8 +13,6 @@ import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from babel.dates import format_date as babel_date
-
 LOCALES = {"en": "en_GB", "cs": "cs_CZ"}
 DATE_PATTERNS = {"en": "d MMM yyyy", "cs": "d. M. yyyy"}
 ZONE_EXAMPLE = "Europe/Prague"
@@ -65,6 +63,8 @@ def format_date(value: dt.date | None, language: str) -> str:
     """``3. 12. 2026`` in Czech, ``3 Dec 2026`` in English; ``""`` for None."""
     if value is None:
         return ""
+    from babel.dates import format_date as babel_date  # Babel loads when a date is shown
+
     lang = language if language in LOCALES else "en"
     return babel_date(value, format=DATE_PATTERNS[lang], locale=LOCALES[lang])
 

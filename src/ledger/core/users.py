@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bcrypt
 from sqlmodel import select
 
 from ledger.core.service import Service, get_row
@@ -25,13 +24,27 @@ def check_password(password: str) -> bytes:
     return encoded
 
 
+def _hash(password: bytes) -> str:
+    """A bcrypt hash of `password` at the current cost."""
+    import bcrypt  # bcrypt loads only when a password is set or checked
+
+    return bcrypt.hashpw(password, bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+
+
+def _matches(password: bytes, stored: bytes) -> bool:
+    """Whether `password` is the one `stored` (a bcrypt hash) was made from."""
+    import bcrypt  # bcrypt loads only when a password is set or checked
+
+    return bool(bcrypt.checkpw(password, stored))
+
+
 _STAND_IN: dict[int, bytes] = {}
 
 
 def _stand_in_hash() -> bytes:
     """A hash at the current cost that no password matches (made once per cost)."""
     if BCRYPT_ROUNDS not in _STAND_IN:
-        _STAND_IN[BCRYPT_ROUNDS] = bcrypt.hashpw(b"\x00stand-in", bcrypt.gensalt(BCRYPT_ROUNDS))
+        _STAND_IN[BCRYPT_ROUNDS] = _hash(b"\x00stand-in").encode()
     return _STAND_IN[BCRYPT_ROUNDS]
 
 
@@ -46,7 +59,7 @@ class Users(Service):
         name = username.strip()
         if not name or len(name) > 80:
             raise InvalidInput("username", "use 1 to 80 characters")
-        hashed = bcrypt.hashpw(check_password(password), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+        hashed = _hash(check_password(password))
         with self._lg.atomic() as uow:
             existing = uow.session.exec(
                 select(tables.User).where(tables.User.username == name)
@@ -71,7 +84,7 @@ class Users(Service):
         # An unknown name costs one bcrypt check too, so timing does not tell
         # whether an account exists.
         stored = row.password_hash.encode() if row is not None else _stand_in_hash()
-        right = bcrypt.checkpw(encoded, stored)
+        right = _matches(encoded, stored)
         return row.id if row is not None and right else None
 
     def change_password(self, user_id: int, current: str, new: str) -> None:
@@ -89,12 +102,12 @@ class Users(Service):
         with self._lg.reading() as session:
             stored = get_row(session, tables.User, user_id, "user").password_hash.encode()
         given = current.encode()
-        if len(given) > MAX_PASSWORD_BYTES or not bcrypt.checkpw(given, stored):
+        if len(given) > MAX_PASSWORD_BYTES or not _matches(given, stored):
             errors["current_password"] = "the current password is not right"  # noqa: S105
         if errors:
             field, message = next(iter(errors.items()))
             raise InvalidInput(field, message, errors)
-        hashed = bcrypt.hashpw(encoded, bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+        hashed = _hash(encoded)
         with self._lg.atomic() as uow:
             row = get_row(uow.session, tables.User, user_id, "user")
             row.password_hash = hashed

@@ -16,7 +16,7 @@ from ledger.core.invoices import InvoiceRef
 from ledger.core.invoices.views import public_invoices
 from ledger.core.models import AppSettings, BankAccount, Client, Invoice
 from ledger.core.service import Service
-from ledger.documents import factur_x, isdoc, month_export, pdf as invoice_pdf
+from ledger.documents import month_export, pdf as invoice_pdf
 from ledger.documents.payment_qr import PaymentCode, QrFormat, for_invoice, over_limit, spayd
 from ledger.documents.pdf import InvoiceDocument
 from ledger.errors import InvalidInput, NotFound
@@ -79,6 +79,8 @@ class Documents(Service):
         Raises:
             Conflict: for a draft.
         """
+        from ledger.documents import isdoc  # lxml loads only when an e-invoice is written
+
         found = self._lg.invoices.get(invoice)
         original = self._lg.invoices.get(found.corrects) if found.corrects else None
         client = self._lg.clients.get(found.client_id)
@@ -100,6 +102,8 @@ class Documents(Service):
         Raises:
             Conflict: for a draft.
         """
+        from ledger.documents import factur_x  # lxml loads only when an e-invoice is written
+
         document = self.document(invoice)
         found = document.invoice
         original = self._lg.invoices.get(found.corrects) if found.corrects else None
@@ -125,6 +129,8 @@ class Documents(Service):
             InvalidInput: for a month that does not exist.
             NotFound: when nothing was issued that month.
         """
+        from ledger.documents import isdoc  # lxml loads only when an e-invoice is written
+
         supplier = self._lg.settings.get()
         clients: dict[int, Client] = {}
         invoices = {found.id: found for found in self._month_invoices(year, month)}

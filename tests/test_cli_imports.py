@@ -1,0 +1,67 @@
+"""A command imports only what it uses: ``ledger status`` and ``ledger invoice show``
+start without Alembic, Babel, bcrypt, lxml, WeasyPrint, pandas or the contract suite.
+
+Each command runs in a fresh process on a demo database, as a user runs it; the process
+prints the heavy modules it loaded when it exits.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ledger.api import Ledger
+from ledger.demo import load_demo
+
+KEPT_OUT = ("alembic", "babel", "bcrypt", "ledger.testing", "lxml", "pandas", "weasyprint")
+
+RUN_COMMAND = """
+import atexit, json, sys
+kept_out = json.loads(sys.argv[1])
+atexit.register(lambda: print(json.dumps([m for m in kept_out if m in sys.modules])))
+sys.argv = ["ledger", *sys.argv[2:]]
+from ledger.cli.app import main
+main()
+"""
+
+
+@pytest.fixture
+def demo_url(lg: Ledger, database_url: str) -> str:
+    """A database with the demo data, as ``ledger init --demo`` leaves it."""
+    load_demo(lg)
+    lg.plugins.enable("demo_bank")
+    lg.close()
+    return database_url
+
+
+def loaded_by(*args: str) -> tuple[str, list[str]]:
+    """What ``ledger ARGS`` printed, and which of `KEPT_OUT` its process imported."""
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_COMMAND, json.dumps(KEPT_OUT), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    *output, loaded = result.stdout.splitlines()
+    return "\n".join(output), json.loads(loaded)
+
+
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [(["status"], "work entries"), (["invoice", "show", "1"], "variable symbol")],
+    ids=["status", "invoice-show"],
+)
+def test_command_imports_only_what_it_uses(demo_url: str, command: list[str], shown: str) -> None:
+    output, loaded = loaded_by(*command, "--database", demo_url)
+    assert shown in output
+    assert loaded == []
+
+
+def test_the_check_sees_a_heavy_import() -> None:
+    """The same harness reports a module a command does load (it is not blind)."""
+    output, loaded = loaded_by("plugin", "check", "demo_bank")
+    assert "demo_bank" in output
+    assert "ledger.testing" in loaded
