@@ -10,12 +10,10 @@ here trusts process ids: they are reused, and meaningless across containers.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from types import TracebackType
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
 
+from ledger.platform.ticker import Ticker, try_update
 from ledger.storage import tables
 from ledger.storage.database import Database
 
@@ -60,38 +58,20 @@ def recover_expired_runs(database: Database, recovered_by: str) -> int:
         return int(conn.execute(statement).rowcount or 0)
 
 
-class Heartbeat:
-    """Renews run `run_id`'s lease every `seconds / 3` until the block ends."""
+class Heartbeat(Ticker):
+    """Renews run `run_id`'s lease every `seconds / 3` until the block ends; a beat the
+    busy database refused is made up by the next (the lease has slack)."""
 
     def __init__(self, database: Database, run_id: int, seconds: float) -> None:
+        super().__init__(f"lease-{run_id}", seconds / 3)
         self.database = database
         self.run_id = run_id
         self.seconds = seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"lease-{run_id}", daemon=True)
 
-    def __enter__(self) -> Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _beat(self) -> None:
-        while not self._stop.wait(self.seconds / 3):
-            statement = (
-                update(RUNS)
-                .where(RUNS.c.id == self.run_id, RUNS.c.status == "running")
-                .values(lease_expires_at=now() + dt.timedelta(seconds=self.seconds))
-            )
-            try:
-                with self.database.engine.begin() as conn:
-                    conn.execute(statement)
-            except OperationalError:
-                continue  # the database was busy: the next beat renews; the lease has slack
+    def tick(self) -> None:
+        statement = (
+            update(RUNS)
+            .where(RUNS.c.id == self.run_id, RUNS.c.status == "running")
+            .values(lease_expires_at=now() + dt.timedelta(seconds=self.seconds))
+        )
+        try_update(self.database, statement)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from types import TracebackType
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
 
+from ledger.platform.ticker import Ticker, try_update
 from ledger.storage import tables
 from ledger.storage.database import Database
 
@@ -66,52 +65,30 @@ THIS_PROCESS = RunProgress()
 """The runs of this process: every ledger opened in it shares them (their default)."""
 
 
-class ProgressPublisher:
+class ProgressPublisher(Ticker):
     """While the block runs, writes run `run_id`'s latest progress to its row when it
     changed, from a thread of its own, so a busy database never holds up the plugin."""
 
     def __init__(
         self, database: Database, run_id: int, runs: RunProgress, every: float = PUBLISH_EVERY
     ) -> None:
+        super().__init__(f"progress-{run_id}", every)
         self.database = database
         self.run_id = run_id
         self.runs = runs
-        self.every = every
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._publish, name=f"progress-{run_id}", daemon=True
+        self._published: Progress | None = None
+
+    def tick(self) -> None:
+        latest = self.runs.of(self.run_id)
+        if latest is None or latest == self._published:
+            return
+        statement = (
+            update(RUNS)
+            .where(RUNS.c.id == self.run_id, RUNS.c.status == "running")
+            .values(_storable(latest))
         )
-
-    def __enter__(self) -> ProgressPublisher:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _publish(self) -> None:
-        published: Progress | None = None
-        while not self._stop.wait(self.every):
-            latest = self.runs.of(self.run_id)
-            if latest is None or latest == published:
-                continue
-            statement = (
-                update(RUNS)
-                .where(RUNS.c.id == self.run_id, RUNS.c.status == "running")
-                .values(_storable(latest))
-            )
-            try:
-                with self.database.engine.begin() as conn:
-                    conn.execute(statement)
-                published = latest
-            except OperationalError:
-                continue  # the database was busy: the next tick tries again
+        if try_update(self.database, statement):
+            self._published = latest
 
 
 def _storable(progress: Progress) -> dict[str, int | str | None]:
