@@ -229,3 +229,9 @@ def test_a_reminder_only_for_an_overdue_invoice(
     history = supplier.mail.history(invoice)
     assert (history.reminder_count, history.sent_count) == (2, 0)
     assert history.last_reminder_at is not None
+    paid = invoice_for(supplier, language="cs")
+    supplier.invoices.record_payment(paid, paid.total, "2026-12-01")
+    assert [found.number for found in supplier.mail.overdue()] == [invoice.number]
+    histories = supplier.mail.histories([invoice, paid])  # one query for the dashboard
+    assert histories == {invoice.id: history, paid.id: supplier.mail.history(paid)}
+    assert histories[paid.id].reminder_count == 0

@@ -9,6 +9,7 @@ The documents are typeset before the transaction opens, to keep it short.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, SecretStr
@@ -16,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from ledger.core import identities
 from ledger.core.invoices import InvoiceRef
+from ledger.core.invoices.views import public_invoices
 from ledger.core.models import Invoice, PublicModel, Records
 from ledger.core.portal import Portal
 from ledger.core.service import UNSET, LedgerScope, Service, Unset, given
@@ -180,12 +182,16 @@ class Mail(Service):
 
     def overdue(self) -> Records[Invoice]:
         """Issued invoices past their due date and not paid, oldest due first."""
-        found = [
-            invoice for invoice in self._lg.invoices.list(status="issued")
-            if invoice.payment_state == "overdue"
-        ]  # fmt: skip
-        found.sort(key=lambda invoice: (invoice.due_date or dt.date.min, invoice.id))
-        return Records(found, model=Invoice)
+        today = self._lg.today()
+        query = (
+            select(tables.Invoice)
+            .where(tables.Invoice.status == "issued", tables.Invoice.kind == "invoice")
+            .where(col(tables.Invoice.due_date) < today)
+            .order_by(col(tables.Invoice.due_date), col(tables.Invoice.id))
+        )  # only past-due invoices are built; their payment state says which are unpaid
+        with self._lg.reading() as session:
+            past_due = public_invoices(session, list(session.exec(query)), today)
+        return Records((i for i in past_due if i.payment_state == "overdue"), model=Invoice)
 
     def mailings(self, invoice: InvoiceRef) -> Records[Mailing]:
         """Every e-mail sent about the invoice, newest first."""
@@ -200,16 +206,21 @@ class Mail(Service):
 
     def history(self, invoice: InvoiceRef) -> MailHistory:
         """How many times the invoice was sent and reminded, and the last of each."""
-        rows = self.mailings(invoice)
-        sent = [row for row in rows if row.kind == "invoice"]
-        reminders = [row for row in rows if row.kind == "reminder"]
-        return MailHistory(
-            sent_count=len(sent),
-            last_sent_at=sent[0].sent_at if sent else None,
-            last_sent_to=sent[0].sent_to if sent else None,
-            reminder_count=len(reminders),
-            last_reminder_at=reminders[0].sent_at if reminders else None,
+        return _history(self.mailings(invoice))
+
+    def histories(self, invoices: Sequence[Invoice]) -> dict[int, MailHistory]:
+        """`history` of each of `invoices`, by invoice id, in one query."""
+        ids = [invoice.id for invoice in invoices]
+        query = (
+            select(tables.InvoiceMailing)
+            .where(col(tables.InvoiceMailing.invoice_id).in_(ids))
+            .order_by(col(tables.InvoiceMailing.id).desc())
         )
+        found: dict[int, list[Mailing]] = {invoice_id: [] for invoice_id in ids}
+        with self._lg.reading() as session:
+            for row in session.exec(query):
+                found[row.invoice_id].append(_mailing(row))
+        return {invoice_id: _history(rows) for invoice_id, rows in found.items()}
 
     def _send(
         self, ref: InvoiceRef, kind: Kind, to: str | None, portal_url: str | None
@@ -319,6 +330,19 @@ def _check_sendable(invoice: Invoice, kind: Kind) -> None:
 
 def _row(session: Session) -> tables.MailSettings | None:
     return session.get(tables.MailSettings, 1)
+
+
+def _history(rows: Sequence[Mailing]) -> MailHistory:
+    """Counts and latest of an invoice's mailings, given newest first."""
+    sent = [row for row in rows if row.kind == "invoice"]
+    reminders = [row for row in rows if row.kind == "reminder"]
+    return MailHistory(
+        sent_count=len(sent),
+        last_sent_at=sent[0].sent_at if sent else None,
+        last_sent_to=sent[0].sent_to if sent else None,
+        reminder_count=len(reminders),
+        last_reminder_at=reminders[0].sent_at if reminders else None,
+    )
 
 
 def _mailing(row: tables.InvoiceMailing) -> Mailing:

@@ -16,16 +16,20 @@ from ledger.web.i18n import Translator
 from ledger.web.rendering import render
 from ledger.web.state import ledger_of
 
+REMINDERS_SHOWN = 10
+"""The longest-overdue invoices the dashboard offers reminders for (all: `ledger reminders`)."""
+
 
 def dashboard(request: Request) -> Response:
     lg = ledger_of(request)
     data = lg.analytics.dashboard()
     charts = _charts(data, request.state.translator)
+    overdue = lg.mail.overdue()[:REMINDERS_SHOWN] if data.overdue_count else []
+    histories = lg.mail.histories(overdue)
     return render(request, "dashboard.html", {
         "data": data, "charts": charts, "section": "dashboard",
         "first_steps": _first_steps(lg, data), "recurring_due": lg.recurring.due(),
-        "reminders": [(i, lg.mail.history(i)) for i in lg.mail.overdue()]
-        if data.overdue_count else [],
+        "reminders": [(invoice, histories[invoice.id]) for invoice in overdue],
     })  # fmt: skip
 
 
