@@ -53,6 +53,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import benchkit
+
 STATUS_GOAL = 3.0
 PDF_GOAL = 1.3
 INVOICE = "2026-0001"
@@ -87,6 +89,7 @@ open(sys.argv[2], "wb").write(weasyprint.HTML(string=html).write_pdf())
 """
 INVOICE_HTML = """
 import sys
+import benchkit
 import ledger
 from ledger.documents.pdf import render_html
 lg = ledger.open(sys.argv[1])
@@ -205,18 +208,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 when a goal is missed"
     )
-    args, ignored = parser.parse_known_args(argv)
-    if ignored:
-        print(f"(ignoring arguments for other benchmarks: {' '.join(ignored)})")
+    args = benchkit.known_args(parser, argv)
     print(f"Python {sys.version.split()[0]}; fresh process and demo database per round")
-    if hasattr(os, "getloadavg"):
-        print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    benchkit.print_load()
     missed = []
     with tempfile.TemporaryDirectory(prefix="ledger-bench-cli-") as name:
         for mode in ("bytecode", "no bytecode"):
             missed += report(mode, run_mode(mode, args.rounds, Path(name)))
-    if hasattr(os, "getloadavg"):
-        print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
+    print()
+    benchkit.print_load("load average at the end")
     return 1 if args.strict and missed else 0
 
 

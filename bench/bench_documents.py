@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import os
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+import benchkit
 import ledger
 from ledger.api import Ledger
 from ledger.core.models import Invoice
@@ -80,16 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 when a target is missed"
     )
-    # bench/run_all.py hands every script the same arguments; ignore the others' ones.
-    args, ignored = parser.parse_known_args(argv)
-    if ignored:
-        print(f"(ignoring arguments for other benchmarks: {' '.join(ignored)})")
+    args = benchkit.known_args(parser, argv)
     if args.scale <= 0:
         parser.error("--scale must be positive")
     count = max(2, round(INVOICES * args.scale))
     print(f"ledger {ledger.__version__} on Python {sys.version.split()[0]}: {count} invoices")
-    if hasattr(os, "getloadavg"):
-        print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    benchkit.print_load()
     with tempfile.TemporaryDirectory(prefix="ledger-bench-documents-") as tmp:
         path = Path(tmp) / "documents.db"
         lg = ledger.open(path, source="system:bench")
@@ -137,10 +133,18 @@ def _report(lg: Ledger, path: Path, czk: Invoice, eur: Invoice, args: argparse.N
     return 1 if missed and args.strict else 0
 
 
-def _fill(lg: Ledger, count: int) -> tuple[Invoice, Invoice]:
+def set_up_supplier(lg: Ledger) -> None:
+    """A VAT payer with a CZK and an EUR account, and the month's ČNB EUR fixings (which
+    its EUR invoices are issued at)."""
     lg.settings.update(**SUPPLIER, vat_payer=True)
     for account in ACCOUNTS:
         lg.bank_accounts.add(**account)
+    for day in range(1, 29):
+        lg.exchange_rates.set("EUR", dt.date(YEAR, MONTH, day), "24.290")
+
+
+def _fill(lg: Ledger, count: int) -> tuple[Invoice, Invoice]:
+    set_up_supplier(lg)
     czech = lg.clients.add(
         name="Acme s.r.o.",
         currency="CZK",

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import os
 import sys
 import tempfile
 import time
@@ -33,7 +32,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import benchkit
 import ledger
+from bench_documents import TASKS, set_up_supplier
 from ledger.api import Ledger
 from ledger.documents import isdoc, pdf as invoice_pdf
 from ledger.documents.pdf import InvoiceDocument
@@ -41,24 +42,6 @@ from ledger.documents.pdf import InvoiceDocument
 TARGET_RATIO = 1.3
 INVOICES = 200
 YEAR, MONTH = 2026, 3
-SUPPLIER = {
-    "supplier_name": "Jana Nováková",
-    "supplier_address": "Vinohradská 1234/56\n120 00 Praha 2",
-    "supplier_company_id": "12345679",
-    "supplier_vat_id": "CZ8001011234",
-    "supplier_email": "jana@novakova.example",
-    "supplier_iban": "CZ65 0800 0000 1920 0014 5399",
-    "supplier_bic": "GIBACZPX",
-    "supplier_account_number": "2001234567/2010",
-}
-TASKS = [
-    "Návrh rozhraní objednávek",
-    "Oprava chyb v exportu faktur",
-    "Code review and deployment",
-    "Údržba serverů a zálohování",
-    "Konzultace k datovému modelu",
-    "Integrace platební brány",
-]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,16 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 when the target is missed"
     )
-    # bench/run_all.py hands every script the same arguments; ignore the others' ones.
-    args, ignored = parser.parse_known_args(argv)
-    if ignored:
-        print(f"(ignoring arguments for other benchmarks: {' '.join(ignored)})")
+    args = benchkit.known_args(parser, argv)
     if args.scale <= 0:
         parser.error("--scale must be positive")
     count = max(2, round(INVOICES * args.scale))
     print(f"ledger {ledger.__version__} on Python {sys.version.split()[0]}: {count} invoices")
-    if hasattr(os, "getloadavg"):
-        print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    benchkit.print_load()
     with tempfile.TemporaryDirectory(prefix="ledger-bench-export-") as tmp:
         lg = ledger.open(Path(tmp) / "export.db", source="system:bench")
         try:
@@ -145,7 +124,7 @@ def _typeset(html: str, images: dict[str, bytes]) -> bytes:
 
 
 def _fill(lg: Ledger, count: int) -> None:
-    lg.settings.update(**SUPPLIER, vat_payer=True)
+    set_up_supplier(lg)
     czech = lg.clients.add(
         name="Acme s.r.o.", currency="CZK", language="cs", hourly_rate="1500",
         company_id="27074358", vat_id="CZ27074358", address="Karlova 12\n110 00 Praha 1",

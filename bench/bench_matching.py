@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import shutil
 import sqlite3
@@ -45,6 +44,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+import benchkit
 import ledger
 from ledger.contracts import TransactionInput
 from ledger.core.matching.algorithm import find_matches
@@ -106,10 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 when a target is missed"
     )
-    # bench/run_all.py hands every script the same arguments; ignore the others' ones.
-    args, ignored = parser.parse_known_args(argv)
-    if ignored:
-        print(f"(ignoring arguments for other benchmarks: {' '.join(ignored)})")
+    args = benchkit.known_args(parser, argv)
     if args.scale <= 0:
         parser.error("--scale must be positive")
     base = Size(max(10, round(TRANSACTIONS * args.scale)), max(2, round(INVOICES * args.scale)))
@@ -120,9 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{base.invoices:,} invoices, then double",
         flush=True,
     )
-    if hasattr(os, "getloadavg"):
-        # Timings are wall-clock: a busy machine makes them longer; say how busy it was.
-        print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    benchkit.print_load()  # timings are wall-clock: say how busy the machine was
     first, second = (_measure(size, args) for size in (base, double))
     return _summary(first, second, judged=args.scale == 1, strict=args.strict)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -74,23 +75,29 @@ async def portal_page(request: Request) -> Response:
 
 
 async def portal_pdf(request: Request) -> Response:
-    invoice = await _invoice(request)
-    if invoice is None:
-        return _not_found()
-    lg = ledger_of(request)
-    pdf = await run_in_threadpool(lg.documents.invoice_pdf, invoice)
-    response = pdf_response(pdf, lg.documents.file_name(invoice))
-    response.headers.update(PORTAL_HEADERS)
-    return response
+    documents = ledger_of(request).documents
+    return await _download(request, documents.invoice_pdf, documents.file_name, pdf_response)
 
 
 async def portal_isdoc(request: Request) -> Response:
+    documents = ledger_of(request).documents
+    return await _download(
+        request, documents.invoice_isdoc, documents.isdoc_file_name, isdoc_response
+    )
+
+
+async def _download(
+    request: Request,
+    render: Callable[[Invoice], bytes],
+    name: Callable[[Invoice], str],
+    respond: Callable[[bytes, str], Response],
+) -> Response:
+    """The link's invoice as a file `render` makes, off the event loop; else 404."""
     invoice = await _invoice(request)
     if invoice is None:
         return _not_found()
-    lg = ledger_of(request)
-    isdoc = await run_in_threadpool(lg.documents.invoice_isdoc, invoice)
-    response = isdoc_response(isdoc, lg.documents.isdoc_file_name(invoice))
+    data = await run_in_threadpool(render, invoice)
+    response = respond(data, name(invoice))
     response.headers.update(PORTAL_HEADERS)
     return response
 
