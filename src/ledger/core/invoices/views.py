@@ -71,6 +71,21 @@ def _load_related(session: Session, rows: Sequence[tables.Invoice], into: _Relat
         into.numbers |= {pk(original): original.number for original in session.exec(query)}
 
 
+def overdue_invoices(session: Session, today: dt.date) -> list[Invoice]:
+    """Issued invoices past their due date and not paid, oldest due first.
+
+    Only past-due invoices are built; their payment state says which are unpaid.
+    """
+    query = (
+        select(tables.Invoice)
+        .where(tables.Invoice.status == "issued", tables.Invoice.kind == "invoice")
+        .where(col(tables.Invoice.due_date) < today)
+        .order_by(col(tables.Invoice.due_date), col(tables.Invoice.id))
+    )
+    past_due = public_invoices(session, list(session.exec(query)), today)
+    return [invoice for invoice in past_due if invoice.payment_state == "overdue"]
+
+
 def rate_totals(summary: Sequence[vat.RateTotal], currency: str) -> list[VatRateTotal]:
     """The VAT summary in the currency's units."""
     return [

@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, SecretStr
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from ledger.core import identities
 from ledger.core.invoices import InvoiceRef
-from ledger.core.invoices.views import public_invoices
+from ledger.core.invoices.views import overdue_invoices
+from ledger.core.mailings import mailings_of
 from ledger.core.models import Invoice, PublicModel, Records
 from ledger.core.portal import Portal
 from ledger.core.service import UNSET, LedgerScope, Service, Unset, given
@@ -182,27 +183,15 @@ class Mail(Service):
 
     def overdue(self) -> Records[Invoice]:
         """Issued invoices past their due date and not paid, oldest due first."""
-        today = self._lg.today()
-        query = (
-            select(tables.Invoice)
-            .where(tables.Invoice.status == "issued", tables.Invoice.kind == "invoice")
-            .where(col(tables.Invoice.due_date) < today)
-            .order_by(col(tables.Invoice.due_date), col(tables.Invoice.id))
-        )  # only past-due invoices are built; their payment state says which are unpaid
         with self._lg.reading() as session:
-            past_due = public_invoices(session, list(session.exec(query)), today)
-        return Records((i for i in past_due if i.payment_state == "overdue"), model=Invoice)
+            return Records(overdue_invoices(session, self._lg.today()), model=Invoice)
 
     def mailings(self, invoice: InvoiceRef) -> Records[Mailing]:
         """Every e-mail sent about the invoice, newest first."""
         target = self._lg.invoices.get(invoice)
-        query = (
-            select(tables.InvoiceMailing)
-            .where(tables.InvoiceMailing.invoice_id == target.id)
-            .order_by(col(tables.InvoiceMailing.id).desc())
-        )
         with self._lg.reading() as session:
-            return Records((_mailing(row) for row in session.exec(query)), model=Mailing)
+            rows = mailings_of(session, [target.id])[target.id]
+        return Records((_mailing(row) for row in rows), model=Mailing)
 
     def history(self, invoice: InvoiceRef) -> MailHistory:
         """How many times the invoice was sent and reminded, and the last of each."""
@@ -210,17 +199,12 @@ class Mail(Service):
 
     def histories(self, invoices: Sequence[Invoice]) -> dict[int, MailHistory]:
         """`history` of each of `invoices`, by invoice id, in one query."""
-        ids = [invoice.id for invoice in invoices]
-        query = (
-            select(tables.InvoiceMailing)
-            .where(col(tables.InvoiceMailing.invoice_id).in_(ids))
-            .order_by(col(tables.InvoiceMailing.id).desc())
-        )
-        found: dict[int, list[Mailing]] = {invoice_id: [] for invoice_id in ids}
         with self._lg.reading() as session:
-            for row in session.exec(query):
-                found[row.invoice_id].append(_mailing(row))
-        return {invoice_id: _history(rows) for invoice_id, rows in found.items()}
+            found = mailings_of(session, [invoice.id for invoice in invoices])
+        return {
+            invoice_id: _history([_mailing(row) for row in rows])
+            for invoice_id, rows in found.items()
+        }
 
     def _send(
         self, ref: InvoiceRef, kind: Kind, to: str | None, portal_url: str | None
