@@ -500,7 +500,7 @@ def test_cli_writes_a_month(cli_db: str, tmp_path: Path) -> None:
         (["invoice", "pdf", "2099-0001"], "no invoice is numbered"),
         (["invoice", "month-pdf", "2026-13"], "not a month"),
         (["invoice", "month-pdf", "November"], "use YYYY-MM"),
-        (["invoice", "month-pdf", "2026-01"], "no invoice was issued"),
+        (["invoice", "month-pdf", "2026-01"], "no invoice or credit note was issued"),
         (["invoice", "pdf", "2026-0001", "-o", "/nonexistent/dir/x.pdf"], "cannot write"),
     ],
 )

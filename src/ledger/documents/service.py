@@ -8,23 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
-
-from sqlmodel import col, select
 
 from ledger.core.invoices import InvoiceRef
-from ledger.core.invoices.views import public_invoices
+from ledger.core.invoices.views import numbered_between
 from ledger.core.models import AppSettings, BankAccount, Client, Invoice
 from ledger.core.service import Service
 from ledger.documents import month_export, pdf as invoice_pdf
 from ledger.documents.payment_qr import PaymentCode, QrFormat, for_invoice, over_limit, spayd
 from ledger.documents.pdf import InvoiceDocument
 from ledger.errors import InvalidInput, NotFound
-from ledger.storage import tables
-
-MONTH_STATUSES = ("issued", "cancelled")
-"""What a month's PDF holds: every numbered invoice and credit note, cancelled ones
-marked so."""
 
 
 class Documents(Service):
@@ -54,12 +46,10 @@ class Documents(Service):
             InvalidInput: for a month that does not exist.
             NotFound: when no invoice was issued that month.
         """
-        ids = self._month_ids(year, month)
         supplier = self._lg.settings.get()
         clients: dict[int, Client] = {}
         parts = []
-        for invoice_id in ids:
-            invoice = self._lg.invoices.get(invoice_id)
+        for invoice in self._month_invoices(year, month):
             if invoice.client_id not in clients:
                 clients[invoice.client_id] = self._lg.clients.get(invoice.client_id)
             document = self._document_of(invoice, clients[invoice.client_id], supplier)
@@ -163,12 +153,12 @@ class Documents(Service):
 
     def _month_invoices(self, year: int, month: int) -> list[Invoice]:
         """The month's numbered documents in number order, loaded in a few queries."""
-        query = select(tables.Invoice).where(*_in_month(year, month)).order_by(*_NUMBER_ORDER)
+        first, after = _month_range(year, month)
         with self._lg.reading() as session:
-            rows = list(session.exec(query).all())
-            if not rows:
-                raise NotFound(f"nothing was issued in {year:04d}-{month:02d}")
-            return public_invoices(session, rows, self._lg.today())
+            found = numbered_between(session, first, after, self._lg.today())
+        if not found:
+            raise NotFound(f"no invoice or credit note was issued in {year:04d}-{month:02d}")
+        return found
 
     def _original(self, invoice: Invoice, known: dict[int, Invoice]) -> Invoice | None:
         if invoice.corrects is None:
@@ -221,27 +211,6 @@ class Documents(Service):
         account = self.account_for(invoice)
         code = for_invoice(invoice, supplier, account)
         return InvoiceDocument(invoice, client, supplier, code, account)
-
-    def _month_ids(self, year: int, month: int) -> list[int]:
-        query = select(tables.Invoice.id).where(*_in_month(year, month)).order_by(*_NUMBER_ORDER)
-        with self._lg.reading() as session:
-            ids = [row for row in session.exec(query).all() if row is not None]
-        if not ids:
-            raise NotFound(f"no invoice was issued in {year:04d}-{month:02d}")
-        return ids
-
-
-_NUMBER_ORDER = (col(tables.Invoice.series), col(tables.Invoice.sequence))
-
-
-def _in_month(year: int, month: int) -> tuple[Any, ...]:
-    """The conditions of a numbered document (issued or cancelled) issued in the month."""
-    first, after = _month_range(year, month)
-    return (
-        col(tables.Invoice.status).in_(MONTH_STATUSES),
-        col(tables.Invoice.issue_date) >= first,
-        col(tables.Invoice.issue_date) < after,
-    )
 
 
 def _month_range(year: int, month: int) -> tuple[dt.date, dt.date]:

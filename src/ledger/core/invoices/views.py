@@ -71,6 +71,24 @@ def _load_related(session: Session, rows: Sequence[tables.Invoice], into: _Relat
         into.numbers |= {pk(original): original.number for original in session.exec(query)}
 
 
+NUMBERED_STATUSES = ("issued", "cancelled")
+"""An invoice with a number: issued (credit notes too), or issued and later cancelled."""
+
+
+def numbered_between(
+    session: Session, first: dt.date, after: dt.date, today: dt.date
+) -> list[Invoice]:
+    """The numbered documents issued from `first` up to `after` (excluded), in number
+    order (series, then sequence)."""
+    query = (
+        select(tables.Invoice)
+        .where(col(tables.Invoice.status).in_(NUMBERED_STATUSES))
+        .where(col(tables.Invoice.issue_date) >= first, col(tables.Invoice.issue_date) < after)
+        .order_by(col(tables.Invoice.series), col(tables.Invoice.sequence))
+    )
+    return public_invoices(session, list(session.exec(query)), today)
+
+
 def overdue_invoices(session: Session, today: dt.date) -> list[Invoice]:
     """Issued invoices past their due date and not paid, oldest due first.
 
