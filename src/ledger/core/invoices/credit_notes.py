@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from ledger.core.invoices import czk, numbering
 from ledger.core.invoices.rows import (
@@ -23,6 +23,7 @@ from ledger.core.invoices.rows import (
     recompute_totals,
     refuse_back_dating,
     settings_row,
+    settlements,
 )
 from ledger.core.invoices.work import release_work
 from ledger.core.service import Ref, pk, ref_id
@@ -78,8 +79,8 @@ def cancel_issued(
 ) -> tables.Invoice:
     """Cancel an issued invoice with a credit note for every line not credited yet."""
     check_creditable(invoice)
-    received = _received_minor(session, invoice)
-    if received:
+    settled, credited = settlements(session, [pk(invoice)]).get(pk(invoice), (0, 0))
+    if settled - credited:  # money was received
         raise Conflict(
             f"invoice {invoice.number} has payments; remove them before cancelling, "
             "or credit it and refund the client"
@@ -160,13 +161,6 @@ def credit_notes_of(session: Session, invoice_ids: Sequence[int]) -> dict[int, l
         if corrects is not None and number is not None:
             found.setdefault(corrects, []).append(number)
     return found
-
-
-def _received_minor(session: Session, invoice: tables.Invoice) -> int:
-    query = select(func.sum(tables.Payment.amount_minor)).where(
-        tables.Payment.invoice_id == invoice.id, tables.Payment.method != SETTLED_BY_CREDIT
-    )
-    return int(session.exec(query).one() or 0)
 
 
 def _reason(reason: str) -> str:
