@@ -62,8 +62,8 @@ pytest: install
 
 test: lint typecheck docs-build pytest  ## every check
 
-bench: install
-	$(BIN)/python bench/run_all.py
+bench: install  ## every benchmark, then one table of ratios (also written to bench/RESULTS.md)
+	$(BIN)/python bench/run_all.py --write
 
 clean:
 	rm -rf $(VENV) .demo site .mypy_cache .ruff_cache .pytest_cache

@@ -194,10 +194,9 @@ def report(mode: str, results: dict[str, Samples]) -> list[str]:
     missed = []
     for name, floor, goal in (("status", "status floor", STATUS_GOAL),
                               ("invoice pdf", "pdf floor", PDF_GOAL)):  # fmt: skip
-        ratio = results[name].median() / results[floor].median()
-        met = ratio <= goal
-        print(f"ratio {name} / {floor}: {ratio:.2f}x  (goal <= {goal}x: {'yes' if met else 'NO'})")
-        if not met:
+        measured, base = results[name].median(), results[floor].median()
+        detail = f"median {measured:.3f} s vs {floor} {base:.3f} s"
+        if not benchkit.report_ratio(f"ledger {name} ({mode})", measured / base, goal, detail):
             missed.append(f"{mode}: {name}")
     return missed
 

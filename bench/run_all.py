@@ -1,20 +1,29 @@
-"""Run every ``bench/bench_*.py`` script in turn, each with its default arguments.
+"""Run every ``bench/bench_*.py`` script in turn, each with its default arguments, and
+print one table of every goal's ratio at the end.
 
     python bench/run_all.py                 # all of them (``make bench``)
     python bench/run_all.py core sync       # only bench_core.py and bench_sync.py
+    python bench/run_all.py --write         # also write the table to bench/RESULTS.md
 
 Uses the project's virtualenv interpreter when there is one, so ``python3
 bench/run_all.py`` works as well as ``make bench``. To pass options, run a script
-directly (``python bench/bench_core.py --entries 5000``).
+directly (``python bench/bench_core.py --entries 5000``). A script reports a goal with
+`benchkit.report_ratio`, whose lines are gathered here.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
 
+from benchkit import RATIO_MARK
+
 BENCH = Path(__file__).resolve().parent
+RESULTS = BENCH / "RESULTS.md"
 
 
 def interpreter() -> str:
@@ -26,7 +35,32 @@ def interpreter() -> str:
     return sys.executable
 
 
-def main(names: list[str]) -> int:
+def run_script(python: str, script: Path) -> tuple[int, list[list[str]]]:
+    """Run one script, echoing its output; return its status and its ratio lines."""
+    rows = []
+    with subprocess.Popen(
+        [python, str(script)], stdout=subprocess.PIPE, text=True, bufsize=1
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            print(line, end="", flush=True)
+            if line.startswith(RATIO_MARK):
+                cells = [cell.strip() for cell in line.removeprefix(RATIO_MARK).split("|")]
+                rows.append([script.stem.removeprefix("bench_"), *cells])
+    return process.returncode, rows
+
+
+def table(rows: list[list[str]]) -> str:
+    """The ratios as one Markdown table."""
+    header = ["bench", "goal", "ratio", "target", "met", "measured"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    write = "--write" in argv
+    names = [name for name in argv if name != "--write"]
     scripts = sorted(BENCH.glob("bench_*.py"))
     if names:
         wanted = {name.removeprefix("bench_").removesuffix(".py") for name in names}
@@ -36,11 +70,27 @@ def main(names: list[str]) -> int:
             return 2
         scripts = [s for s in scripts if s.stem.removeprefix("bench_") in wanted]
     python = interpreter()
-    failed = []
+    failed, rows = [], []
     for script in scripts:
         print(f"== {script.name}", flush=True)
-        if subprocess.run([python, str(script)], check=False).returncode:
+        status, found = run_script(python, script)
+        rows += found
+        if status:
             failed.append(script.name)
+    result = table(rows)
+    print(f"\n== every goal\n{result}")
+    if write:
+        load = f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "?"
+        RESULTS.write_text(
+            "# Benchmark results\n\n"
+            f"`make bench` on {dt.date.today().isoformat()}: Python {platform.python_version()},"
+            f" {os.cpu_count()} CPUs, load average {load} at the end. Each ratio is a"
+            " median against a floor measured in the same run; see each script's"
+            " docstring for what it measures.\n\n"
+            f"{result}\n",
+            encoding="utf-8",
+        )
+        print(f"written to {RESULTS.relative_to(BENCH.parent)}")
     if failed:
         print(f"failed: {', '.join(failed)}")
     return 1 if failed else 0
