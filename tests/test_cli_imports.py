@@ -1,5 +1,6 @@
 """A command imports only what it uses: ``ledger status`` and ``ledger invoice show``
-start without Alembic, Babel, bcrypt, lxml, WeasyPrint, pandas or the contract suite.
+start without Alembic, Babel, bcrypt, cryptography, httpx, lxml, WeasyPrint, pandas,
+the bundled plugins or the contract suite.
 
 Each command runs in a fresh process on a demo database, as a user runs it; the process
 prints the heavy modules it loaded when it exits.
@@ -16,7 +17,10 @@ import pytest
 from ledger.api import Ledger
 from ledger.demo import load_demo
 
-KEPT_OUT = ("alembic", "babel", "bcrypt", "ledger.testing", "lxml", "pandas", "weasyprint")
+KEPT_OUT = (
+    "alembic", "babel", "bcrypt", "cryptography", "httpx", "ledger.plugins", "ledger.testing",
+    "lxml", "pandas", "weasyprint",
+)  # fmt: skip
 
 RUN_COMMAND = """
 import atexit, json, sys

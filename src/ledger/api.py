@@ -32,7 +32,6 @@ from ledger.core.users import Users
 from ledger.documents.mail.service import Mail
 from ledger.documents.service import Documents
 from ledger.errors import ConfigurationError, Conflict
-from ledger.platform.engine import SyncEngine
 from ledger.platform.leases import recover_expired_runs
 from ledger.platform.progress import THIS_PROCESS, RunProgress
 from ledger.platform.registry import Registry, default_registry
@@ -149,6 +148,8 @@ class Ledger:
             policy: HTTP limits for the run (tests shrink them).
             on_start: called with the run's id once the run is recorded.
         """
+        from ledger.platform.engine import SyncEngine  # httpx loads only when syncing
+
         engine = SyncEngine(self, transport=transport, policy=policy)
         return engine.run(name, dry_run=dry_run, on_start=on_start)
 

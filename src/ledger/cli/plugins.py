@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import typer
 
 from ledger.cli.common import DatabaseOption, friendly_errors, open_cli_ledger
-from ledger.contracts.http import HttpPolicy
 from ledger.core.datetimes import format_datetime
 from ledger.core.sync_models import SyncRun
 from ledger.platform.plugin_settings import secret_fields
@@ -101,6 +100,7 @@ def sync(
     only, enabled and synced: no start-up file, nothing discovered.
     """
     from ledger.cli import plugin_tools  # plugin files and recordings need ledger.testing
+    from ledger.contracts.http import HttpPolicy  # httpx loads only when syncing
 
     lg, name = plugin_tools.ledger_for(target, database)
     if values:

@@ -18,7 +18,7 @@ The shared contract test suite lives in :mod:`ledger.testing`.
 
 from __future__ import annotations
 
-from ledger.contracts.context import RunLog, SyncContext
+from ledger.contracts.context import DRY_RUN_HEADER, RunLog, SyncContext
 from ledger.contracts.errors import (
     AuthFailed,
     BadConfiguration,
@@ -30,7 +30,6 @@ from ledger.contracts.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from ledger.contracts.http import DRY_RUN_HEADER
 from ledger.contracts.inputs import (
     ClientInput,
     ExchangeRateInput,

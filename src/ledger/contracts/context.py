@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic
-
-import httpx
+from typing import TYPE_CHECKING, Any, Generic
 
 from ledger.contracts.ledger import PluginLedger
 from ledger.contracts.plugin import SettingsT
 from ledger.contracts.push import BuildRequest, Pusher, PushResult, ReadAccepted
 from ledger.contracts.redaction import Redactor
 
+if TYPE_CHECKING:
+    import httpx
+
 MAX_CURSOR_LENGTH = 10_000
+DRY_RUN_HEADER = "X-Ledger-Dry-Run"
+"""Set on the answer a dry run gives in place of a changing request it did not send."""
 
 
 @dataclass

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from ledger.contracts.context import DRY_RUN_HEADER
 from ledger.contracts.errors import (
     AuthFailed,
     RateLimited,
@@ -32,8 +33,6 @@ RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
 RATE_LIMIT_STATUSES = frozenset({409, 429})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 NON_IDEMPOTENT = frozenset({"POST", "PATCH"})
-DRY_RUN_HEADER = "X-Ledger-Dry-Run"
-"""Set on the answer a dry run gives in place of a changing request it did not send."""
 
 
 class SyncLimitExceeded(UpstreamError):

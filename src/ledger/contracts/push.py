@@ -15,9 +15,10 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 PUSHABLE_ENTITIES = frozenset(
     {"clients", "projects", "time_entries", "invoices", "money_transactions"}
@@ -59,10 +60,10 @@ class PushResult:
     refused: tuple[str, ...] = ()
 
 
-BuildRequest = Callable[[Sequence[Outgoing]], httpx.Request]
+BuildRequest = Callable[[Sequence[Outgoing]], "httpx.Request"]
 """Builds the request for a batch (with ``ctx.http.build_request``)."""
 
-ReadAccepted = Callable[[Sequence[Outgoing], httpx.Response], Mapping[int, str]]
+ReadAccepted = Callable[[Sequence[Outgoing], "httpx.Response"], Mapping[int, str]]
 """Reads which objects of a batch upstream accepted: object id → upstream id."""
 
 

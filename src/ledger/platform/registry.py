@@ -9,18 +9,32 @@ from ledger.contracts.definition import validate_plugin_class
 from ledger.contracts.errors import PluginDefinitionError
 from ledger.contracts.plugin import Plugin
 from ledger.errors import NotFound
-from ledger.plugins import BUNDLED
 
 PluginClass = type[Plugin[Any]]
 
 
 class Registry:
-    """Plugin classes by name. Adding one validates it; a mistake names the fix."""
+    """Plugin classes by name. Adding one validates it; a mistake names the fix.
 
-    def __init__(self, plugins: Iterable[PluginClass] = ()) -> None:
+    With `bundled`, the plugins shipped with ledger are added on first use, so a
+    command that syncs nothing does not import them (nor httpx).
+    """
+
+    def __init__(self, plugins: Iterable[PluginClass] = (), *, bundled: bool = False) -> None:
         self._plugins: dict[str, PluginClass] = {}
+        self._bundled_pending = bundled
         for plugin in plugins:
             self.add(plugin)
+
+    def _loaded(self) -> dict[str, PluginClass]:
+        """The plugins by name, after adding the bundled ones if still pending."""
+        if self._bundled_pending:
+            self._bundled_pending = False
+            from ledger.plugins import BUNDLED
+
+            for plugin in BUNDLED:
+                self.add(plugin)
+        return self._plugins
 
     def add(self, plugin: PluginClass) -> PluginClass:
         """Validate and add `plugin`; return it.
@@ -32,7 +46,7 @@ class Registry:
             PluginDefinitionError: the class breaks the contract or its name is taken.
         """
         validate_plugin_class(plugin)
-        existing = self._plugins.get(plugin.name)
+        existing = self._loaded().get(plugin.name)
         if existing is not None and not _same_definition(existing, plugin):
             raise PluginDefinitionError(
                 [
@@ -45,25 +59,26 @@ class Registry:
 
     def remove(self, name: str) -> None:
         """Forget a plugin (tests and notebooks)."""
-        self._plugins.pop(name, None)
+        self._loaded().pop(name, None)
 
     def get(self, name: str) -> PluginClass:
         """The plugin called `name`; `NotFound` lists the available ones."""
         try:
-            return self._plugins[name]
+            return self._loaded()[name]
         except KeyError:
             available = ", ".join(sorted(self._plugins)) or "none"
             raise NotFound(f"no plugin is called {name!r}; available: {available}") from None
 
     def names(self) -> list[str]:
         """Registered names, sorted."""
-        return sorted(self._plugins)
+        return sorted(self._loaded())
 
     def __iter__(self) -> Iterator[PluginClass]:
-        return iter(self._plugins[name] for name in self.names())
+        plugins = self._loaded()
+        return iter(plugins[name] for name in self.names())
 
     def __contains__(self, name: object) -> bool:
-        return name in self._plugins
+        return name in self._loaded()
 
 
 def _same_definition(existing: PluginClass, plugin: PluginClass) -> bool:
@@ -73,7 +88,7 @@ def _same_definition(existing: PluginClass, plugin: PluginClass) -> bool:
     )
 
 
-default_registry = Registry(BUNDLED)
+default_registry = Registry(bundled=True)
 """The registry `ledger.open()` uses unless given another: the bundled plugins."""
 
 P = TypeVar("P", bound=type[Plugin[Any]])

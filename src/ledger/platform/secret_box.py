@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-
-from cryptography.fernet import Fernet, InvalidToken
+from typing import TYPE_CHECKING
 
 from ledger.errors import ConfigurationError
 from ledger.storage.audit_key import read_key
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 
 class CredentialUnreadable(ConfigurationError):
@@ -41,6 +43,8 @@ class SecretBox:
         """The secrets behind `token`; a clear error when they cannot be read."""
         if not token:
             return {}
+        from cryptography.fernet import InvalidToken  # loads only when a secret is read
+
         try:
             data = json.loads(self._cipher(create=False).decrypt(token.encode()))
         except (InvalidToken, ValueError):
@@ -51,11 +55,15 @@ class SecretBox:
         return {str(k): str(v) for k, v in data.items()}
 
     def _cipher(self, *, create: bool) -> Fernet:
+        from cryptography.fernet import Fernet
+
         if self._fernet is None:
             self._fernet = Fernet(self._load_key(create))
         return self._fernet
 
     def _load_key(self, create: bool) -> bytes:
+        from cryptography.fernet import Fernet
+
         if self._env_key:
             try:
                 Fernet(self._env_key.encode())
