@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import benchkit
 import ledger
 
 PROJECTS = 50
@@ -557,6 +558,10 @@ def _table(rows: list[Row]) -> None:
     for row in rows:
         if row.notes:
             print(f"  {row.step}: {'; '.join(row.notes)}")
+    for row in rows:
+        if row.ratio is not None:
+            detail = f"{row.seconds:.4f} s; target {row.target} ({row.ratio_text or 'of target'})"
+            benchkit.report_ratio(f"{row.step} (share of its target)", row.ratio, 1.0, detail)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 
+import benchkit
 import ledger
 from ledger.platform.registry import Registry
 from ledger.plugins import Toggl
@@ -226,6 +227,14 @@ def main() -> None:
     for key in ("import floor", "import", "re-sync", "push floor", "push"):
         median = statistics.median(r[key] for r in rounds)
         print(f"{key:<40} {best[key]:>8.3f} {median:>9.3f}  {_target(key, best)}")
+    for key, floor, goal in (("import", "import floor", IMPORT_VS_FLOOR),
+                             ("push", "push floor", PUSH_VS_FLOOR)):  # fmt: skip
+        detail = f"best {best[key]:.3f} s vs {best[floor]:.3f} s"
+        benchkit.report_ratio(f"Toggl {key} / {floor}", best[key] / best[floor], goal, detail)
+    benchkit.report_ratio(
+        "Toggl re-sync (share of its target)", best["re-sync"] / RESYNC_S, 1.0,
+        f"best {best['re-sync']:.3f} s; target {RESYNC_S} s",
+    )  # fmt: skip
 
 
 def _target(key: str, best: dict[str, float]) -> str:
