@@ -74,6 +74,20 @@ def test_a_timer_started_at_2330_utc_is_on_the_next_day_in_prague(
     assert lg.entries.running().date == dt.date(2026, 12, 3)  # type: ignore[union-attr]
 
 
+def test_today_and_an_invoice_issued_at_0030_in_prague_are_dated_that_day(
+    lg: Ledger, clock: FakeClock
+) -> None:
+    lg.settings.update(time_zone=PRAGUE)
+    web = lg.projects.add(lg.clients.add(name="Acme", hourly_rate="1000"), name="Web")
+    lg.entries.add(web, date=dt.date(2026, 12, 1), minutes=60)
+    clock.now = LATE
+    assert lg.today() == dt.date(2026, 12, 4)
+    issued = lg.invoices.issue(lg.invoices.draft(web.client_id))
+    assert issued.issue_date == dt.date(2026, 12, 4)
+    lg.settings.update(time_zone="UTC")
+    assert lg.today() == dt.date(2026, 12, 3)
+
+
 def test_the_cli_sets_the_zone_and_shows_times_in_it(database_url: str, lg: Ledger) -> None:
     runner = CliRunner()
     zone = ["settings", "set", "time_zone=Europe/Prague", "--database", database_url]

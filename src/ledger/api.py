@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from ledger.config import Config
+from ledger.core import datetimes
 from ledger.core.analytics import Analytics
 from ledger.core.app_settings import AppSettingsService
 from ledger.core.audit_log import AuditLog
@@ -154,8 +155,9 @@ class Ledger:
         return engine.run(name, dry_run=dry_run, on_start=on_start)
 
     def today(self) -> dt.date:
-        """Today's date by this ledger's clock."""
-        return self.clock().date()
+        """Today's date in the user's time zone by this ledger's clock: an invoice
+        issued at 00:30 in Prague is dated that day, not the UTC day before."""
+        return datetimes.local_date(self.clock(), self.settings.zone())
 
     @contextmanager
     def atomic(self) -> Iterator[UnitOfWork]:

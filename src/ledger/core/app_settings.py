@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from sqlmodel import Session, func, select
 
 from ledger.core import identities
-from ledger.core.datetimes import check_zone
+from ledger.core.datetimes import check_zone, machine_zone
 from ledger.core.invoices import numbering
 from ledger.core.invoices.numbering import check_pattern
 from ledger.core.models import AppSettings
@@ -87,6 +87,12 @@ class AppSettingsService(Service):
         """The current settings (defaults before anything was saved)."""
         with self._lg.reading() as session:
             return AppSettings.from_row(_row(session) or tables.AppSettings())
+
+    def zone(self) -> str:
+        """The user's time zone: the saved one, else the machine's."""
+        with self._lg.reading() as session:
+            saved = session.exec(select(tables.AppSettings.time_zone)).first()
+        return saved or machine_zone()
 
     def update(
         self,
