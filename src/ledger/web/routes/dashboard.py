@@ -24,7 +24,7 @@ def dashboard(request: Request) -> Response:
     lg = ledger_of(request)
     data = lg.analytics.dashboard()
     charts = _charts(data, request.state.translator)
-    overdue = lg.mail.overdue()[:REMINDERS_SHOWN] if data.overdue_count else []
+    overdue = lg.mail.overdue(limit=REMINDERS_SHOWN) if data.overdue_count else []
     histories = lg.mail.histories(overdue)
     return render(request, "dashboard.html", {
         "data": data, "charts": charts, "section": "dashboard",
@@ -36,11 +36,12 @@ def dashboard(request: Request) -> Response:
 def _first_steps(lg: Ledger, data: Dashboard) -> list[tuple[str, bool]]:
     """Set up your company, add a client, log time: each step with whether it is done;
     empty once all are (the dashboard then shows only the figures)."""
-    has_client = bool(lg.clients.list(include_archived=True))
     worked = bool(
         data.minutes_this_month or data.unbilled or data.outstanding
         or any(m.amounts for m in data.earnings)
     )  # fmt: skip
+    # Work needs a client, so only a ledger without figures asks for the clients.
+    has_client = worked or bool(lg.clients.list(include_archived=True))
     steps = [
         ("company", bool(lg.settings.get().supplier_name)),
         ("client", has_client),

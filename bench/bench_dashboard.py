@@ -1,0 +1,224 @@
+"""Dashboard benchmark at 200,000 time entries and 5,000 invoices (issue 16).
+
+    python bench/bench_dashboard.py                       # about 4 minutes with PostgreSQL
+    python bench/bench_dashboard.py --entries 20000 --invoices 500 --rounds 3   # a smoke run
+    LEDGER_BENCH_POSTGRES_URL=postgresql+psycopg://USER:PW@HOST/postgres \\
+        python bench/bench_dashboard.py                   # adds the load test
+
+The data (`sample_ledger.py`: Czech clients, a few projects each, two years of entries,
+invoices every half month, most paid through a synced bank account) is built once,
+untimed, through the audited bulk paths.
+
+1. Server time (SQLite, in process): every round copies the built database to a fresh
+   file and, in a fresh process, logs in with Starlette's TestClient and times
+   `--requests` dashboard requests interleaved with as many requests for a static
+   Starlette page (the floor: what the TestClient and Starlette cost without ledger).
+   Goal: median under 30 ms (ratio median / 30 ms).
+2. Load (PostgreSQL, when ``LEDGER_BENCH_POSTGRES_URL`` or ``LEDGER_TEST_DATABASE_URL``
+   names a role with CREATEDB): a fresh database with the same data, analysed (as
+   autovacuum does soon after a bulk load), then ``ledger serve --workers 4`` on
+   127.0.0.1 with 4 clients asking for the dashboard back to back for `--seconds`,
+   after a warm-up. Goals: at least 52 requests/s, 4x the 13 measured before issue 16
+   with one server (ratio 52 / measured), and p95 under 200 ms (ratio p95 / 200 ms).
+   The floor, a static page from uvicorn with the same workers and clients, is printed
+   beside it.
+
+The machine is shared (2 cores): the load average is printed at the start and the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from starlette.testclient import TestClient
+
+import benchkit
+import ledger
+import sample_ledger
+from bench_load import (
+    Browser,
+    Samples,
+    for_seconds,
+    free_port,
+    fresh_database,
+    load,
+    measure_floor,
+    server,
+)
+from bench_web import PASSWORD
+from ledger.web import create_app
+
+SERVER_MS = 30.0
+REQUESTS_PER_S = 52.0  # 4x the 13 requests/s of one server before issue 16
+P95_MS = 200.0
+SERVE = "from ledger.cli.app import main; main()"
+
+
+def build(url: str, entries: int, invoices: int) -> dict[str, int]:
+    lg = ledger.open(url, source="cli")
+    counts = sample_ledger.build(lg, entries, invoices, lg.today())
+    lg.users.create("bench", PASSWORD)
+    lg.close()
+    return counts
+
+
+# --- 1. server time, in process --------------------------------------------------------
+
+
+def measure_in_process(path: str, requests: int) -> None:
+    """Run in a fresh process: time the dashboard and the floor, print JSON."""
+    from bench_load import floor_app
+
+    lg = ledger.open(path, source="cli")
+    dashboard, floor = [], []
+    with TestClient(create_app(lg)) as client, TestClient(floor_app) as bare:
+        token = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+        client.post("/login", data={"username": "bench", "password": PASSWORD,
+                                    "csrf_token": token})  # fmt: skip
+        assert client.get("/").status_code == 200  # templates compiled, pools filled
+        for _ in range(requests):
+            dashboard.append(_timed(client, "/"))
+            floor.append(_timed(bare, "/"))
+    lg.close()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"dashboard": dashboard, "floor": floor, "rss_kib": rss}))
+
+
+def _timed(client: TestClient, path: str) -> float:
+    started = time.perf_counter()
+    status = client.get(path).status_code
+    took = (time.perf_counter() - started) * 1000
+    if status != 200:
+        raise SystemExit(f"{path} answered {status}")
+    return took
+
+
+def server_time(template: Path, tmp: Path, rounds: int, requests: int) -> bool:
+    dashboard: list[float] = []
+    floor: list[float] = []
+    rss: list[int] = []
+    for n in range(rounds):
+        fresh = tmp / f"round-{n}.db"
+        shutil.copy(template, fresh)
+        out = subprocess.run(
+            [sys.executable, __file__, "--measure", str(fresh), "--requests", str(requests)],
+            check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+        result = json.loads(out.strip().splitlines()[-1])
+        dashboard += result["dashboard"]
+        floor += result["floor"]
+        rss.append(result["rss_kib"])
+        fresh.unlink()
+    median = statistics.median(dashboard)
+    print(
+        f"dashboard (SQLite, in process): min {min(dashboard):.1f} ms, median {median:.1f} ms; "
+        f"floor (static page) min {min(floor):.2f} ms, "
+        f"median {statistics.median(floor):.2f} ms; "
+        f"peak RSS {statistics.median(rss) / 1024:.0f} MiB ({rounds} rounds x {requests})"
+    )
+    detail = f"median {median:.1f} ms vs {SERVER_MS:.0f} ms"
+    return benchkit.report_ratio("dashboard server time", median / SERVER_MS, 1.0, detail)
+
+
+# --- 2. load, PostgreSQL ----------------------------------------------------------------
+
+
+def load_test(admin: str, args: argparse.Namespace) -> bool:
+    with fresh_database(admin) as url:
+        started = time.perf_counter()
+        counts = build(url, args.entries, args.invoices)
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+        engine.dispose()
+        print(f"PostgreSQL data set {counts} built and analysed in "
+              f"{time.perf_counter() - started:.0f} s (untimed)")  # fmt: skip
+        floor = measure_floor(args.workers, args.seconds, args.clients)
+        dashboard = serve_dashboard(url, args)
+    ordered = sorted(dashboard.latencies)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
+    errors = sum(status != 200 for status in dashboard.statuses)
+    head = f"{'':<30} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'409':>6} "
+    print(head + f"{'4xx':>5} {'5xx':>5} {'>2 s':>6}")
+    print(f"{'floor (static page, uvicorn)':<30} {floor.row()}")
+    print(f"{'dashboard':<30} {dashboard.row()}")
+    print(f"{args.workers} workers, {args.clients} clients, {args.seconds:g} s; "
+          f"{errors} answers other than 200")  # fmt: skip
+    rps = dashboard.rps
+    met = benchkit.report_ratio(
+        f"dashboard requests/s, {args.workers} workers (floor {REQUESTS_PER_S:g} / measured)",
+        REQUESTS_PER_S / rps if rps else float("inf"), 1.0,
+        f"{rps:.1f} req/s vs at least {REQUESTS_PER_S:g}",
+    )  # fmt: skip
+    met &= benchkit.report_ratio(
+        "dashboard p95 under load", p95 / P95_MS, 1.0, f"p95 {p95:.0f} ms vs {P95_MS:.0f} ms"
+    )
+    return met and errors == 0
+
+
+def serve_dashboard(url: str, args: argparse.Namespace) -> Samples:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-c", SERVE, "serve", "--database", url, "--port", str(port),
+               "--workers", str(args.workers)]  # fmt: skip
+    with server(command, base, args.workers):
+        browser = Browser(base)
+        requests = {"dashboard": browser.dashboard}
+        until = for_seconds(args.warm_up)
+        load(base, browser.cookies, requests, until, args.clients)  # every worker warm
+        return load(base, browser.cookies, requests, for_seconds(args.seconds), args.clients)[
+            "dashboard"
+        ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--entries", type=int, default=200_000)
+    parser.add_argument("--invoices", type=int, default=5_000)
+    parser.add_argument("--rounds", type=int, default=5, help="fresh processes, in process")
+    parser.add_argument("--requests", type=int, default=20, help="dashboards per round")
+    parser.add_argument("--seconds", type=float, default=10.0, help="the load window")
+    parser.add_argument("--warm-up", type=float, default=3.0)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    args = benchkit.known_args(parser, argv)
+    if args.measure:
+        measure_in_process(args.measure, args.requests)
+        return 0
+    benchkit.print_load("load average at the start:")
+    met = True
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["LEDGER_DATA_DIR"] = tmp  # the key file every process shares
+        template = Path(tmp) / "template.db"
+        started = time.perf_counter()
+        counts = build(str(template), args.entries, args.invoices)
+        print(f"SQLite data set {counts} built in {time.perf_counter() - started:.0f} s "
+              "(untimed)")  # fmt: skip
+        met &= server_time(template, Path(tmp), args.rounds, args.requests)
+        admin = os.environ.get("LEDGER_BENCH_POSTGRES_URL") or os.environ.get(
+            "LEDGER_TEST_DATABASE_URL"
+        )
+        if admin:
+            met &= load_test(admin, args)
+        else:
+            print("load test skipped: it needs PostgreSQL (set LEDGER_BENCH_POSTGRES_URL)")
+    benchkit.print_load("load average at the end:")
+    print(f"finished {dt.datetime.now(dt.UTC):%H:%M} UTC")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
