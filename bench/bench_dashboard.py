@@ -41,11 +41,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
+from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
 import benchkit
 import ledger
+import ledger.storage.tables  # every table in the metadata
 import sample_ledger
 from bench_load import (
     Browser,
@@ -59,6 +61,7 @@ from bench_load import (
 )
 from bench_web import PASSWORD
 from ledger.web import create_app
+from ledger.web.data_cache import DataCache
 
 SERVER_MS = 30.0
 REQUESTS_PER_S = 52.0  # 4x the 13 requests/s of one server before issue 16
@@ -82,18 +85,22 @@ def measure_in_process(path: str, requests: int) -> None:
     from bench_load import floor_app
 
     lg = ledger.open(path, source="cli")
-    dashboard, floor = [], []
-    with TestClient(create_app(lg)) as client, TestClient(floor_app) as bare:
+    app = create_app(lg)
+    dashboard, changed, floor = [], [], []
+    with TestClient(app) as client, TestClient(floor_app) as bare:
         token = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
         client.post("/login", data={"username": "bench", "password": PASSWORD,
                                     "csrf_token": token})  # fmt: skip
         assert client.get("/").status_code == 200  # templates compiled, pools filled
         for _ in range(requests):
             dashboard.append(_timed(client, "/"))
+            app.state.data_cache = DataCache()  # as after a change: every figure read
+            changed.append(_timed(client, "/"))
             floor.append(_timed(bare, "/"))
     lg.close()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"dashboard": dashboard, "floor": floor, "rss_kib": rss}))
+    print(json.dumps({"dashboard": dashboard, "changed": changed, "floor": floor,
+                      "rss_kib": rss}))  # fmt: skip
 
 
 def _timed(client: TestClient, path: str) -> float:
@@ -106,8 +113,7 @@ def _timed(client: TestClient, path: str) -> float:
 
 
 def server_time(template: Path, tmp: Path, rounds: int, requests: int) -> bool:
-    dashboard: list[float] = []
-    floor: list[float] = []
+    times: dict[str, list[float]] = {"dashboard": [], "changed": [], "floor": []}
     rss: list[int] = []
     for n in range(rounds):
         fresh = tmp / f"round-{n}.db"
@@ -117,33 +123,63 @@ def server_time(template: Path, tmp: Path, rounds: int, requests: int) -> bool:
             check=True, capture_output=True, text=True,
         ).stdout  # fmt: skip
         result = json.loads(out.strip().splitlines()[-1])
-        dashboard += result["dashboard"]
-        floor += result["floor"]
+        for name in times:
+            times[name] += result[name]
         rss.append(result["rss_kib"])
         fresh.unlink()
-    median = statistics.median(dashboard)
-    print(
-        f"dashboard (SQLite, in process): min {min(dashboard):.1f} ms, median {median:.1f} ms; "
-        f"floor (static page) min {min(floor):.2f} ms, "
-        f"median {statistics.median(floor):.2f} ms; "
-        f"peak RSS {statistics.median(rss) / 1024:.0f} MiB ({rounds} rounds x {requests})"
-    )
-    detail = f"median {median:.1f} ms vs {SERVER_MS:.0f} ms"
-    return benchkit.report_ratio("dashboard server time", median / SERVER_MS, 1.0, detail)
+    rss_mib = statistics.median(rss) / 1024
+    print(f"SQLite, in process, {rounds} rounds x {requests} requests; peak RSS "
+          f"{rss_mib:.0f} MiB (median of the rounds); ms min / median:")  # fmt: skip
+    labels = {"dashboard": "dashboard, data unchanged", "changed": "dashboard after a change",
+              "floor": "floor (static page)"}  # fmt: skip
+    for name, label in labels.items():
+        print(f"  {label:<28} {min(times[name]):7.1f} {statistics.median(times[name]):7.1f}")
+    met = True
+    for name, goal in (("dashboard", "dashboard server time"),
+                       ("changed", "dashboard server time after a change")):  # fmt: skip
+        median = statistics.median(times[name])
+        detail = f"median {median:.1f} ms vs {SERVER_MS:.0f} ms"
+        met &= benchkit.report_ratio(goal, median / SERVER_MS, 1.0, detail)
+    return met
 
 
 # --- 2. load, PostgreSQL ----------------------------------------------------------------
 
 
-def load_test(admin: str, args: argparse.Namespace) -> bool:
+def copy_to_postgres(template: Path, url: str) -> None:
+    """The SQLite database's rows, audit trail included, into a new PostgreSQL ledger.
+
+    Building the data on PostgreSQL through the same paths takes three minutes: the
+    bulk inserts ask for their ids back in multi-row statements that psycopg parses
+    anew each time. COPY writes the same rows in seconds; both databases share the key
+    file, so the copied audit chain verifies (`ledger audit verify`)."""
+    ledger.open(url, source="cli").close()  # the schema, at the newest migration
+    source = create_engine(f"sqlite:///{template}")
+    target = create_engine(url)
+    with source.connect() as reading, target.begin() as writing:
+        writing.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
+        cursor = writing.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        for table in SQLModel.metadata.sorted_tables:
+            names = ", ".join(f'"{column.name}"' for column in table.columns)
+            with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                for row in reading.execute(table.select()):
+                    copy.write_row(tuple(row))
+            if "id" in table.columns and table.c.id.autoincrement is not False:
+                writing.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f'coalesce(max(id), 0) + 1, false) FROM "{table.name}"'
+                )
+    source.dispose()
+    with target.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE")  # what autovacuum does soon after a bulk load
+    target.dispose()
+
+
+def load_test(admin: str, template: Path, args: argparse.Namespace) -> bool:
     with fresh_database(admin) as url:
         started = time.perf_counter()
-        counts = build(url, args.entries, args.invoices)
-        engine = create_engine(url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("ANALYZE"))
-        engine.dispose()
-        print(f"PostgreSQL data set {counts} built and analysed in "
+        copy_to_postgres(template, url)
+        print(f"PostgreSQL: the same data copied and analysed in "
               f"{time.perf_counter() - started:.0f} s (untimed)")  # fmt: skip
         floor = measure_floor(args.workers, args.seconds, args.clients)
         dashboard = serve_dashboard(url, args)
@@ -212,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             "LEDGER_TEST_DATABASE_URL"
         )
         if admin:
-            met &= load_test(admin, args)
+            met &= load_test(admin, template, args)
         else:
             print("load test skipped: it needs PostgreSQL (set LEDGER_BENCH_POSTGRES_URL)")
     benchkit.print_load("load average at the end:")
