@@ -26,26 +26,25 @@ untimed, through the audited bulk paths.
 The machine is shared (2 cores): the load average is printed at the start and the end.
 
 Measured on the shared 2-core machine (Python 3.11, SQLite 3.40, PostgreSQL on
-127.0.0.1), default arguments, load average 5.8 at the start and at the end; the run
-took 2.5 minutes (SQLite data built in 27 s, copied to PostgreSQL in 12 s):
+127.0.0.1), default arguments, load average 2.8 at the start and 4.3 at the end; the
+run took 2 minutes (SQLite data built in 17 s, copied to PostgreSQL in 12 s):
 
     SQLite, in process, 5 rounds x 20      min     median   (ms)
-    dashboard, data unchanged               6.7     13.2     goal < 30: met (0.44x)
-    dashboard after a change               41.3     74.5     not met (2.48x)
-    floor (static page)                     1.0      1.9
+    dashboard, data unchanged               5.8      9.0     goal < 30: met (0.30x)
+    dashboard after a change               36.1     56.6     not met (1.89x)
+    floor (static page)                     0.9      1.5
     peak RSS 103 MiB
 
     PostgreSQL, 4 workers, 4 clients, 10 s  req/s   p50   p95   max (ms)
-    floor (static page, uvicorn)            938.9    11    28   149
-    dashboard                                56.5    62   119  1049   0 errors
-    goals: >= 52 req/s met (0.92x), p95 < 200 ms met (0.59x)
+    floor (static page, uvicorn)            978.1    12    21    76
+    dashboard                               139.6    27    44   227   0 errors
+    goals: >= 52 req/s met (0.37x), p95 < 200 ms met (0.22x)
 
-The same load test at load average 8.6 (others' benchmarks running) gave 21.6 req/s
-and p95 274 ms; at 6.8, 67.5 req/s and p95 109 ms: the machine, not ledger, sets
-the ceiling there. Before issue 16 the same data gave a dashboard of 1.19 s min /
-1.45 s median in process (load 3.9): the overdue reminders built every past-due
-invoice, unbilled work was summed through the wrong index, and every visit read all
-figures again.
+The load test swings with the machine: at load average 5.8, 56.5 req/s and p95
+119 ms; at 8.6 (others' benchmarks running), 21.6 req/s and p95 274 ms. Before
+issue 16 the same data gave a dashboard of 1.19 s min / 1.45 s median in process
+(load 3.9): the overdue reminders built every past-due invoice, unbilled work was
+summed through the wrong index, and every visit read all figures again.
 """
 
 from __future__ import annotations
