@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from ledger.api import Ledger
 from ledger.demo import load_demo
 from ledger.web.charts import nice_top
+from support import FakeClock
 
 
 def steps(page: str) -> dict[str, bool]:
@@ -65,3 +66,30 @@ def test_czech_tooltips_name_the_series_and_format_money(client: TestClient, lg:
 )
 def test_the_axis_ends_at_a_round_value(peak: str, top: str) -> None:
     assert nice_top(Decimal(peak)) == Decimal(top)
+
+
+def minutes_this_week(page: str) -> str:
+    figure = page[page.index('data-testid="hours-week"') :]
+    return figure[: figure.index("</")]
+
+
+def test_a_change_made_elsewhere_shows_on_the_next_visit(client: TestClient, lg: Ledger) -> None:
+    """The figures are kept between visits only while the audit trail has no new event:
+    a change through another `Ledger` (the CLI, a notebook, another worker) shows."""
+    load_demo(lg)
+    first = client.get("/").text
+    assert client.get("/").text == first
+    project = lg.projects.list()[0]
+    lg.entries.add(project.id, date=lg.today(), minutes=600, description="Late night")
+    after = client.get("/").text
+    assert minutes_this_week(after) != minutes_this_week(first)
+
+
+def test_the_next_day_reads_the_figures_again(
+    client: TestClient, lg: Ledger, clock: FakeClock
+) -> None:
+    load_demo(lg)
+    before = client.get("/").text
+    clock.advance(days=35)  # the year of charts moves on a month; no data changed
+    after = client.get("/").text
+    assert re.findall(r"\d{4}-\d\d", before) != re.findall(r"\d{4}-\d\d", after)

@@ -104,24 +104,32 @@ def _minutes(conn: Any, start: dt.date, end: dt.date) -> int:
 
 
 def _open_money(conn: Any, today: dt.date) -> tuple[Money, Money, tuple[int, int]]:
+    # Each issued invoice probes its payments by the covering index: cheaper than
+    # summing every payment and joining, and sure of its plan without statistics.
     paid = (
-        select(PAYMENTS.c.invoice_id, func.sum(PAYMENTS.c.amount_minor).label("paid"))
-        .group_by(PAYMENTS.c.invoice_id)
-        .subquery()
+        select(func.coalesce(func.sum(PAYMENTS.c.amount_minor), 0))
+        .where(PAYMENTS.c.invoice_id == INVOICES.c.id)
+        .scalar_subquery()
     )
-    balance = INVOICES.c.total_minor - func.coalesce(paid.c.paid, 0)
-    late = INVOICES.c.due_date < today
-    query = (
+    balances = (
         select(
             INVOICES.c.currency,
-            func.sum(balance),
-            func.sum(case((late, balance), else_=0)),
-            func.count(),
-            func.sum(case((late, 1), else_=0)),
+            (INVOICES.c.total_minor - paid).label("balance"),
+            (INVOICES.c.due_date < today).label("late"),
         )
-        .select_from(INVOICES.outerjoin(paid, paid.c.invoice_id == INVOICES.c.id))
-        .where(INVOICES.c.status == "issued", balance > 0)
-        .group_by(INVOICES.c.currency)
+        .where(INVOICES.c.status == "issued")
+        .subquery()
+    )
+    query = (
+        select(
+            balances.c.currency,
+            func.sum(balances.c.balance),
+            func.sum(case((balances.c.late, balances.c.balance), else_=0)),
+            func.count(),
+            func.sum(case((balances.c.late, 1), else_=0)),
+        )
+        .where(balances.c.balance > 0)
+        .group_by(balances.c.currency)
     )
     outstanding: Money = {}
     overdue: Money = {}

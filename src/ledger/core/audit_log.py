@@ -69,6 +69,13 @@ class AuditLog(Service):
             query = select(tables.AuditEvent.source).distinct()
             return tuple(sorted(session.exec(query)))
 
+    def last_id(self) -> int:
+        """The newest event's id (0 before any): every change to the data appends an
+        event, so a cache of figures read from the data is current while this stays."""
+        with self._lg.reading() as session:
+            newest = session.exec(select(sa.func.max(tables.AuditEvent.id))).one()
+            return int(newest or 0)
+
     def subjects(self, events: Iterable[AuditEntry], *, sources: Iterable[str] = ()) -> Subjects:
         """What `events` are about: names, invoice numbers and currencies, and the
         names of the users behind them and behind `sources` (``user:<id>``)."""

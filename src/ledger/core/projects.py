@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlmodel import Session, col, select
+from sqlalchemy import select
+from sqlmodel import Session
 
 from ledger.core.lookup import NameRef, find_client, find_project
 from ledger.core.models import Project, Records
@@ -16,6 +17,7 @@ from ledger.core.validation import validated
 from ledger.storage import tables
 
 Rounding = Literal["none", "up", "nearest"]
+PROJECTS = tables.Project.__table__  # type: ignore[attr-defined]
 
 
 class ProjectInput(BaseModel):
@@ -102,18 +104,20 @@ class Projects(Service):
         self, client: NameRef | None = None, *, include_archived: bool = False
     ) -> Records[Project]:
         """Projects, optionally of one client (by name or id), by name."""
-        query = select(tables.Project, tables.Client.name).join(
-            tables.Client, col(tables.Project.client_id) == tables.Client.id
+        # Plain rows, not ORM objects: every logged-in page lists them for the timer.
+        projects, clients = PROJECTS, tables.Client.__table__  # type: ignore[attr-defined]
+        query = (
+            select(projects, clients.c.name.label("client_name"))
+            .join(clients, projects.c.client_id == clients.c.id)
+            .order_by(projects.c.name)
         )
-        query = query.order_by(col(tables.Project.name))
         if not include_archived:
-            query = query.where(col(tables.Project.archived).is_(False))
+            query = query.where(projects.c.archived.is_(False))
         with self._lg.reading() as session:
             if client is not None:
-                query = query.where(tables.Project.client_id == find_client(session, client).id)
-            return Records(
-                (Project.from_row(row, name) for row, name in session.exec(query)), model=Project
-            )
+                query = query.where(projects.c.client_id == find_client(session, client).id)
+            rows = session.connection().execute(query).mappings()
+            return Records((Project.from_mapping(row) for row in rows), model=Project)
 
     def update(
         self,

@@ -73,12 +73,20 @@ class WorkEntry(SQLModel, table=True):
     __tablename__ = "work_entries"
     __table_args__ = (
         # Covers monthly earnings (entries of issued invoices by month and project),
-        # and serves lookups by invoice.
+        # and serves lookups by invoice. Billed rows only, so that a query for unbilled
+        # ones takes ix_work_entries_open rather than this index's NULL range.
         Index(
-            "ix_work_entries_earnings", "invoice_id", "date", "project_id", "billed_amount_minor"
+            "ix_work_entries_earnings",
+            "invoice_id",
+            "date",
+            "project_id",
+            "billed_amount_minor",
+            sqlite_where=text("invoice_id IS NOT NULL"),
+            postgresql_where=text("invoice_id IS NOT NULL"),
         ),
         Index("ix_work_entries_unbilled", "project_id", "invoice_id", "billable"),
-        # Unbilled work summed per project (dashboard, status): only open rows, covered.
+        # Unbilled work summed per project (dashboard, status): only open rows, covered
+        # (SQLite reads the table for a column of the index's WHERE it does not hold).
         Index(
             "ix_work_entries_open",
             "project_id",
@@ -87,6 +95,7 @@ class WorkEntry(SQLModel, table=True):
             "billable",
             "minutes",
             "amount_minor",
+            "invoice_id",
             sqlite_where=text("invoice_id IS NULL"),
             postgresql_where=text("invoice_id IS NULL"),
         ),
@@ -120,6 +129,12 @@ class Invoice(SQLModel, table=True):
     __tablename__ = "invoices"
     __table_args__ = (
         UniqueConstraint("series", "sequence"),
+        # The dashboard's money owed and overdue reminders (issued, by due date), and
+        # its months and top clients (issued, by issue date): read from the indexes.
+        Index("ix_invoices_open", "status", "due_date", "kind", "currency", "total_minor"),
+        Index(
+            "ix_invoices_issued", "status", "issue_date", "currency", "client_id", "total_minor"
+        ),
         # One invoice per recurring template and period, even when two runs race.
         UniqueConstraint(
             "recurring_template_id", "period_start", name="uq_invoices_recurring_period"
@@ -251,6 +266,8 @@ class ExchangeRate(SQLModel, table=True):
 
 class Payment(SQLModel, table=True):
     __tablename__ = "payments"
+    # What an invoice was paid, summed per invoice from the index alone.
+    __table_args__ = (Index("ix_payments_settled", "invoice_id", "amount_minor"),)
     id: int | None = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoices.id", index=True)
     amount_minor: int = Field(sa_type=BigInteger)

@@ -17,6 +17,7 @@ from ledger.api import Ledger
 from ledger.core.throttles import Throttle
 from ledger.errors import Busy, Conflict, InvalidInput, LedgerError, NotFound
 from ledger.web.config import WebConfig
+from ledger.web.data_cache import DataCache
 from ledger.web.rendering import render
 from ledger.web.responses import busy_page
 from ledger.web.routes import auth, dashboard
@@ -73,6 +74,7 @@ def create_app(ledger: Ledger, config: WebConfig | None = None) -> Starlette:
     app.state.ledger = ledger
     app.state.config = config
     app.state.sessions = sessions
+    app.state.data_cache = DataCache()
     # In the database, so every worker and host serving it counts the same attempts.
     app.state.portal_throttle = Throttle(
         ledger.database, "portal", 30, dt.timedelta(minutes=10), clock

@@ -11,6 +11,8 @@ from jinja2_fragments import render_block
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from ledger.core.models import Project
+from ledger.web.data_cache import cache_of, data_version
 from ledger.web.i18n import Translator
 from ledger.web.state import ledger_of
 
@@ -31,8 +33,9 @@ def context_of(request: Request, values: dict[str, Any]) -> dict[str, Any]:
     session = request.state.session
     layout: dict[str, Any] = {"running": None, "timer_projects": []}
     if session and session.user_id:
-        lg = ledger_of(request)
-        layout = {"running": lg.entries.running(), "timer_projects": lg.projects.list()}
+        layout["running"] = running = ledger_of(request).entries.running()
+        if running is None:
+            layout["timer_projects"] = _timer_projects(request)
     return {
         **layout,
         "request": request,
@@ -46,6 +49,17 @@ def context_of(request: Request, values: dict[str, Any]) -> dict[str, Any]:
         "section": "",
         **values,
     }
+
+
+def _timer_projects(request: Request) -> list[Project]:
+    """The timer's choice of projects, by client: every page shows it, so it is kept
+    until the data changes."""
+
+    def read() -> list[Project]:
+        projects = ledger_of(request).projects.list()
+        return sorted(projects, key=lambda project: project.client_name)
+
+    return cache_of(request).get("timer projects", data_version(request), read)
 
 
 def render(

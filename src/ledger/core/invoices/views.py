@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from ledger.core.invoices import vat
 from ledger.core.invoices.credit_notes import credit_notes_of, credited_line_ids
@@ -89,16 +89,29 @@ def numbered_between(
     return public_invoices(session, list(session.exec(query)), today)
 
 
-def overdue_invoices(session: Session, today: dt.date) -> list[Invoice]:
-    """Issued invoices past their due date and not paid, oldest due first.
+def overdue_invoices(session: Session, today: dt.date, limit: int | None = None) -> list[Invoice]:
+    """Issued invoices past their due date and not paid, oldest due first (the first
+    `limit` of them).
 
-    Only past-due invoices are built; their payment state says which are unpaid.
+    SQL keeps only those whose settlements fall short of the total by more than the
+    payment tolerance (what `payment_state` calls overdue once past due), so only
+    they are built, however many invoices were paid.
     """
+    tolerance = settings_row(session).payment_tolerance_minor
+    # Correlated, so each past-due invoice probes its payments by index, however the
+    # planner estimates the tables (a join to summed payments nested-looped on PostgreSQL).
+    paid = (
+        select(func.coalesce(func.sum(tables.Payment.amount_minor), 0))
+        .where(tables.Payment.invoice_id == tables.Invoice.id)
+        .scalar_subquery()
+    )
     query = (
         select(tables.Invoice)
         .where(tables.Invoice.status == "issued", tables.Invoice.kind == "invoice")
         .where(col(tables.Invoice.due_date) < today)
+        .where(tables.Invoice.total_minor - paid > tolerance)
         .order_by(col(tables.Invoice.due_date), col(tables.Invoice.id))
+        .limit(limit)
     )
     past_due = public_invoices(session, list(session.exec(query)), today)
     return [invoice for invoice in past_due if invoice.payment_state == "overdue"]

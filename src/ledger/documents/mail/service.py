@@ -181,10 +181,11 @@ class Mail(Service):
         """
         return self._send(invoice, "reminder", to, portal_url)
 
-    def overdue(self) -> Records[Invoice]:
-        """Issued invoices past their due date and not paid, oldest due first."""
+    def overdue(self, limit: int | None = None) -> Records[Invoice]:
+        """Issued invoices past their due date and not paid, oldest due first (the
+        first `limit` of them; all by default)."""
         with self._lg.reading() as session:
-            return Records(overdue_invoices(session, self._lg.today()), model=Invoice)
+            return Records(overdue_invoices(session, self._lg.today(), limit), model=Invoice)
 
     def mailings(self, invoice: InvoiceRef) -> Records[Mailing]:
         """Every e-mail sent about the invoice, newest first."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +13,11 @@ from starlette.routing import Route
 
 from ledger.api import Ledger
 from ledger.core.analytics import Dashboard, MonthAmounts
+from ledger.core.models import Invoice
+from ledger.core.recurring.templates import RecurringTemplate
+from ledger.documents.mail.service import MailHistory
 from ledger.web.charts import Series, bar_chart
+from ledger.web.data_cache import cache_of, data_version
 from ledger.web.i18n import Translator
 from ledger.web.rendering import render
 from ledger.web.state import ledger_of
@@ -20,27 +26,55 @@ REMINDERS_SHOWN = 10
 """The longest-overdue invoices the dashboard offers reminders for (all: `ledger reminders`)."""
 
 
+@dataclass(frozen=True)
+class Figures:
+    """What the dashboard reads from the data."""
+
+    data: Dashboard
+    first_steps: list[tuple[str, bool]]
+    recurring_due: list[RecurringTemplate]
+    reminders: list[tuple[Invoice, MailHistory]]
+
+
 def dashboard(request: Request) -> Response:
     lg = ledger_of(request)
-    data = lg.analytics.dashboard()
-    charts = _charts(data, request.state.translator)
-    overdue = lg.mail.overdue()[:REMINDERS_SHOWN] if data.overdue_count else []
-    histories = lg.mail.histories(overdue)
+    t: Translator = request.state.translator
+    # Read again only when the data changed (see `data_cache`) or the day did (overdue
+    # and due dates move with it): reloading an unchanged dashboard costs two queries.
+    today = lg.today()
+    version = (data_version(request), today)
+    cache = cache_of(request)
+    figures = cache.get("dashboard", version, lambda: _figures(lg, today))
+    charts = cache.get(("dashboard charts", t.language), version,
+                       lambda: _charts(figures.data, t))  # fmt: skip
     return render(request, "dashboard.html", {
-        "data": data, "charts": charts, "section": "dashboard",
-        "first_steps": _first_steps(lg, data), "recurring_due": lg.recurring.due(),
-        "reminders": [(invoice, histories[invoice.id]) for invoice in overdue],
+        "data": figures.data, "charts": charts, "section": "dashboard",
+        "first_steps": figures.first_steps, "recurring_due": figures.recurring_due,
+        "reminders": figures.reminders,
     })  # fmt: skip
+
+
+def _figures(lg: Ledger, today: dt.date) -> Figures:
+    data = lg.analytics.dashboard(today)
+    overdue = lg.mail.overdue(limit=REMINDERS_SHOWN) if data.overdue_count else []
+    histories = lg.mail.histories(overdue)
+    return Figures(
+        data=data,
+        first_steps=_first_steps(lg, data),
+        recurring_due=list(lg.recurring.due(today)),
+        reminders=[(invoice, histories[invoice.id]) for invoice in overdue],
+    )
 
 
 def _first_steps(lg: Ledger, data: Dashboard) -> list[tuple[str, bool]]:
     """Set up your company, add a client, log time: each step with whether it is done;
     empty once all are (the dashboard then shows only the figures)."""
-    has_client = bool(lg.clients.list(include_archived=True))
     worked = bool(
         data.minutes_this_month or data.unbilled or data.outstanding
         or any(m.amounts for m in data.earnings)
     )  # fmt: skip
+    # Work needs a client, so only a ledger without figures asks for the clients.
+    has_client = worked or bool(lg.clients.list(include_archived=True))
     steps = [
         ("company", bool(lg.settings.get().supplier_name)),
         ("client", has_client),

@@ -1,0 +1,55 @@
+"""Figures read from the data, kept between requests while the data stays the same.
+
+Every change to the data appends an audit event (the audit is structural), so the
+newest event's id is a version of the whole ledger: a kept value is served while the
+version it was read at is still the newest. Each worker process keeps its own; a
+write made by another worker, the CLI or a notebook moves the version for all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from threading import Lock
+from typing import Any, TypeVar
+
+from starlette.requests import Request
+
+from ledger.web.state import ledger_of
+
+T = TypeVar("T")
+
+
+class DataCache:
+    """Values by name, each with the version it was read at."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Hashable, tuple[Hashable, Any]] = {}
+        self._lock = Lock()
+
+    def get(self, name: Hashable, version: Hashable, read: Callable[[], T]) -> T:
+        """The value kept under `name` if read at `version`, else `read()` (kept)."""
+        with self._lock:
+            kept = self._kept.get(name)
+        if kept is not None and kept[0] == version:
+            value: T = kept[1]
+            return value
+        value = read()
+        with self._lock:
+            self._kept[name] = (version, value)
+        return value
+
+
+def data_version(request: Request) -> int:
+    """The ledger's version for this request (asked once per request)."""
+    version = getattr(request.state, "data_version", None)
+    if version is None:
+        version = ledger_of(request).audit.last_id()
+        request.state.data_version = version
+    return int(version)
+
+
+def cache_of(request: Request) -> DataCache:
+    cache = request.app.state.data_cache
+    if not isinstance(cache, DataCache):
+        raise RuntimeError("no data cache on the app; is it made by create_app?")
+    return cache
