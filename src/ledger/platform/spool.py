@@ -50,10 +50,11 @@ class RowSpool:
             yield self._rows
 
     def close(self) -> None:
-        """Drop the rows and the file (the spool may not be read afterwards)."""
+        """Drop the rows and delete the file; the spool is empty afterwards."""
         self._rows = []
         if self._file is not None:
             self._file.close()
+        self._file, self._spilled = None, 0
 
     def _spill(self) -> None:
         if self._file is None:

@@ -64,9 +64,26 @@ def input_digest(item: Mapping[str, Any]) -> str:
 
 
 def stored_transactions(session: Session, source: str) -> Stored:
-    """external id → fingerprint of every stored row of `source`."""
+    """external id → fingerprint of every stored row of `source`.
+
+    Read with the driver's own cursor: the values are plain text, and building
+    SQLAlchemy's row objects would cost a tenth of an unchanged re-sync.
+    """
+    connection = session.connection()
     query = select(_TABLE.c.external_id, _TABLE.c.fingerprint).where(_TABLE.c.source == source)
-    return {external_id: digest for external_id, digest in session.connection().execute(query)}
+    compiled = query.compile(dialect=connection.dialect)
+    params = compiled.construct_params()
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup or ())  # type: ignore[assignment]
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(compiled.string, params)
+        stored: Stored = {}
+        while rows := cursor.fetchmany(5000):
+            stored.update(rows)
+        return stored
+    finally:
+        cursor.close()
 
 
 class TransactionStage:
