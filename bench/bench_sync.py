@@ -54,6 +54,7 @@ SOURCE = "bank"
 PAGE = 1000
 MIB = 1024 * 1024
 FIRST_GOAL, RESYNC_GOAL, MEMORY_GOAL = 2.5, 1.2, 1.0
+RESYNC_PAIRS = 3  # re-sync and its floor, alternately, per round
 
 NAMES = [
     "Jan Novák", "Petra Svobodová", "Tomáš Dvořák", "Kateřina Černá", "Jiří Procházka",
@@ -127,24 +128,27 @@ def _ledger(db: Path, count: int, lazy: bool) -> Any:
     return lg
 
 
-def child_ledger_sync(db: Path, count: int, lazy: bool, expect: str) -> float:
+Timed = tuple[float, float]  # wall and CPU seconds (all threads) of the measured part
+
+
+def child_ledger_sync(db: Path, count: int, lazy: bool, expect: str) -> Timed:
     lg = _ledger(db, count, lazy)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     run = lg.sync(SOURCE)
-    took = time.perf_counter() - started
+    took = time.perf_counter() - started, time.process_time() - cpu
     lg.close()
     assert run.status == "succeeded", run.error_message
     assert getattr(run, expect) == count, (run.created, run.updated, run.unchanged)
     return took
 
 
-def child_write_floor(db: Path, count: int) -> float:
+def child_write_floor(db: Path, count: int) -> Timed:
     rows = list(bank_rows(count))
     key = hashlib.sha256(b"bench").digest()
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(" ")
     values, audit, prev = [], [], "0" * 64
     for n, r in enumerate(rows, 1):
@@ -177,22 +181,22 @@ def child_write_floor(db: Path, count: int) -> float:
         audit,
     )
     conn.execute("COMMIT")
-    took = time.perf_counter() - started
+    took = time.perf_counter() - started, time.process_time() - cpu
     conn.close()
     return took
 
 
-def child_compare_floor(db: Path, count: int) -> float:
+def child_compare_floor(db: Path, count: int) -> Timed:
     rows = list(bank_rows(count))
     conn = sqlite3.connect(db, isolation_level=None)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     query = "SELECT external_id, fingerprint FROM money_transactions WHERE source = ?"
     stored = dict(conn.execute(query, (SOURCE,)))
     unchanged = 0
     for row in rows:
         digest = hashlib.blake2b(repr(row).encode(), digest_size=16, person=b"ledger-input")
         unchanged += stored.get(row["external_id"]) == digest.hexdigest()
-    took = time.perf_counter() - started
+    took = time.perf_counter() - started, time.process_time() - cpu
     conn.close()
     assert unchanged == count, f"the floor found {unchanged} of {count} unchanged"
     return took
@@ -210,9 +214,9 @@ def child(args: argparse.Namespace) -> None:
         took = child_compare_floor(db, args.rows)
     else:  # "schema": a fresh database, for the write floor
         _ledger(db, 0, lazy=True).close()
-        took = 0.0
+        took = 0.0, 0.0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
-    print(json.dumps({"seconds": took, "peak": peak}))
+    print(json.dumps({"seconds": took[0], "cpu": took[1], "peak": peak}))
 
 
 # --- the parent: rounds, floors, ratios -----------------------------------------------
@@ -236,19 +240,24 @@ def copy_db(source: Path, target: Path) -> Path:
     return target
 
 
-def timing_rounds(tmp: Path, rows: int, rounds: int) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {k: [] for k in ("write", "first", "compare", "again")}
+Runs = dict[str, list[dict[str, float]]]
+
+
+def timing_rounds(tmp: Path, rows: int, rounds: int) -> Runs:
+    runs: Runs = {k: [] for k in ("write", "first", "compare", "again")}
     spawn("schema", tmp / "schema.db", 0)
     for r in range(rounds):
         floor_db = copy_db(tmp / "schema.db", tmp / f"floor{r}.db")
-        times["write"].append(spawn("write_floor", floor_db, rows)["seconds"])
+        runs["write"].append(spawn("write_floor", floor_db, rows))
         synced = tmp / f"ledger{r}.db"
-        times["first"].append(spawn("first", synced, rows)["seconds"])
-        compared = copy_db(synced, tmp / "compared.db")
-        times["compare"].append(spawn("compare_floor", compared, rows)["seconds"])
-        times["again"].append(spawn("again", copy_db(synced, tmp / "again.db"), rows)["seconds"])
-        print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.3f} s" for k, v in times.items()))
-    return times
+        runs["first"].append(spawn("first", synced, rows))
+        for _ in range(RESYNC_PAIRS):  # cheap, so more samples against the noise
+            runs["compare"].append(spawn("compare_floor", copy_db(synced, tmp / "c.db"), rows))
+            runs["again"].append(spawn("again", copy_db(synced, tmp / "again.db"), rows))
+        print(f"round {r + 1}: " + ", ".join(
+            f"{k} {v[-1]['seconds']:.3f} s (cpu {v[-1]['cpu']:.3f})" for k, v in runs.items()
+        ))  # fmt: skip
+    return runs
 
 
 def memory(tmp: Path, small: int, large: int) -> tuple[float, float, float]:
@@ -260,8 +269,13 @@ def memory(tmp: Path, small: int, large: int) -> tuple[float, float, float]:
     return low, high, again["peak"]
 
 
-def spread(values: list[float]) -> str:
+def spread(runs: list[dict[str, float]], key: str = "seconds") -> str:
+    values = [run[key] for run in runs]
     return f"{min(values):.3f} / {statistics.median(values):.3f} s"
+
+
+def median(runs: list[dict[str, float]], key: str = "seconds") -> float:
+    return statistics.median(run[key] for run in runs)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -281,19 +295,26 @@ def main(argv: list[str] | None = None) -> None:
         times = timing_rounds(Path(tmp), args.rows, args.rounds)
         rss = memory(Path(tmp), 5000, args.memory_rows) if args.memory_rows else None
     benchkit.print_load("load average after")
-    write, first = statistics.median(times["write"]), statistics.median(times["first"])
-    compare, again = statistics.median(times["compare"]), statistics.median(times["again"])
-    print(f"{'write floor':<26} {spread(times['write'])}")
-    print(f"{'first sync':<26} {spread(times['first'])}")
-    print(f"{'load-and-compare floor':<26} {spread(times['compare'])}")
-    print(f"{'re-sync, all unchanged':<26} {spread(times['again'])}")
+    print(f"{'min / median':<26} {'wall':<17} cpu")
+    for key, label in [
+        ("write", "write floor"),
+        ("first", "first sync"),
+        ("compare", "load-and-compare floor"),
+        ("again", "re-sync, unchanged"),
+    ]:
+        print(f"{label:<26} {spread(times[key]):<17} {spread(times[key], 'cpu')}")  # fmt: skip
+    write, first = median(times["write"]), median(times["first"])
+    compare, again = median(times["compare"]), median(times["again"])
+    cpu_first = median(times["first"], "cpu") / median(times["write"], "cpu")
+    cpu_again = median(times["again"], "cpu") / median(times["compare"], "cpu")
     benchkit.report_ratio(
-        "first sync vs write floor (medians)", first / write, FIRST_GOAL,
-        f"{args.rows:,} rows: {first:.2f} s vs {write:.2f} s",
+        "first sync vs write floor (wall medians)", first / write, FIRST_GOAL,
+        f"{args.rows:,} rows: {first:.2f} s vs {write:.2f} s; cpu ratio {cpu_first:.2f}x",
     )  # fmt: skip
     benchkit.report_ratio(
-        "unchanged re-sync vs load-and-compare floor (medians)", again / compare, RESYNC_GOAL,
-        f"{args.rows:,} rows: {again:.3f} s vs {compare:.3f} s",
+        "unchanged re-sync vs load-and-compare floor (wall medians)", again / compare,
+        RESYNC_GOAL,
+        f"{args.rows:,} rows: {again:.3f} s vs {compare:.3f} s; cpu ratio {cpu_again:.2f}x",
     )  # fmt: skip
     if rss is not None:
         low, high, _ = rss

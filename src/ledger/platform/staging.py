@@ -121,6 +121,11 @@ class TransactionStage:
             unchanged=self.unchanged - unchanged,
         )
 
+    def seal(self) -> None:
+        """Refuse further rows and drop the snapshot: the run's upserts are over."""
+        self.closed_reason = "this run's upserts are over"
+        self._stored = None
+
     def close(self, reason: str) -> None:
         """Refuse further rows and drop the staged ones."""
         self.closed_reason = reason
@@ -183,6 +188,7 @@ def apply_stage(uow: UnitOfWork, stage: TransactionStage) -> SyncResult:
     plugin exists at a time, and nothing else writes a plugin's transactions'
     compared columns.
     """
+    stage.seal()  # the snapshot is no longer needed: let matching have its memory
     now = utcnow()
     for batch in stage.inserts.batches():
         rows = [{**row, "created_at": now, "matched_invoice_id": None} for row in batch]
