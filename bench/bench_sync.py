@@ -44,6 +44,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -133,13 +134,37 @@ Timed = tuple[float, float]  # wall and CPU seconds (all threads) of the measure
 
 def child_ledger_sync(db: Path, count: int, lazy: bool, expect: str) -> Timed:
     lg = _ledger(db, count, lazy)
+    held = _time_write_transactions(lg.database)
     started, cpu = time.perf_counter(), time.process_time()
     run = lg.sync(SOURCE)
     took = time.perf_counter() - started, time.process_time() - cpu
     lg.close()
     assert run.status == "succeeded", run.error_message
     assert getattr(run, expect) == count, (run.created, run.updated, run.unchanged)
+    LOCK_HELD.append(max(held))
     return took
+
+
+LOCK_HELD: list[float] = []  # the longest audited write transaction of a ledger child
+
+
+def _time_write_transactions(database: Any) -> list[float]:
+    """Record how long each of `database`'s audited write transactions (which hold
+    the write lock from start to commit) lasts."""
+    held: list[float] = []
+    unit_of_work = database.unit_of_work
+
+    @contextmanager
+    def timed(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        started = time.perf_counter()
+        try:
+            with unit_of_work(*args, **kwargs) as uow:
+                yield uow
+        finally:
+            held.append(time.perf_counter() - started)
+
+    database.unit_of_work = timed
+    return held
 
 
 def child_write_floor(db: Path, count: int) -> Timed:
@@ -216,7 +241,8 @@ def child(args: argparse.Namespace) -> None:
         _ledger(db, 0, lazy=True).close()
         took = 0.0, 0.0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
-    print(json.dumps({"seconds": took[0], "cpu": took[1], "peak": peak}))
+    lock = max(LOCK_HELD, default=0.0)
+    print(json.dumps({"seconds": took[0], "cpu": took[1], "peak": peak, "lock": lock}))
 
 
 # --- the parent: rounds, floors, ratios -----------------------------------------------
@@ -262,11 +288,12 @@ def timing_rounds(tmp: Path, rows: int, rounds: int) -> Runs:
 
 def memory(tmp: Path, small: int, large: int) -> tuple[float, float, float]:
     low = spawn("first", tmp / "small.db", small, lazy=True)["peak"]
-    high = spawn("first", tmp / "large.db", large, lazy=True)["peak"]
+    first = spawn("first", tmp / "large.db", large, lazy=True)
     again = spawn("again", tmp / "large.db", large, lazy=True)
-    print(f"re-sync of {large:,} unchanged rows: {again['seconds']:.2f} s, "
-          f"peak RSS {again['peak'] / MIB:.0f} MiB")  # fmt: skip
-    return low, high, again["peak"]
+    for name, run in (("first sync", first), ("re-sync, unchanged", again)):
+        print(f"{name} of {large:,} rows: {run['seconds']:.2f} s, write lock held "
+              f"{run['lock']:.2f} s, peak RSS {run['peak'] / MIB:.0f} MiB")  # fmt: skip
+    return low, first["peak"], again["peak"]
 
 
 def spread(runs: list[dict[str, float]], key: str = "seconds") -> str:
@@ -303,6 +330,8 @@ def main(argv: list[str] | None = None) -> None:
         ("again", "re-sync, unchanged"),
     ]:
         print(f"{label:<26} {spread(times[key]):<17} {spread(times[key], 'cpu')}")  # fmt: skip
+    print(f"{'write lock held, first':<26} {spread(times['first'], 'lock')}")
+    print(f"{'write lock held, re-sync':<26} {spread(times['again'], 'lock')}")
     write, first = median(times["write"]), median(times["first"])
     compare, again = median(times["compare"]), median(times["again"])
     cpu_first = median(times["first"], "cpu") / median(times["write"], "cpu")

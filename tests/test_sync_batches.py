@@ -153,3 +153,30 @@ def test_the_spool_gives_back_every_row_in_order_a_batch_at_a_time() -> None:
     assert spool.count == 8
     spool.close()
     assert list(spool.batches()) == []
+
+
+def test_a_known_row_is_skipped_only_when_identical_and_never_when_invalid(
+    database_url: str, clock: Any
+) -> None:
+    data = {"rows": [bank_row(1), bank_row(2)]}
+
+    def sync(ctx: SyncContext[Any]) -> SyncResult:
+        return ctx.ledger.transactions.upsert(data["rows"])
+
+    lg = open_with(database_url, clock, make_plugin(sync, name="digest_bank"))
+    try:
+        assert lg.sync("digest_bank").created == 2
+        broken = bank_row(1) | {"amount": Decimal("12.345")}  # too many places for CZK
+        data["rows"] = [broken, bank_row(2)]
+        before = domain_snapshot(lg)
+
+        run = lg.sync("digest_bank")
+
+        assert (run.status, run.error_kind) == ("failed", "bad_data")
+        assert "transactions[0].amount" in (run.error_message or "")
+        assert domain_snapshot(lg) == before
+        data["rows"] = [bank_row(1) | {"message": "Úhrada opravena"}, bank_row(2)]
+        again = lg.sync("digest_bank")
+        assert (again.created, again.updated, again.unchanged) == (0, 1, 1)
+    finally:
+        lg.close()

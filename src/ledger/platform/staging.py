@@ -13,7 +13,12 @@ what is stored as it arrives, against a snapshot of the source's
   form is still unchanged;
 - new and changed rows go to a `RowSpool` (a batch in memory, the rest in a
   temporary file), so memory does not grow with the rows' contents: a run keeps
-  only the snapshot and the external ids it has seen, about 150 bytes a row.
+  only the snapshot, which also marks the external ids it has seen (about 60
+  bytes a row measured), and drops it before the apply.
+
+A stored row's `fingerprint` is thus the `input_digest` of the mapping it was last
+written from, or for rows written from a `TransactionInput` (or before this
+scheme) the `fingerprint` of its columns; either matching means unchanged.
 
 The engine applies the spools at the end, batch by batch, inside the run's one
 transaction: the write lock is held for the apply alone (proportional to the
