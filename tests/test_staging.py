@@ -67,3 +67,11 @@ def test_fast_path_matches_the_model_or_defers(item: dict[str, Any]) -> None:
 @pytest.mark.parametrize("item", CASES[:6])
 def test_ordinary_bank_rows_take_the_fast_path(item: dict[str, Any]) -> None:
     assert fast_row("bank", item) is not None
+
+
+@pytest.mark.parametrize(
+    "details", [{"note": "a\x00b"}, {"a\x00b": "note"}], ids=["in a value", "in a key"]
+)
+def test_a_nul_in_details_is_left_to_the_model(details: dict[str, str]) -> None:
+    # The model path refuses NUL anywhere (PostgreSQL cannot store it in text).
+    assert fast_row("bank", BASE | {"details": details}) is None

@@ -196,8 +196,9 @@ def apply_stage(uow: UnitOfWork, stage: TransactionStage) -> SyncResult:
     stage.seal()  # the snapshot is no longer needed: let matching have its memory
     now = utcnow()
     for batch in stage.inserts.batches():
-        rows = [{**row, "created_at": now, "matched_invoice_id": None} for row in batch]
-        uow.insert_many(tables.MoneyTransaction, rows)
+        for row in batch:  # the stage's own rows, applied once
+            row["created_at"] = now
+        uow.insert_many(tables.MoneyTransaction, batch)
     for updates in stage.updates.batches():
         uow.update_many(tables.MoneyTransaction, updates)
     return SyncResult(

@@ -32,6 +32,8 @@ _SYMBOLS = ("variable_symbol", "constant_symbol", "specific_symbol")
 _FIELDS = frozenset(TransactionInput.model_fields)
 _DIGITS = re.compile(r"\d{0,10}")
 _MAX_ID = 100
+_DETAILS = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+"""`json.dumps(details, sort_keys=True, ensure_ascii=False)`, without a new encoder per row."""
 
 
 def fast_row(source: str, item: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -93,10 +95,11 @@ def _optional_fields(item: dict[str, Any], row: dict[str, Any]) -> bool:
         row[name] = symbol.lstrip("0")
     details = item.get("details", {})
     if type(details) is not dict or not all(
-        type(k) is str and type(v) is str for k, v in details.items()
+        type(k) is str and type(v) is str and "\x00" not in k and "\x00" not in v
+        for k, v in details.items()
     ):
         return False
-    row["details"] = json.dumps(details, sort_keys=True, ensure_ascii=False) if details else "{}"
+    row["details"] = _DETAILS.encode(details) if details else "{}"
     return True
 
 
