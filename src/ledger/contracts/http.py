@@ -10,6 +10,7 @@ redacted record of every exchange for the run's history.
 from __future__ import annotations
 
 import ipaddress
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -292,10 +293,34 @@ def build_client(
     policy: HttpPolicy, log: ExchangeLog, transport: httpx.BaseTransport | None = None
 ) -> httpx.Client:
     """The ``ctx.http`` of one run."""
-    inner = transport or httpx.HTTPTransport(retries=0)
+    inner = transport or _TransportOnFirstRequest()
     return httpx.Client(
         transport=GuardedTransport(inner, policy, log),
         timeout=httpx.Timeout(policy.timeout),
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT},
     )
+
+
+class _TransportOnFirstRequest(httpx.BaseTransport):
+    """httpx's own transport, made when the first request goes out.
+
+    Making it loads the system's certificates, a fixed cost that would be most of
+    a sync that never reaches the network (an unchanged re-sync served from a
+    cursor, a plugin that only pushes when there is something to push).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inner: httpx.HTTPTransport | None = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            if self._inner is None:
+                self._inner = httpx.HTTPTransport(retries=0)
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._inner is not None:
+                self._inner.close()

@@ -40,6 +40,8 @@ class PluginTransactions(Protocol):
 
         Idempotent: the same data twice changes nothing the second time. Writes
         are applied when the sync returns, together with the cursor, or not at all.
+        Rows are compared as they arrive and only new and changed ones are kept
+        (mostly on disk), so upsert each page as you fetch it.
 
         Raises:
             BadUpstreamData: an item is invalid; names the item and field.

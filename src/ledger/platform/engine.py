@@ -2,9 +2,14 @@
 
 A run goes: refuse if disabled → record the run as running (one per plugin) →
 load settings → call `sync(ctx)` in a worker thread with a time limit, its writes
-staged in memory → in one audited transaction apply the writes, store the
-cursor and mark the run succeeded. Any failure marks the run failed with its
+staged (transactions compared as they arrive and spooled a batch at a time, see
+`staging`) → in one audited transaction apply the writes batch by batch, store
+the cursor and mark the run succeeded. Any failure marks the run failed with its
 kind, message and traceback, and writes nothing else.
+
+The database's write lock is taken only for that last transaction, so it is held
+about as long as writing the created and updated rows takes, never while the
+plugin waits on upstream.
 """
 
 from __future__ import annotations
@@ -181,12 +186,12 @@ class SyncEngine:
         exchanges = ExchangeLog(redact)
         cursor_before = self._cursor(plugin_class.name)
         record = _RunRecord(run_id, log, exchanges, cursor_before)
+        name = plugin_class.name
+        stages = _Stages(TransactionStage(name), RecordStage(name), RateStage(name))
         try:
             settings = load_settings(plugin_class.Settings, row, self.ledger.secret_box)
             redact = Redactor(secret_values(settings))
             log.redact = exchanges.redact = redact
-            name = plugin_class.name
-            stages = _Stages(TransactionStage(name), RecordStage(name), RateStage(name))
             ctx = self._context(plugin_class, settings, stages, record, cursor_before, dry_run)
             result = self._call_plugin(plugin_class, ctx, stages)
             fault_point("before_apply")
@@ -199,6 +204,8 @@ class SyncEngine:
         except Exception as exc:
             message = redact(f"{type(exc).__name__}: {exc}")
             self._fail(record, "bug", message, redact(traceback.format_exc()))
+        finally:
+            stages.close("this run is over")
 
     def _context(
         self,
@@ -333,9 +340,10 @@ class _Stages:
     rates: RateStage
 
     def close(self, reason: str) -> None:
-        """Refuse further writes (an abandoned run's thread may still be going)."""
-        self.transactions.closed_reason = self.records.closed_reason = reason
-        self.rates.closed_reason = reason
+        """Refuse further writes (an abandoned run's thread may still be going) and drop
+        what was staged."""
+        self.transactions.close(reason)
+        self.records.closed_reason = self.rates.closed_reason = reason
 
 
 class _PluginBug(Exception):

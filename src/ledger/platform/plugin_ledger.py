@@ -45,7 +45,7 @@ from ledger.contracts.push import check_entity
 from ledger.platform.links import RunLinks
 from ledger.platform.rate_staging import RateStage, StoredRates, stored_rates
 from ledger.platform.records import ENTITY_OF, RecordStage, validated_records
-from ledger.platform.staging import Stored, TransactionStage, stored_transactions
+from ledger.platform.staging import TransactionStage
 from ledger.storage import tables
 
 if TYPE_CHECKING:
@@ -106,7 +106,6 @@ def run_ledger(
     rates: RateStage,
 ) -> PluginLedger:
     """The `PluginLedger` of one run: reads through `reader`, writes into the stages."""
-    stored: list[Stored] = []  # the source's stored rows, loaded on the first upsert
     stored_fixings: list[StoredRates] = []
 
     def upsert(model: Any, items: Iterable[Any]) -> SyncResult:
@@ -117,10 +116,7 @@ def run_ledger(
         section = "transactions"
 
         def upsert(self, items: Iterable[TransactionInput | Mapping[str, Any]]) -> SyncResult:
-            if not stored:
-                with reader.reading() as session:
-                    stored.append(stored_transactions(session, stage.source))
-            return stage.add(items, stored[0])
+            return stage.add(items, reader.reading)
 
         def list(self, *, source: str | None = None) -> list[TransactionView]:
             rows = reader.transactions.list(source=source)
