@@ -77,6 +77,7 @@ class _Index:
     by_digits: dict[str, OpenInvoice] = field(default_factory=dict)
     balance: dict[int, int] = field(default_factory=dict)
     numbers: re.Pattern[str] = _NUMBER
+    parties: dict[tuple[str, str], bool] = field(default_factory=dict)
 
 
 def find_matches(
@@ -236,9 +237,11 @@ def _by_symbol(
     balance = index.balance[invoice.id]
     if balance <= tolerance:
         return None  # paid already
-    numbers = _numbers(payment.message, index.numbers)
-    evidence = _evidence(payment, invoice, balance, tolerance, numbers, True)
-    if numbers and payment.amount_minor > balance + tolerance:
+    evidence = _evidence(
+        payment, invoice, balance, tolerance, _names(payment, invoice), True, index
+    )
+    if payment.amount_minor > balance + tolerance and payment.message:
+        numbers = _numbers(payment.message, index.numbers)
         paid_too = _paid_too(payment, invoice, numbers, index, tolerance)
         if paid_too and (
             abs(payment.amount_minor - balance - sum(index.balance[i.id] for i in paid_too))
@@ -253,6 +256,17 @@ def _by_symbol(
             }
             return Decision(payment.id, allocations, evidence, True)
     return Decision(payment.id, (Allocation(invoice.id, payment.amount_minor),), evidence, True)
+
+
+def _names(payment: IncomingPayment, invoice: OpenInvoice) -> bool:
+    """Whether the payment's message names the invoice's number (as `_numbers` reads it)."""
+    symbol = invoice.variable_symbol.lstrip("0")
+    message = payment.message
+    # Its digits hold the symbol if a number in it does: a substring test first spares
+    # most payments the regular expression.
+    if not message or symbol not in message.replace("-", "").replace("/", ""):
+        return False
+    return symbol in _numbers(message)
 
 
 def _paid_too(
@@ -298,7 +312,8 @@ def _suggestions(
         if (invoice.id,) in suggestions:
             continue
         balance = index.balance[invoice.id]
-        evidence = _evidence(payment, invoice, balance, tolerance, numbers, symbol=False)
+        names = invoice.variable_symbol.lstrip("0") in numbers
+        evidence = _evidence(payment, invoice, balance, tolerance, names, False, index)
         amount_agrees = evidence["amount"] in ("exact", "within tolerance")
         if not (amount_agrees or evidence["message"]):
             continue
@@ -337,8 +352,9 @@ def _evidence(
     invoice: OpenInvoice,
     balance: int,
     tolerance: int,
-    numbers: list[str],
+    names: bool,
     symbol: bool,
+    index: _Index,
 ) -> dict[str, Any]:
     difference = payment.amount_minor - balance
     if abs(difference) <= tolerance:
@@ -349,9 +365,18 @@ def _evidence(
         "variable_symbol": True if symbol else _symbol_state(payment),
         "amount": amount,
         "currency": payment.currency == invoice.currency,
-        "message": bool(numbers) and invoice.variable_symbol.lstrip("0") in numbers,
-        "counterparty": same_party(payment.counterparty_name, invoice.client_name),
+        "message": names,
+        "counterparty": _same_party(payment.counterparty_name, invoice.client_name, index),
     }
+
+
+def _same_party(counterparty: str, client: str, index: _Index) -> bool:
+    # `same_party` for this run's pairs: a dictionary look-up is cheaper than its cache.
+    pair = (counterparty, client)
+    same = index.parties.get(pair)
+    if same is None:
+        same = index.parties[pair] = same_party(counterparty, client)
+    return same
 
 
 def _symbol_state(payment: IncomingPayment) -> str:
