@@ -202,19 +202,24 @@ class Matching(Service):
 
 def apply_matching(uow: UnitOfWork) -> MatchReport:
     """Find and apply matches and suggestions inside an open unit of work."""
-    session = uow.session
     with collector_paused():
-        payments, rows = _incoming(session)
-        decisions = find_matches(_open_invoices(session), payments, _tolerance(session))
-        confident = [d for d in decisions if d.confident]
-        _insert_payments(uow, confident, rows)
-        suggested = _insert_suggestions(uow, [d for d in decisions if not d.confident])
-        described = [_describe(d) for d in confident]
+        matched, suggested, described = _find_and_write(uow)
     # Built from the values just written: validating them again would cost as much
     # as writing them.
-    return MatchReport.model_construct(
-        matched=len(confident), suggested=suggested, decisions=described
-    )
+    return MatchReport.model_construct(matched=matched, suggested=suggested, decisions=described)
+
+
+def _find_and_write(uow: UnitOfWork) -> tuple[int, int, list[dict[str, Any]]]:
+    # Its own function, so that the tens of thousands of rows and payments it reads
+    # are freed when it returns, before the garbage collector is back: a collection
+    # that found them still alive would walk every one.
+    session = uow.session
+    payments, rows = _incoming(session)
+    decisions = find_matches(_open_invoices(session), payments, _tolerance(session))
+    confident = [d for d in decisions if d.confident]
+    _insert_payments(uow, confident, rows)
+    suggested = _insert_suggestions(uow, [d for d in decisions if not d.confident])
+    return len(confident), suggested, [_describe(d) for d in confident]
 
 
 def matching_input(session: Session) -> tuple[list[OpenInvoice], list[IncomingPayment], int]:
