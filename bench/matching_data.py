@@ -95,11 +95,14 @@ def _invoices(
         position = rnd.randrange(len(client_ids))
         currency = clients[position]["currency"]
         issued = START + dt.timedelta(days=rnd.randrange(330))
-        # Even half of the smallest invoice is more than most unrelated income.
+        # Even half of the smallest invoice is more than most unrelated income. The
+        # range widens with the number of invoices, so that a payment comes as near
+        # to some other open invoice's amount as often at every size: suggestions
+        # per transaction stay the same, as they would for one business over time.
         subtotal = (
-            rnd.randrange(5_000, 150_000) * 100
+            rnd.randrange(5_000, 5_000 + 15 * count) * 100
             if currency == "CZK"
-            else rnd.randrange(50_000, 900_000)
+            else rnd.randrange(50_000, 50_000 + 85 * count)
         )
         vat = subtotal * 21 // 100
         number = f"{issued.year}-{seq:05d}"

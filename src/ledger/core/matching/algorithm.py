@@ -21,6 +21,8 @@ from typing import Any
 
 MAX_SUGGESTIONS = 5
 _NUMBER = re.compile(r"\d[\d/\-]{2,}\d")
+_WORD_BREAK = re.compile(r"[\s,]+")
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]")
 _LEGAL_SUFFIXES = {"sro", "as", "vos", "ks", "gmbh", "ag", "ltd", "inc", "llc", "sa", "bv", "spol"}
 
 
@@ -394,5 +396,5 @@ def same_party(counterparty: str, client: str) -> bool:
 def _name_words(name: str) -> frozenset[str]:
     # Cached: a run compares the same few client names again and again.
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    words = {re.sub(r"[^a-z0-9]", "", word) for word in re.split(r"[\s,]+", plain)}
+    words = {_NOT_ALPHANUMERIC.sub("", word) for word in _WORD_BREAK.split(plain)}
     return frozenset(w for w in words if w and w not in _LEGAL_SUFFIXES)
