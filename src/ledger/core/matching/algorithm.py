@@ -21,10 +21,12 @@ from typing import Any
 
 MAX_SUGGESTIONS = 5
 _NUMBER = re.compile(r"\d[\d/\-]{2,}\d")
+_WORD_BREAK = re.compile(r"[\s,]+")
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]")
 _LEGAL_SUFFIXES = {"sro", "as", "vos", "ks", "gmbh", "ag", "ltd", "inc", "llc", "sa", "bv", "spol"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OpenInvoice:
     """An issued invoice that still expects money."""
 
@@ -36,7 +38,7 @@ class OpenInvoice:
     client_name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class IncomingPayment:
     """An unmatched incoming bank transaction."""
 
@@ -48,13 +50,13 @@ class IncomingPayment:
     counterparty_name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Allocation:
     invoice_id: int
     amount_minor: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Decision:
     """A match to apply (``confident``) or a suggestion to review."""
 
@@ -76,6 +78,8 @@ class _Index:
     bucket: int = 1
     by_digits: dict[str, OpenInvoice] = field(default_factory=dict)
     balance: dict[int, int] = field(default_factory=dict)
+    numbers: re.Pattern[str] = _NUMBER
+    parties: dict[tuple[str, str], bool] = field(default_factory=dict)
 
 
 def find_matches(
@@ -95,33 +99,53 @@ def _find(
     open_invoices: list[OpenInvoice], payments: Iterable[IncomingPayment], tolerance_minor: int
 ) -> list[Decision]:
     index = _build_index(open_invoices, tolerance_minor)
-    by_symbol, balance = index.by_symbol, index.balance
     decisions: list[Decision] = []
+    unsure = _decide_by_symbol(index, list(payments), tolerance_minor, decisions)
+    _index_amounts(index, open_invoices, tolerance_minor)
+    for payment, numbers in _worth_a_look(index, unsure):
+        decisions.extend(_suggestions(payment, numbers, index, tolerance_minor))
+    return decisions
+
+
+def _decide_by_symbol(
+    index: _Index, payments: list[IncomingPayment], tolerance: int, decisions: list[Decision]
+) -> list[IncomingPayment]:
+    """Apply what a variable symbol decides, in payment order; return the rest, in order."""
     unsure: list[IncomingPayment] = []
-    for payment in payments:
+    by_symbol, balance = index.by_symbol.get, index.balance
+    for payment in payments:  # the hot loop: `_plain` is inlined
         if payment.amount_minor <= 0:
             continue  # outgoing money never pays an invoice
-        symbol = payment.variable_symbol.lstrip("0")  # as `_plain`, inline: the hot loop
-        candidates = by_symbol.get((symbol, payment.currency)) if symbol else None
-        decision = None
-        if candidates:
-            decision = _by_symbol(payment, candidates, index, tolerance_minor)
+        # by_symbol holds no empty symbol, so a payment without one finds nothing
+        candidates = by_symbol((payment.variable_symbol.lstrip("0"), payment.currency))
+        decision = _by_symbol(payment, candidates, index, tolerance) if candidates else None
         if decision is None:
             unsure.append(payment)
             continue
         for allocation in decision.allocations:
             balance[allocation.invoice_id] -= allocation.amount_minor
         decisions.append(decision)
-    _index_amounts(index, open_invoices, tolerance_minor)
-    by_amount, by_digits, bucket = index.by_amount, index.by_digits, index.bucket
+    return unsure
+
+
+def _worth_a_look(
+    index: _Index, unsure: list[IncomingPayment]
+) -> Iterator[tuple[IncomingPayment, list[str]]]:
+    """The payments a suggestion may come from, with the numbers their messages name.
+
+    Most income has nothing to do with an invoice: no open invoice near its amount
+    and no open invoice's number in its message tell, without a closer look.
+    """
+    by_amount, by_digits, bucket = index.by_amount, index.by_digits.keys(), index.bucket
+    findall = index.numbers.findall
     for payment in unsure:
-        numbers = _numbers(payment.message)
-        # Most income has nothing to do with an invoice: two look-ups tell.
-        if (payment.currency, payment.amount_minor // bucket) in by_amount or (
-            numbers and not by_digits.keys().isdisjoint(numbers)
-        ):
-            decisions.extend(_suggestions(payment, numbers, index, tolerance_minor))
-    return decisions
+        tokens = findall(payment.message) if payment.message else None
+        if (payment.currency, payment.amount_minor // bucket) in by_amount:
+            yield payment, _digits(tokens)
+        elif tokens:
+            numbers = _digits(tokens)
+            if not by_digits.isdisjoint(numbers):
+                yield payment, numbers
 
 
 @contextmanager
@@ -145,13 +169,27 @@ def collector_paused() -> Iterator[None]:
 
 def _build_index(invoices: list[OpenInvoice], tolerance: int) -> _Index:
     index = _Index(bucket=tolerance + 1)
+    balance, by_symbol, by_digits = index.balance, index.by_symbol, index.by_digits
     for invoice in invoices:
-        index.balance[invoice.id] = invoice.balance_minor
-        symbol = _plain(invoice.variable_symbol)
-        index.by_symbol[(symbol, invoice.currency)].append(invoice)
-        if symbol:
-            index.by_digits[symbol] = invoice
+        balance[invoice.id] = invoice.balance_minor
+        symbol = invoice.variable_symbol.lstrip("0")  # `_plain`, inline: once per invoice
+        if symbol:  # a payment without a symbol is never decided by one
+            by_symbol[(symbol, invoice.currency)].append(invoice)
+            by_digits[symbol] = invoice
+    if index.by_digits:
+        index.numbers = _number_pattern(min(map(len, index.by_digits)))
     return index
+
+
+@functools.lru_cache(maxsize=16)
+def _number_pattern(shortest: int) -> re.Pattern[str]:
+    """`_NUMBER` for tokens of at least `shortest` characters.
+
+    Numbers in a message matter only when they name an invoice, and dropping
+    separators and leading zeros only shortens a token: the regular expression
+    skips shorter ones (order refs, years, amounts), which most messages hold.
+    """
+    return re.compile(rf"\d[\d/\-]{{{max(2, shortest - 2)},}}\d")
 
 
 def _index_amounts(index: _Index, invoices: list[OpenInvoice], tolerance: int) -> None:
@@ -171,12 +209,15 @@ def _plain(symbol: str) -> str:
     return symbol.lstrip("0")
 
 
-def _numbers(message: str) -> list[str]:
+def _numbers(message: str, pattern: re.Pattern[str] = _NUMBER) -> list[str]:
     """The numbers a message mentions, as plain digits (``2026-0001`` → ``20260001``)."""
-    tokens: list[str] = _NUMBER.findall(message) if message else []
-    if not tokens:
-        return tokens
+    return _digits(pattern.findall(message)) if message else []
+
+
+def _digits(tokens: list[str] | None) -> list[str]:
     # A token holds only digits, "/" and "-": dropping the two leaves the digits.
+    if not tokens:
+        return []
     return [token.replace("-", "").replace("/", "").lstrip("0") for token in tokens]
 
 
@@ -187,40 +228,62 @@ def _is_open(invoice: OpenInvoice, index: _Index, tolerance: int) -> bool:
 def _by_symbol(
     payment: IncomingPayment, candidates: list[OpenInvoice], index: _Index, tolerance: int
 ) -> Decision | None:
+    # Called for every payment a symbol names: plain look-ups, no helpers.
     if len(candidates) == 1:  # the usual case: one invoice per symbol
         invoice = candidates[0]
-        if not _is_open(invoice, index, tolerance):
-            return None
     else:
         open_ones = [i for i in candidates if _is_open(i, index, tolerance)]
         if len(open_ones) != 1:
             return None
         invoice = open_ones[0]
     balance = index.balance[invoice.id]
-    numbers = _numbers(payment.message)
-    evidence = _evidence(payment, invoice, balance, tolerance, numbers, symbol=True)
-    others: list[OpenInvoice] = []
-    if numbers:
-        others = [
-            i
-            for i in _mentioned(numbers, index, tolerance)
-            if i.id != invoice.id and i.currency == payment.currency
-        ]
-    if (
-        others
-        and payment.amount_minor > balance + tolerance
-        and abs(payment.amount_minor - balance - sum(index.balance[i.id] for i in others))
-        <= tolerance
-    ):
-        allocations = tuple(Allocation(i.id, index.balance[i.id]) for i in [invoice, *others])
-        evidence |= {
-            "amount": "equals the sum of the named invoices",
-            "invoices": len(allocations),
-        }
-        return Decision(payment.id, allocations, evidence, confident=True)
-    return Decision(
-        payment.id, (Allocation(invoice.id, payment.amount_minor),), evidence, confident=True
+    if balance <= tolerance:
+        return None  # paid already
+    evidence = _evidence(
+        payment, invoice, balance, tolerance, _names(payment, invoice), True, index
     )
+    if payment.amount_minor > balance + tolerance and payment.message:
+        numbers = _numbers(payment.message, index.numbers)
+        paid_too = _paid_too(payment, invoice, numbers, index, tolerance)
+        if paid_too and (
+            abs(payment.amount_minor - balance - sum(index.balance[i.id] for i in paid_too))
+            <= tolerance
+        ):
+            allocations = tuple(
+                Allocation(i.id, index.balance[i.id]) for i in [invoice, *paid_too]
+            )
+            evidence |= {
+                "amount": "equals the sum of the named invoices",
+                "invoices": len(allocations),
+            }
+            return Decision(payment.id, allocations, evidence, True)
+    return Decision(payment.id, (Allocation(invoice.id, payment.amount_minor),), evidence, True)
+
+
+def _names(payment: IncomingPayment, invoice: OpenInvoice) -> bool:
+    """Whether the payment's message names the invoice's number (as `_numbers` reads it)."""
+    symbol = invoice.variable_symbol.lstrip("0")
+    message = payment.message
+    # Its digits hold the symbol if a number in it does: a substring test first spares
+    # most payments the regular expression.
+    if not message or symbol not in message.replace("-", "").replace("/", ""):
+        return False
+    return symbol in _numbers(message)
+
+
+def _paid_too(
+    payment: IncomingPayment,
+    invoice: OpenInvoice,
+    numbers: list[str],
+    index: _Index,
+    tolerance: int,
+) -> list[OpenInvoice]:
+    """Other open invoices in the payment's currency that its message names."""
+    return [
+        i
+        for i in _mentioned(numbers, index, tolerance)
+        if i.id != invoice.id and i.currency == payment.currency
+    ]
 
 
 def _suggestions(
@@ -251,7 +314,8 @@ def _suggestions(
         if (invoice.id,) in suggestions:
             continue
         balance = index.balance[invoice.id]
-        evidence = _evidence(payment, invoice, balance, tolerance, numbers, symbol=False)
+        names = invoice.variable_symbol.lstrip("0") in numbers
+        evidence = _evidence(payment, invoice, balance, tolerance, names, False, index)
         amount_agrees = evidence["amount"] in ("exact", "within tolerance")
         if not (amount_agrees or evidence["message"]):
             continue
@@ -290,9 +354,9 @@ def _evidence(
     invoice: OpenInvoice,
     balance: int,
     tolerance: int,
-    numbers: list[str],
-    *,
+    names: bool,
     symbol: bool,
+    index: _Index,
 ) -> dict[str, Any]:
     difference = payment.amount_minor - balance
     if abs(difference) <= tolerance:
@@ -303,9 +367,18 @@ def _evidence(
         "variable_symbol": True if symbol else _symbol_state(payment),
         "amount": amount,
         "currency": payment.currency == invoice.currency,
-        "message": _plain(invoice.variable_symbol) in numbers,
-        "counterparty": same_party(payment.counterparty_name, invoice.client_name),
+        "message": names,
+        "counterparty": _same_party(payment.counterparty_name, invoice.client_name, index),
     }
+
+
+def _same_party(counterparty: str, client: str, index: _Index) -> bool:
+    # `same_party` for this run's pairs: a dictionary look-up is cheaper than its cache.
+    pair = (counterparty, client)
+    same = index.parties.get(pair)
+    if same is None:
+        same = index.parties[pair] = same_party(counterparty, client)
+    return same
 
 
 def _symbol_state(payment: IncomingPayment) -> str:
@@ -323,5 +396,5 @@ def same_party(counterparty: str, client: str) -> bool:
 def _name_words(name: str) -> frozenset[str]:
     # Cached: a run compares the same few client names again and again.
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    words = {re.sub(r"[^a-z0-9]", "", word) for word in re.split(r"[\s,]+", plain)}
+    words = {_NOT_ALPHANUMERIC.sub("", word) for word in _WORD_BREAK.split(plain)}
     return frozenset(w for w in words if w and w not in _LEGAL_SUFFIXES)

@@ -9,12 +9,14 @@ payment row audited under the caller's source (a sync's matching under
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Sequence
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import func, select as core_select
+from sqlalchemy import Connection, Dialect, Select, func, select as core_select
 from sqlmodel import Session, col, select
 
 from ledger.core.invoices.credit_notes import check_payable, refuse_fully_credited
@@ -39,6 +41,7 @@ PAYMENTS = tables.Payment.__table__  # type: ignore[attr-defined]
 TRANSACTIONS = tables.MoneyTransaction.__table__  # type: ignore[attr-defined]
 CLIENTS = tables.Client.__table__  # type: ignore[attr-defined]
 SUGGESTIONS = tables.MatchSuggestion.__table__  # type: ignore[attr-defined]
+SETTINGS = tables.AppSettings.__table__  # type: ignore[attr-defined]
 
 
 class SuggestedAllocation(PublicModel):
@@ -199,18 +202,24 @@ class Matching(Service):
 
 def apply_matching(uow: UnitOfWork) -> MatchReport:
     """Find and apply matches and suggestions inside an open unit of work."""
-    session = uow.session
     with collector_paused():
-        payments, facts = _incoming(session)
-        decisions = find_matches(_open_invoices(session), payments, _tolerance(session))
-        confident = [d for d in decisions if d.confident]
-        _insert_payments(uow, confident, facts)
-        suggested = _insert_suggestions(uow, [d for d in decisions if not d.confident])
-    return MatchReport(
-        matched=len(confident),
-        suggested=suggested,
-        decisions=[_describe(d) for d in confident],
-    )
+        matched, suggested, described = _find_and_write(uow)
+    # Built from the values just written: validating them again would cost as much
+    # as writing them.
+    return MatchReport.model_construct(matched=matched, suggested=suggested, decisions=described)
+
+
+def _find_and_write(uow: UnitOfWork) -> tuple[int, int, list[dict[str, Any]]]:
+    # Its own function, so that the tens of thousands of rows and payments it reads
+    # are freed when it returns, before the garbage collector is back: a collection
+    # that found them still alive would walk every one.
+    session = uow.session
+    payments, rows = _incoming(session)
+    decisions = find_matches(_open_invoices(session), payments, _tolerance(session))
+    confident = [d for d in decisions if d.confident]
+    _insert_payments(uow, confident, rows)
+    suggested = _insert_suggestions(uow, [d for d in decisions if not d.confident])
+    return len(confident), suggested, [_describe(d) for d in confident]
 
 
 def matching_input(session: Session) -> tuple[list[OpenInvoice], list[IncomingPayment], int]:
@@ -220,68 +229,95 @@ def matching_input(session: Session) -> tuple[list[OpenInvoice], list[IncomingPa
 
 def _open_invoices(session: Session) -> list[OpenInvoice]:
     conn = session.connection()
-    paid: dict[int, int] = dict(
-        conn.execute(
-            core_select(PAYMENTS.c.invoice_id, func.sum(PAYMENTS.c.amount_minor)).group_by(
-                PAYMENTS.c.invoice_id
-            )
-        ).all()
-    )
-    query = (
-        core_select(
-            INVOICES.c.id,
-            INVOICES.c.number,
-            INVOICES.c.variable_symbol,
-            INVOICES.c.currency,
-            INVOICES.c.total_minor,
-            CLIENTS.c.name,
-        )
-        .join(CLIENTS, CLIENTS.c.id == INVOICES.c.client_id)
-        .where(INVOICES.c.status == "issued", INVOICES.c.kind == "invoice")
-    )
+    paid: dict[int, int] = dict(_plain_rows(conn, _PAID_QUERY))
     return [
         OpenInvoice(i, number, vs or "", currency, total - int(paid.get(i) or 0), client)
-        for i, number, vs, currency, total, client in conn.execute(query)
+        for i, number, vs, currency, total, client in _plain_rows(conn, _OPEN_QUERY)
     ]
 
 
-_Facts = tuple[dt.date, str, int | None]
-"""A transaction's booking date, currency and invoice link: what applying a match
-needs besides the matcher's view. Plain tuples of plain values, which the garbage
-collector stops tracking, so holding one per transaction costs it nothing."""
-
-
-def _incoming(session: Session) -> tuple[list[IncomingPayment], dict[int, _Facts]]:
-    matched = core_select(PAYMENTS.c.transaction_id).where(PAYMENTS.c.transaction_id.is_not(None))
-    query = (
-        core_select(
-            TRANSACTIONS.c.id,
-            TRANSACTIONS.c.amount_minor,
-            TRANSACTIONS.c.currency,
-            TRANSACTIONS.c.variable_symbol,
-            TRANSACTIONS.c.message,
-            TRANSACTIONS.c.counterparty_name,
-            TRANSACTIONS.c.booked_on,
-            TRANSACTIONS.c.matched_invoice_id,
-        )
-        .where(
-            TRANSACTIONS.c.kind == "income",
-            TRANSACTIONS.c.match_locked.is_(False),
-            TRANSACTIONS.c.id.not_in(matched),
-        )
-        .order_by(TRANSACTIONS.c.booked_on, TRANSACTIONS.c.id)
+_PAID_QUERY = core_select(PAYMENTS.c.invoice_id, func.sum(PAYMENTS.c.amount_minor)).group_by(
+    PAYMENTS.c.invoice_id
+)
+_OPEN_QUERY = (
+    core_select(
+        INVOICES.c.id,
+        INVOICES.c.number,
+        INVOICES.c.variable_symbol,
+        INVOICES.c.currency,
+        INVOICES.c.total_minor,
+        CLIENTS.c.name,
     )
-    payments: list[IncomingPayment] = []
-    facts: dict[int, _Facts] = {}
-    for row in session.connection().execute(query):
-        row_id, amount, currency, symbol, message, name, booked_on, linked = row
-        payments.append(IncomingPayment(row_id, amount, currency, symbol, message, name))
-        facts[row_id] = (booked_on, currency, linked)
-    return payments, facts
+    .join(CLIENTS, CLIENTS.c.id == INVOICES.c.client_id)
+    .where(INVOICES.c.status == "issued", INVOICES.c.kind == "invoice")
+)
+# Unmatched income in table order; `_incoming` sorts it by booking date. (Ordered by
+# the date, SQLite walks its index and fetches each row from elsewhere in the file.)
+_INCOMING_QUERY = (
+    core_select(
+        TRANSACTIONS.c.id,
+        TRANSACTIONS.c.amount_minor,
+        TRANSACTIONS.c.currency,
+        TRANSACTIONS.c.variable_symbol,
+        TRANSACTIONS.c.message,
+        TRANSACTIONS.c.counterparty_name,
+        TRANSACTIONS.c.booked_on,
+        TRANSACTIONS.c.matched_invoice_id,
+    )
+    .where(
+        TRANSACTIONS.c.kind == "income",
+        TRANSACTIONS.c.match_locked.is_(False),
+        TRANSACTIONS.c.id.not_in(
+            core_select(PAYMENTS.c.transaction_id).where(PAYMENTS.c.transaction_id.is_not(None))
+        ),
+    )
+    .order_by(TRANSACTIONS.c.id)
+)
+_BOOKED_ON = 6
+
+_Row = tuple[Any, ...]
+"""An unmatched transaction as `_INCOMING_QUERY` selects it: what applying a match
+needs besides the matcher's view (its booking date and invoice link)."""
+
+
+def _incoming(session: Session) -> tuple[list[IncomingPayment], dict[int, _Row]]:
+    rows = _plain_rows(session.connection(), _INCOMING_QUERY)
+    rows.sort(key=itemgetter(_BOOKED_ON))  # stable: one day's payments stay in id order
+    payments = [IncomingPayment(i, a, c, s, m, n) for i, a, c, s, m, n, _, _ in rows]
+    return payments, {row[0]: row for row in rows}
+
+
+def _plain_rows(conn: Connection, query: Select[Any]) -> list[_Row]:
+    """The rows of `query` as the driver returns them: no per-value conversion.
+
+    Matching reads every unmatched transaction; SQLAlchemy's result processing
+    (a Row object per row, a date parsed per value on SQLite) would cost more than
+    the database's own work. Dates may come back as ISO text (see `_date`).
+    """
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(_compiled(query, conn.dialect))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(query: Select[Any], dialect: Dialect) -> str:
+    # The queries hold only constants, written into the SQL.
+    return str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def _date(value: dt.date | str) -> dt.date:
+    """A date column's value from `_plain_rows`: SQLite's driver returns its text."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+_EVIDENCE = json.JSONEncoder(sort_keys=True)  # as json.dumps(..., sort_keys=True)
 
 
 def _insert_payments(
-    uow: UnitOfWork, decisions: Sequence[Decision], facts: dict[int, _Facts]
+    uow: UnitOfWork, decisions: Sequence[Decision], rows: dict[int, _Row]
 ) -> None:
     if not decisions:
         return
@@ -289,8 +325,9 @@ def _insert_payments(
     payments = []
     links = []
     for d in decisions:
-        booked_on, currency, linked = facts[d.transaction_id]
-        evidence = json.dumps(d.evidence, sort_keys=True)
+        row = rows[d.transaction_id]
+        currency, booked_on, linked = row[2], _date(row[_BOOKED_ON]), row[_BOOKED_ON + 1]
+        evidence = _EVIDENCE.encode(d.evidence)
         payments += [
             {
                 "invoice_id": a.invoice_id,
@@ -333,7 +370,7 @@ def _insert_suggestions(uow: UnitOfWork, decisions: Sequence[Decision]) -> int:
             {
                 "transaction_id": d.transaction_id,
                 "allocations": allocations,
-                "evidence": json.dumps(d.evidence, sort_keys=True),
+                "evidence": _EVIDENCE.encode(d.evidence),
                 "score": d.score,
                 "status": "open",
                 "created_at": now,
@@ -420,8 +457,10 @@ def _open_suggestion(session: Session, suggestion: Ref) -> tables.MatchSuggestio
 
 
 def _tolerance(session: Session) -> int:
-    row = session.exec(select(tables.AppSettings)).first()
-    return 100 if row is None else row.payment_tolerance_minor
+    # Core, not the ORM: a command that only matches need not set up every mapper.
+    query = core_select(SETTINGS.c.payment_tolerance_minor).limit(1)
+    value = session.connection().execute(query).scalar()
+    return 100 if value is None else int(value)
 
 
 def _invoice_numbers(session: Session) -> dict[int, str]:
