@@ -81,9 +81,9 @@ from bench_load import (
     measure_floor,
     server,
 )
-from bench_web import PASSWORD
 from ledger.web import create_app
 from ledger.web.data_cache import DataCache
+from web_data import PASSWORD
 
 SERVER_MS = 30.0
 REQUESTS_PER_S = 52.0  # 4x the 13 requests/s of one server before issue 16

@@ -40,9 +40,9 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 import ledger
-from bench_sync import make_plugin, synthetic_rows
-from bench_web import PASSWORD, build
+from bench_sync import SOURCE, bank_rows, make_plugin
 from ledger.platform.registry import Registry
+from web_data import PASSWORD, build
 
 SLOW_S = 2.0
 CLIENTS = 2  # per endpoint: six users at once, each sending its next request at once
@@ -199,12 +199,10 @@ def for_seconds(seconds: float) -> Callable[[], bool]:
 
 def run_sync(url: str, rows: int, prefix: str) -> None:
     """In its own process, like `ledger sync`: `rows` new bank transactions."""
-    data = synthetic_rows(rows)
-    for row in data:
-        row["external_id"] = f"{prefix}-{row['external_id']}"
-    lg = ledger.open(url, source="cli", registry=Registry([make_plugin(data)]))
-    lg.plugins.enable("synthetic_bank")
-    run = lg.sync("synthetic_bank")
+    data = [{**row, "external_id": f"{prefix}-{row['external_id']}"} for row in bank_rows(rows)]
+    lg = ledger.open(url, source="cli", registry=Registry([make_plugin(lambda: iter(data))]))
+    lg.plugins.enable(SOURCE)
+    run = lg.sync(SOURCE)
     lg.close()
     if run.status != "succeeded" or run.created != rows:
         raise SystemExit(f"the sync did not apply: {run.status} {run.error_message}")

@@ -59,7 +59,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -120,12 +120,9 @@ def bank_rows(count: int) -> Iterator[dict[str, Any]]:
 # --- what each child process does ---------------------------------------------------
 
 
-def _ledger(db: Path, count: int, lazy: bool) -> Any:
-    import ledger  # the children time ledger; the parent never imports it
+def make_plugin(rows: Callable[[], Iterator[dict[str, Any]]]) -> Any:
+    """The benchmark's bank plugin: upserts what `rows()` yields, in pages of `PAGE`."""
     from ledger.contracts import Plugin, SyncContext, SyncResult
-    from ledger.platform.registry import Registry
-
-    rows = None if lazy else list(bank_rows(count))
 
     class Bank(Plugin):  # type: ignore[type-arg]
         """The benchmark's bank: pages of `PAGE` rows."""
@@ -134,13 +131,22 @@ def _ledger(db: Path, count: int, lazy: bool) -> Any:
         version = "1.0.0"
 
         def sync(self, ctx: SyncContext[Any]) -> SyncResult:
-            source = bank_rows(count) if rows is None else iter(rows)
+            source = rows()
             result = SyncResult()
             while page := [row for _, row in zip(range(PAGE), source, strict=False)]:
                 result += ctx.ledger.transactions.upsert(page)
             return result
 
-    lg = ledger.open(db, source="cli", registry=Registry([Bank]))
+    return Bank
+
+
+def _ledger(db: Path, count: int, lazy: bool) -> Any:
+    import ledger  # the children time ledger; the parent never imports it
+    from ledger.platform.registry import Registry
+
+    kept = None if lazy else list(bank_rows(count))
+    plugin = make_plugin(lambda: bank_rows(count) if kept is None else iter(kept))
+    lg = ledger.open(db, source="cli", registry=Registry([plugin]))
     lg.plugins.enable(SOURCE)
     return lg
 
