@@ -93,7 +93,7 @@ def _clocked(work: Callable[[], Any]) -> tuple[float, float, Any]:
 
 def _loaded(database: Path) -> tuple[Any, Any, int]:
     import ledger
-    from ledger.core.matching.service import matching_input
+    from ledger.core.matching.inputs import matching_input
 
     lg = ledger.open(database, source=SOURCE)
     with lg.reading() as session:
@@ -270,7 +270,7 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
 def write_plan(lg: Any, path: Path) -> dict[str, int]:
     """What ledger's matching writes on this data, for the apply floor to write too."""
     from ledger.core.matching.algorithm import find_matches
-    from ledger.core.matching.service import matching_input
+    from ledger.core.matching.inputs import matching_input
 
     with lg.reading() as session:
         decisions = find_matches(*matching_input(session))

@@ -9,24 +9,30 @@ payment row audited under the caller's source (a sync's matching under
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 from collections.abc import Sequence
 from decimal import Decimal
-from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Select, func, select as core_select
+from sqlalchemy import func, select as core_select
 from sqlmodel import Session, col, select
 
 from ledger.core.invoices.credit_notes import check_payable, refuse_fully_credited
 from ledger.core.matching.algorithm import (
     Allocation,
     Decision,
-    IncomingPayment,
-    OpenInvoice,
     collector_paused,
     find_matches,
+)
+from ledger.core.matching.inputs import (
+    BOOKED_ON,
+    INVOICES,
+    PAYMENTS,
+    IncomingRow,
+    open_invoices,
+    row_date,
+    tolerance_of,
+    unmatched_income,
 )
 from ledger.core.models import PublicModel, Records
 from ledger.core.money import amount_to_minor, from_minor
@@ -36,12 +42,7 @@ from ledger.storage import tables
 from ledger.storage.database import RowUpdate, UnitOfWork
 from ledger.storage.tables import utcnow
 
-INVOICES = tables.Invoice.__table__  # type: ignore[attr-defined]
-PAYMENTS = tables.Payment.__table__  # type: ignore[attr-defined]
-TRANSACTIONS = tables.MoneyTransaction.__table__  # type: ignore[attr-defined]
-CLIENTS = tables.Client.__table__  # type: ignore[attr-defined]
 SUGGESTIONS = tables.MatchSuggestion.__table__  # type: ignore[attr-defined]
-SETTINGS = tables.AppSettings.__table__  # type: ignore[attr-defined]
 
 
 class SuggestedAllocation(PublicModel):
@@ -98,8 +99,8 @@ class Matching(Service):
                 .order_by(col(tables.MatchSuggestion.score).desc(), col(tables.MatchSuggestion.id))
             ).all()
             numbers = _invoice_numbers(session)
-            tolerance = _tolerance(session)
-            still_open = {i.id for i in _open_invoices(session) if i.balance_minor > tolerance}
+            tolerance = tolerance_of(session)
+            still_open = {i.id for i in open_invoices(session) if i.balance_minor > tolerance}
             matched = _matched_transactions(session)
         return Records(
             _suggestion(s, t, numbers)
@@ -214,110 +215,19 @@ def _find_and_write(uow: UnitOfWork) -> tuple[int, int, list[dict[str, Any]]]:
     # are freed when it returns, before the garbage collector is back: a collection
     # that found them still alive would walk every one.
     session = uow.session
-    payments, rows = _incoming(session)
-    decisions = find_matches(_open_invoices(session), payments, _tolerance(session))
+    payments, rows = unmatched_income(session)
+    decisions = find_matches(open_invoices(session), payments, tolerance_of(session))
     confident = [d for d in decisions if d.confident]
     _insert_payments(uow, confident, rows)
     suggested = _insert_suggestions(uow, [d for d in decisions if not d.confident])
     return len(confident), suggested, [_describe(d) for d in confident]
 
 
-def matching_input(session: Session) -> tuple[list[OpenInvoice], list[IncomingPayment], int]:
-    """What `find_matches` works on: open invoices, unmatched payments, the tolerance."""
-    return _open_invoices(session), _incoming(session)[0], _tolerance(session)
-
-
-def _open_invoices(session: Session) -> list[OpenInvoice]:
-    conn = session.connection()
-    paid: dict[int, int] = dict(_plain_rows(conn, _PAID_QUERY))
-    return [
-        OpenInvoice(i, number, vs or "", currency, total - int(paid.get(i) or 0), client)
-        for i, number, vs, currency, total, client in _plain_rows(conn, _OPEN_QUERY)
-    ]
-
-
-_PAID_QUERY = core_select(PAYMENTS.c.invoice_id, func.sum(PAYMENTS.c.amount_minor)).group_by(
-    PAYMENTS.c.invoice_id
-)
-_OPEN_QUERY = (
-    core_select(
-        INVOICES.c.id,
-        INVOICES.c.number,
-        INVOICES.c.variable_symbol,
-        INVOICES.c.currency,
-        INVOICES.c.total_minor,
-        CLIENTS.c.name,
-    )
-    .join(CLIENTS, CLIENTS.c.id == INVOICES.c.client_id)
-    .where(INVOICES.c.status == "issued", INVOICES.c.kind == "invoice")
-)
-# Unmatched income in table order; `_incoming` sorts it by booking date. (Ordered by
-# the date, SQLite walks its index and fetches each row from elsewhere in the file.)
-_INCOMING_QUERY = (
-    core_select(
-        TRANSACTIONS.c.id,
-        TRANSACTIONS.c.amount_minor,
-        TRANSACTIONS.c.currency,
-        TRANSACTIONS.c.variable_symbol,
-        TRANSACTIONS.c.message,
-        TRANSACTIONS.c.counterparty_name,
-        TRANSACTIONS.c.booked_on,
-        TRANSACTIONS.c.matched_invoice_id,
-    )
-    .where(
-        TRANSACTIONS.c.kind == "income",
-        TRANSACTIONS.c.match_locked.is_(False),
-        TRANSACTIONS.c.id.not_in(
-            core_select(PAYMENTS.c.transaction_id).where(PAYMENTS.c.transaction_id.is_not(None))
-        ),
-    )
-    .order_by(TRANSACTIONS.c.id)
-)
-_BOOKED_ON = 6
-
-_Row = tuple[Any, ...]
-"""An unmatched transaction as `_INCOMING_QUERY` selects it: what applying a match
-needs besides the matcher's view (its booking date and invoice link)."""
-
-
-def _incoming(session: Session) -> tuple[list[IncomingPayment], dict[int, _Row]]:
-    rows = _plain_rows(session.connection(), _INCOMING_QUERY)
-    rows.sort(key=itemgetter(_BOOKED_ON))  # stable: one day's payments stay in id order
-    payments = [IncomingPayment(i, a, c, s, m, n) for i, a, c, s, m, n, _, _ in rows]
-    return payments, {row[0]: row for row in rows}
-
-
-def _plain_rows(conn: Connection, query: Select[Any]) -> list[_Row]:
-    """The rows of `query` as the driver returns them: no per-value conversion.
-
-    Matching reads every unmatched transaction; SQLAlchemy's result processing
-    (a Row object per row, a date parsed per value on SQLite) would cost more than
-    the database's own work. Dates may come back as ISO text (see `_date`).
-    """
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(_compiled(query, conn.dialect))
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
-
-
-@functools.lru_cache(maxsize=16)
-def _compiled(query: Select[Any], dialect: Dialect) -> str:
-    # The queries hold only constants, written into the SQL.
-    return str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-
-
-def _date(value: dt.date | str) -> dt.date:
-    """A date column's value from `_plain_rows`: SQLite's driver returns its text."""
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
-
-
 _EVIDENCE = json.JSONEncoder(sort_keys=True)  # as json.dumps(..., sort_keys=True)
 
 
 def _insert_payments(
-    uow: UnitOfWork, decisions: Sequence[Decision], rows: dict[int, _Row]
+    uow: UnitOfWork, decisions: Sequence[Decision], rows: dict[int, IncomingRow]
 ) -> None:
     if not decisions:
         return
@@ -326,7 +236,7 @@ def _insert_payments(
     links = []
     for d in decisions:
         row = rows[d.transaction_id]
-        currency, booked_on, linked = row[2], _date(row[_BOOKED_ON]), row[_BOOKED_ON + 1]
+        currency, booked_on, linked = row[2], row_date(row[BOOKED_ON]), row[BOOKED_ON + 1]
         evidence = _EVIDENCE.encode(d.evidence)
         payments += [
             {
@@ -421,7 +331,7 @@ def _matched_transactions(session: Session) -> set[int]:
 
 def _refuse_paid(session: Session, allocations: list[Allocation]) -> None:
     """A suggestion may be older than the payment that settled one of its invoices."""
-    tolerance = _tolerance(session)
+    tolerance = tolerance_of(session)
     for allocation in allocations:
         invoice = get_row(session, tables.Invoice, allocation.invoice_id, "invoice")
         paid = core_select(func.sum(PAYMENTS.c.amount_minor)).where(
@@ -454,13 +364,6 @@ def _open_suggestion(session: Session, suggestion: Ref) -> tables.MatchSuggestio
     if row.status != "open":
         raise Conflict(f"suggestion {row.id} is already {row.status}")
     return row
-
-
-def _tolerance(session: Session) -> int:
-    # Core, not the ORM: a command that only matches need not set up every mapper.
-    query = core_select(SETTINGS.c.payment_tolerance_minor).limit(1)
-    value = session.connection().execute(query).scalar()
-    return 100 if value is None else int(value)
 
 
 def _invoice_numbers(session: Session) -> dict[int, str]:

@@ -1,0 +1,123 @@
+"""What matching reads: open invoices, unmatched income and the tolerance, as plain
+rows straight from the driver (matching reads every unmatched transaction, and
+SQLAlchemy's per-row processing would cost more than the database's own work)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, Dialect, Select, func, select as core_select
+from sqlmodel import Session
+
+from ledger.core.matching.algorithm import IncomingPayment, OpenInvoice
+from ledger.storage import tables
+
+INVOICES = tables.Invoice.__table__  # type: ignore[attr-defined]
+PAYMENTS = tables.Payment.__table__  # type: ignore[attr-defined]
+TRANSACTIONS = tables.MoneyTransaction.__table__  # type: ignore[attr-defined]
+CLIENTS = tables.Client.__table__  # type: ignore[attr-defined]
+SETTINGS = tables.AppSettings.__table__  # type: ignore[attr-defined]
+
+
+def matching_input(session: Session) -> tuple[list[OpenInvoice], list[IncomingPayment], int]:
+    """What `find_matches` works on: open invoices, unmatched payments, the tolerance."""
+    return open_invoices(session), unmatched_income(session)[0], tolerance_of(session)
+
+
+def open_invoices(session: Session) -> list[OpenInvoice]:
+    """Issued invoices with what is left to pay on each."""
+    conn = session.connection()
+    paid: dict[int, int] = dict(plain_rows(conn, _PAID_QUERY))
+    return [
+        OpenInvoice(i, number, vs or "", currency, total - int(paid.get(i) or 0), client)
+        for i, number, vs, currency, total, client in plain_rows(conn, _OPEN_QUERY)
+    ]
+
+
+_PAID_QUERY = core_select(PAYMENTS.c.invoice_id, func.sum(PAYMENTS.c.amount_minor)).group_by(
+    PAYMENTS.c.invoice_id
+)
+_OPEN_QUERY = (
+    core_select(
+        INVOICES.c.id,
+        INVOICES.c.number,
+        INVOICES.c.variable_symbol,
+        INVOICES.c.currency,
+        INVOICES.c.total_minor,
+        CLIENTS.c.name,
+    )
+    .join(CLIENTS, CLIENTS.c.id == INVOICES.c.client_id)
+    .where(INVOICES.c.status == "issued", INVOICES.c.kind == "invoice")
+)
+# Unmatched income in table order; `unmatched_income` sorts it by booking date. (Ordered by
+# the date, SQLite walks its index and fetches each row from elsewhere in the file.)
+_INCOMING_QUERY = (
+    core_select(
+        TRANSACTIONS.c.id,
+        TRANSACTIONS.c.amount_minor,
+        TRANSACTIONS.c.currency,
+        TRANSACTIONS.c.variable_symbol,
+        TRANSACTIONS.c.message,
+        TRANSACTIONS.c.counterparty_name,
+        TRANSACTIONS.c.booked_on,
+        TRANSACTIONS.c.matched_invoice_id,
+    )
+    .where(
+        TRANSACTIONS.c.kind == "income",
+        TRANSACTIONS.c.match_locked.is_(False),
+        TRANSACTIONS.c.id.not_in(
+            core_select(PAYMENTS.c.transaction_id).where(PAYMENTS.c.transaction_id.is_not(None))
+        ),
+    )
+    .order_by(TRANSACTIONS.c.id)
+)
+BOOKED_ON = 6
+
+IncomingRow = tuple[Any, ...]
+"""An unmatched transaction as `_INCOMING_QUERY` selects it: what applying a match
+needs besides the matcher's view (its booking date and invoice link)."""
+
+
+def unmatched_income(session: Session) -> tuple[list[IncomingPayment], dict[int, IncomingRow]]:
+    """Income no payment records yet, by booking date, and its rows by id."""
+    rows = plain_rows(session.connection(), _INCOMING_QUERY)
+    rows.sort(key=itemgetter(BOOKED_ON))  # stable: one day's payments stay in id order
+    payments = [IncomingPayment(i, a, c, s, m, n) for i, a, c, s, m, n, _, _ in rows]
+    return payments, {row[0]: row for row in rows}
+
+
+def plain_rows(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows of `query` as the driver returns them: no per-value conversion.
+
+    Matching reads every unmatched transaction; SQLAlchemy's result processing
+    (a Row object per row, a date parsed per value on SQLite) would cost more than
+    the database's own work. Dates may come back as ISO text (see `row_date`).
+    """
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(_compiled(query, conn.dialect))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(query: Select[Any], dialect: Dialect) -> str:
+    # The queries hold only constants, written into the SQL.
+    return str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def row_date(value: dt.date | str) -> dt.date:
+    """A date column's value from `plain_rows`: SQLite's driver returns its text."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def tolerance_of(session: Session) -> int:
+    """The settings' payment tolerance in minor units (100 before any is saved)."""
+    # Core, not the ORM: a command that only matches need not set up every mapper.
+    query = core_select(SETTINGS.c.payment_tolerance_minor).limit(1)
+    value = session.connection().execute(query).scalar()
+    return 100 if value is None else int(value)
