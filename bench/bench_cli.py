@@ -39,6 +39,17 @@ the code before the change, load 2.4). What is left is ``import ledger`` itself:
 SQLAlchemy and SQLModel with the table classes (about two thirds), pydantic and
 pydantic-settings, httpx (through ``ledger.contracts``) and cryptography, all imported
 before the first query.
+
+Again after httpx, cryptography and the bundled plugins left the start of commands
+that do not sync (2026-12-03, 3 rounds, load average 1.2 at the start, 1.1 at the
+end), min / median:
+
+    mode          status       floor          ratio | pdf          floor        ratio
+    bytecode      0.87 / 0.87  0.019 / 0.020  43x   | 1.80 / 1.80  0.63 / 0.64  2.8x
+    no bytecode   2.72 / 2.74  0.055 / 0.058  47x   | 4.36 / 4.60  1.68 / 1.82  2.5x
+
+Neither goal is met, nor can be while every command imports SQLAlchemy (about 0.2 s
+alone) and the table classes: see docs/contributors/performance.md.
 """
 
 from __future__ import annotations
@@ -89,7 +100,6 @@ open(sys.argv[2], "wb").write(weasyprint.HTML(string=html).write_pdf())
 """
 INVOICE_HTML = """
 import sys
-import benchkit
 import ledger
 from ledger.documents.pdf import render_html
 lg = ledger.open(sys.argv[1])
