@@ -182,7 +182,7 @@ def _fill(lg: Ledger, count: int) -> tuple[Invoice, Invoice]:
         )
         vat = "21" if client is czech else None
         draft = lg.invoices.draft(client, grouping="entry", vat_rate=vat)
-        made.append(lg.invoices.issue(draft, issue_date=dt.date(YEAR, MONTH, 1 + n % 28)))
+        made.append(lg.invoices.issue(draft, issue_date=dt.date(YEAR, MONTH, 1 + n * 28 // count)))
     return made[0], made[1]
 
 

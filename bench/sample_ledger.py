@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import ledger
-from bench_sync import make_plugin
+from bench_sync import SOURCE, make_plugin
 from ledger.core import pricing
 from ledger.core.money import from_minor, to_minor
 from ledger.platform.registry import Registry
@@ -206,11 +206,11 @@ def _bank(
                      "counterparty_name": rnd.choice(("Alza.cz", "O2 Czech Republic", "ČEZ",
                                                       "Finanční úřad", "Pronájem kanceláře")),
                      "message": "Platba kartou"})  # fmt: skip
-    registry = Registry([make_plugin(rows)])
+    registry = Registry([make_plugin(lambda: iter(rows))])
     url = lg.database.engine.url.render_as_string(hide_password=False)
     bank = ledger.open(url, source="cli", registry=registry)
-    bank.plugins.enable("synthetic_bank")
-    run = bank.sync("synthetic_bank")
+    bank.plugins.enable(SOURCE)
+    run = bank.sync(SOURCE)
     bank.close()
     if run.status != "succeeded":
         raise SystemExit(f"the bank sync failed: {run.error_message}")
