@@ -222,29 +222,12 @@ class RowUpdate:
 def _sqlite_update_many(
     connection: Connection, table: Table, statement: Update, updates: Sequence[RowUpdate]
 ) -> None:
-    """`statement` for each of `updates`, with one driver executemany.
-
-    Core would process every row's parameters one by one (payment matching updates
-    tens of thousands of rows); here only the columns whose type converts values
-    (dates, times) are converted, by the dialect's own converters.
-    """
-    dialect = connection.dialect
-    compiled = statement.compile(dialect=dialect)
+    """`statement` for each of `updates`, with one driver executemany (payment
+    matching updates tens of thousands of rows)."""
+    compiled = statement.compile(dialect=connection.dialect)
     order = list(compiled.positiontup or ())
-    converters = [
-        (position, convert)
-        for position, name in enumerate(order)
-        if name != "_row_id"
-        and (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    ]
-    params = []
-    for row in updates:
-        values = [row.row_id if name == "_row_id" else row.after[name] for name in order]
-        for position, convert in converters:
-            if values[position] is not None:
-                values[position] = convert(values[position])
-        params.append(tuple(values))
-    connection.exec_driver_sql(compiled.string, params)
+    rows = ([u.row_id if name == "_row_id" else u.after[name] for name in order] for u in updates)
+    _driver_executemany(connection, table, compiled.string, order, rows)
 
 
 def _numbers_ids_itself(
@@ -262,29 +245,42 @@ def _numbers_ids_itself(
 def _sqlite_executemany(
     connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    """Insert `rows` (the same keys each) with one driver executemany.
+    """Insert `rows` (the same keys each) with one driver executemany."""
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    order = list(compiled.positiontup or ())
+    values_of = operator.itemgetter(*order)  # rows carry their id too: always a tuple
+    _driver_executemany(
+        connection, table, compiled.string, order, (list(values_of(row)) for row in rows)
+    )
 
-    Core would process every row's parameters one by one, which in a large sync
-    costs as much as SQLite's own work; here only the columns whose type converts
-    values (dates, times) are converted, by the dialect's own converters.
+
+def _driver_executemany(
+    connection: Connection,
+    table: Table,
+    sql: str,
+    order: Sequence[str],
+    rows: Iterator[list[Any]],
+) -> None:
+    """Run `sql` once per row of values (in `order`) with one driver executemany.
+
+    Core would process every row's parameters one by one, which in a large sync or
+    matching run costs as much as SQLite's own work; here only the columns whose type
+    converts values (dates, times) are converted, by the dialect's own converters.
     """
     dialect = connection.dialect
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
-    order = list(compiled.positiontup or ())
     converters = [
-        (index, convert)
-        for index, name in enumerate(order)
-        if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        (position, convert)
+        for position, name in enumerate(order)
+        if name in table.c
+        and (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
     ]
-    values_of = operator.itemgetter(*order)  # rows carry their id too: always a tuple
     params = []
-    for row in rows:
-        values = list(values_of(row))
-        for index, convert in converters:
-            if values[index] is not None:
-                values[index] = convert(values[index])
+    for values in rows:
+        for position, convert in converters:
+            if values[position] is not None:
+                values[position] = convert(values[position])
         params.append(tuple(values))
-    connection.exec_driver_sql(compiled.string, params)
+    connection.exec_driver_sql(sql, params)
 
 
 def _omitted_defaults(table: Table) -> dict[str, Any]:
