@@ -49,6 +49,7 @@ def data_version(request: Request) -> int:
 
 
 def cache_of(request: Request) -> DataCache:
+    """The app's cache (one per worker process), made by `create_app`."""
     cache = request.app.state.data_cache
     if not isinstance(cache, DataCache):
         raise RuntimeError("no data cache on the app; is it made by create_app?")
