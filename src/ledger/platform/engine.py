@@ -343,7 +343,8 @@ class _Stages:
         """Refuse further writes (an abandoned run's thread may still be going) and drop
         what was staged."""
         self.transactions.close(reason)
-        self.records.closed_reason = self.rates.closed_reason = reason
+        self.records.close(reason)
+        self.rates.closed_reason = reason
 
 
 class _PluginBug(Exception):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -19,9 +19,9 @@ from ledger.storage.tables import utcnow
 LINKS = tables.ExternalLink.__table__  # type: ignore[attr-defined]
 
 
-@dataclass
+@dataclass(slots=True)
 class Link:
-    """One stored link row."""
+    """One stored link row (slots: a run may hold a plugin's 200,000)."""
 
     id: int
     entity: str
@@ -42,15 +42,23 @@ class Link:
 
 
 class LinkIndex:
-    """A plugin's links of one entity, by upstream id and by ledger object."""
+    """A plugin's links of one entity, by upstream id and (built when first asked, as
+    only pushes need it) by ledger object."""
 
-    def __init__(self, links: list[Link]) -> None:
+    def __init__(self, links: Iterable[Link]) -> None:
         self.by_external = {link.external_id: link for link in links}
-        self.by_object = {link.object_id: link for link in links}
+        self._by_object: dict[int, Link] | None = None
+
+    @property
+    def by_object(self) -> dict[int, Link]:
+        if self._by_object is None:
+            self._by_object = {link.object_id: link for link in self.by_external.values()}
+        return self._by_object
 
     def add(self, link: Link) -> None:
         self.by_external[link.external_id] = link
-        self.by_object[link.object_id] = link
+        if self._by_object is not None:
+            self._by_object[link.object_id] = link
 
 
 def load_links(connection: Connection, plugin: str, entity: str) -> LinkIndex:
@@ -63,7 +71,19 @@ def load_links(connection: Connection, plugin: str, entity: str) -> LinkIndex:
         LINKS.c.upstream_state,
         LINKS.c.pushed_fingerprint,
     ).where(LINKS.c.plugin == plugin, LINKS.c.entity == entity)
-    return LinkIndex([Link(*row) for row in connection.execute(query)])
+    return LinkIndex(Link(*row) for row in connection.execute(query))
+
+
+def stored_states(
+    connection: Connection, plugin: str, entity: str, external_ids: Sequence[str]
+) -> dict[str, str]:
+    """external id → upstream state of those of `external_ids` that `plugin` has linked."""
+    query = select(LINKS.c.external_id, LINKS.c.upstream_state).where(
+        LINKS.c.plugin == plugin,
+        LINKS.c.entity == entity,
+        LINKS.c.external_id.in_(external_ids),
+    )
+    return {external_id: state for external_id, state in connection.execute(query)}
 
 
 class RunLinks:

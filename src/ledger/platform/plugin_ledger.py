@@ -44,7 +44,7 @@ from ledger.contracts.ledger import (
 from ledger.contracts.push import check_entity
 from ledger.platform.links import RunLinks
 from ledger.platform.rate_staging import RateStage, StoredRates, stored_rates
-from ledger.platform.records import ENTITY_OF, RecordStage, validated_records
+from ledger.platform.records import RecordStage
 from ledger.platform.staging import TransactionStage
 from ledger.storage import tables
 
@@ -109,7 +109,7 @@ def run_ledger(
     stored_fixings: list[StoredRates] = []
 
     def upsert(model: Any, items: Iterable[Any]) -> SyncResult:
-        return records.add(validated_records(model, items), links[ENTITY_OF[model]])
+        return records.add(model, items, reader.reading)
 
     class Transactions(_Section):
         __slots__ = ()

@@ -1,19 +1,21 @@
 """Clients, projects and time entries a sync stages, applied in the run's transaction.
 
-Like money transactions, a plugin's upserts are validated and held in memory
-while it talks to upstream. At the end of the run they are applied through the
-core services (so every rule and the audit apply as in the app), keyed on the
-plugin's external links: a record seen before with the same content changes
-nothing, a changed one updates its object, a new one creates object and link.
+Like money transactions, a plugin's upserts are validated and staged while it
+talks to upstream (a record that changes nothing is only counted; the rest wait in
+a spool, a batch in memory and the others on disk). At the end of the run they are
+applied batch by batch through the core services (so every rule and the audit apply
+as in the app), keyed on the plugin's external links: a record seen before with
+the same content changes nothing, a changed one updates its object, a new one
+creates object and link.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
@@ -23,14 +25,19 @@ from ledger.contracts.inputs import ClientInput, ProjectInput, TimeEntryInput
 from ledger.contracts.plugin import SyncResult
 from ledger.core.validation import validated
 from ledger.errors import InvalidInput, LedgerError
-from ledger.platform.links import Link, LinkIndex, LinkWriter, load_links
+from ledger.platform.links import Link, LinkIndex, LinkWriter, load_links, stored_states
+from ledger.platform.spool import RowSpool
 from ledger.storage import tables
 from ledger.storage.database import UnitOfWork
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from ledger.platform.host import PlatformLedger
 
 RecordT = TypeVar("RecordT", ClientInput, ProjectInput, TimeEntryInput)
+Reading = Callable[[], AbstractContextManager["Session"]]
+_CHUNK = 1000  # records validated and compared per read of their links
 
 ENTITY_OF: dict[type[BaseModel], str] = {
     ClientInput: "clients",
@@ -47,13 +54,13 @@ TABLE_OF: dict[str, type[Any]] = {
 
 
 def validated_records(
-    model: type[RecordT], items: Iterable[RecordT | Mapping[str, Any]]
+    model: type[RecordT], items: Iterable[RecordT | Mapping[str, Any]], first: int = 0
 ) -> list[RecordT]:
     """`items` as `model`s (the core's `validated`, NUL bytes refused too);
-    `BadUpstreamData` naming the item and field otherwise."""
+    `BadUpstreamData` naming the item (numbered from `first`) and field otherwise."""
     entity = ENTITY_OF[model]
     records = []
-    for index, item in enumerate(items):
+    for index, item in enumerate(items, start=first):
         if isinstance(item, model):
             records.append(item)
             continue
@@ -79,46 +86,88 @@ def record_state(record: BaseModel) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-@dataclass
 class RecordStage:
-    """What one run upserted, removed and attached, last occurrence winning."""
+    """What one run upserted, removed and attached, the last occurrence of each
+    external id winning.
 
-    plugin: str
-    records: dict[str, dict[str, BaseModel]] = field(default_factory=lambda: defaultdict(dict))
-    removed: dict[str, str] = field(default_factory=dict)  # external id → entity
-    attached: list[tuple[str, int, str]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    repeats: int = 0
-    closed_reason: str | None = None
+    A record whose content is what its link last pulled is counted and dropped at
+    once; the others wait in a `RowSpool` per entity (a batch in memory, the rest on
+    disk). A run's memory so grows by an index entry per record (its external id and
+    the position of its latest occurrence), not by the records or their links: each
+    chunk of upserts reads the links of its own external ids.
+    """
 
-    def add(self, records: list[RecordT], links: LinkIndex) -> SyncResult:
-        """Stage `records`, counted against `links` as they stand."""
+    def __init__(self, plugin: str) -> None:
+        self.plugin = plugin
+        self.removed: dict[str, str] = {}  # external id → entity
+        self.attached: list[tuple[str, int, str]] = []
+        self.warnings: list[str] = []
+        self.closed_reason: str | None = None
+        self._spools = {entity: RowSpool() for entity in ENTITY_OF.values()}
+        self._latest: dict[str, dict[str, int]] = {entity: {} for entity in ENTITY_OF.values()}
+        self._occurrences = 0
+
+    def add(
+        self, model: type[RecordT], items: Iterable[RecordT | Mapping[str, Any]], reading: Reading
+    ) -> SyncResult:
+        """Validate and stage `items`, counted against their links as stored (read
+        through `reading`, a chunk at a time)."""
         if self.closed_reason:
             raise RuntimeError(self.closed_reason)
+        entity, result = ENTITY_OF[model], SyncResult()
+        iterator, offset = iter(items), 0
+        while chunk := list(islice(iterator, _CHUNK)):
+            records = validated_records(model, chunk, offset)
+            with reading() as session:
+                ids = [record.external_id for record in records]
+                states = stored_states(session.connection(), self.plugin, entity, ids)
+            result += self._stage(entity, records, states)
+            offset += len(chunk)
+        return result
+
+    def _stage(self, entity: str, records: list[RecordT], states: dict[str, str]) -> SyncResult:
         created = updated = unchanged = 0
         attached = {(entity, external_id) for entity, _, external_id in self.attached}
+        latest = self._latest[entity]
         for record in records:
-            entity = ENTITY_OF[type(record)]
-            staged = self.records[entity]
-            repeated = record.external_id in staged
-            staged[record.external_id] = record
-            link = links.by_external.get(record.external_id)
-            if repeated:
-                self.repeats += 1  # a repeat within one run (overlapping pages): latest wins
-                unchanged += 1
-            elif (entity, record.external_id) in attached:
-                updated += 1  # attached in this run, so its first pull updates it
-            elif link is None:
+            external_id = record.external_id
+            repeated = external_id in latest
+            state = states.get(external_id)
+            new_link = (entity, external_id) in attached
+            changed = new_link or state != record_state(record)
+            self._occurrences += 1
+            # 0 marks a latest occurrence that was not staged (an int shared by all)
+            latest[external_id] = self._occurrences if changed else 0
+            if changed:
+                self._spools[entity].add((self._occurrences, record))
+            if repeated or not changed:
+                unchanged += 1  # a repeat within one run (overlapping pages): latest wins
+            elif state is None and not new_link:
                 created += 1
-            elif link.upstream_state != record_state(record):
-                updated += 1
             else:
-                unchanged += 1
+                updated += 1  # attached in this run, its first pull updates it
         return SyncResult(created=created, updated=updated, unchanged=unchanged)
 
-    @property
-    def empty(self) -> bool:
-        return not (any(self.records.values()) or self.removed or self.attached)
+    def latest(self, entity: str) -> Iterator[list[BaseModel]]:
+        """The staged records of `entity` to write, in batches: each external id's
+        latest occurrence, unless that was what its link already holds."""
+        latest = self._latest[entity]
+        for batch in self._spools[entity].batches():
+            kept = [record for seq, record in batch if latest[record.external_id] == seq]
+            if kept:
+                yield kept
+
+    def unchanged(self, applied: int) -> int:
+        """Records counted unchanged besides the `applied` ones: repeats, and external
+        ids whose latest occurrence was what their link holds."""
+        unique = sum(len(latest) for latest in self._latest.values())
+        return (self._occurrences - unique) + (unique - applied)
+
+    def close(self, reason: str) -> None:
+        """Refuse further records and drop the staged ones."""
+        self.closed_reason = reason
+        for spool in self._spools.values():
+            spool.close()
 
 
 class RecordApplier:
@@ -142,15 +191,22 @@ class RecordApplier:
     def apply(self) -> SyncResult:
         for entity, object_id, external_id in self.stage.attached:
             self._attach(entity, object_id, external_id)
-        records = self.stage.records
-        for client in records["clients"].values():
-            self._client(client)  # type: ignore[arg-type]
-        for project in records["projects"].values():
-            self._project(project)  # type: ignore[arg-type]
-        self._entries(list(records["time_entries"].values()))  # type: ignore[arg-type]
+        applied = 0
+        for clients in self.stage.latest("clients"):
+            for client in clients:
+                self._client(client)  # type: ignore[arg-type]
+            applied += len(clients)
+        for projects in self.stage.latest("projects"):
+            for project in projects:
+                self._project(project)  # type: ignore[arg-type]
+            applied += len(projects)
+        for entries in self.stage.latest("time_entries"):
+            self._entries(entries)  # type: ignore[arg-type]
+            self.writer.write(self.uow)  # a batch's links, so they do not pile up
+            applied += len(entries)
         self._remove_entries()
         self.writer.write(self.uow)
-        return self.counts + SyncResult(unchanged=self.stage.repeats)
+        return self.counts + SyncResult(unchanged=self.stage.unchanged(applied))
 
     # --- links -------------------------------------------------------------
 
@@ -235,22 +291,25 @@ class RecordApplier:
     # --- time entries -------------------------------------------------------
 
     def _entries(self, records: list[TimeEntryInput]) -> None:
-        new: dict[int, list[TimeEntryInput]] = defaultdict(list)
+        new: dict[int, list[tuple[TimeEntryInput, str]]] = defaultdict(list)
         for record in records:
             link, state, changed = self._linked("time_entries", record)
             project_id = self._object_of("projects", record.project_id, record.project_external_id)
             if link is None:
-                new[project_id].append(record)
+                new[project_id].append((record, state))
             elif not changed:
                 self._count(unchanged=1)
             else:
                 self._changed_entry(record, link, state, project_id)
         for project_id, batch in new.items():
-            items = [_entry_fields(record) for record in batch]
-            with _named(batch[0]):
+            items = [_entry_fields(record) for record, _ in batch]
+            with _named(batch[0][0]):
                 ids = self.ledger.entries.add_many(project_id, items)
-            for record, entry_id in zip(batch, ids, strict=True):
-                self._new_link("time_entries", entry_id, record.external_id, record_state(record))
+            for (record, state), entry_id in zip(batch, ids, strict=True):
+                # Not indexed: the stage gives each external id once, and the index
+                # serves links stored before this run.
+                external_id = record.external_id
+                self.writer.insert("time_entries", entry_id, external_id, upstream_state=state)
             self._count(created=len(batch))
 
     def _changed_entry(
@@ -275,6 +334,8 @@ class RecordApplier:
             self._count(updated=1)
 
     def _remove_entries(self) -> None:
+        if not self.stage.removed:
+            return  # without loading every link of the plugin's entries
         index = self.links("time_entries")
         for external_id in self.stage.removed:
             link = index.by_external.get(external_id)
