@@ -4,11 +4,13 @@ print one table of every goal's ratio at the end.
     python bench/run_all.py                 # all of them (``make bench``)
     python bench/run_all.py core sync       # only bench_core.py and bench_sync.py
     python bench/run_all.py --write         # also write the table to bench/RESULTS.md
+    python bench/run_all.py --write sync    # re-run one script, replace only its rows
 
 Uses the project's virtualenv interpreter when there is one, so ``python3
 bench/run_all.py`` works as well as ``make bench``. To pass options, run a script
 directly (``python bench/bench_core.py --entries 5000``). A script reports a goal with
-`benchkit.report_ratio`, whose lines are gathered here.
+`benchkit.report_ratio`, whose lines are gathered here, each with the day it was
+measured and the machine's load average when its script ended.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def interpreter() -> str:
 
 
 def run_script(python: str, script: Path) -> tuple[int, list[list[str]]]:
-    """Run one script, echoing its output; return its status and its ratio lines."""
+    """Run one script, echoing its output; return its status and its ratio rows."""
     rows = []
     with subprocess.Popen(
         [python, str(script)], stdout=subprocess.PIPE, text=True, bufsize=1
@@ -47,15 +49,49 @@ def run_script(python: str, script: Path) -> tuple[int, list[list[str]]]:
             if line.startswith(RATIO_MARK):
                 cells = [cell.strip() for cell in line.removeprefix(RATIO_MARK).split("|")]
                 rows.append([script.stem.removeprefix("bench_"), *cells])
-    return process.returncode, rows
+    load = f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "?"
+    return process.returncode, [
+        [*row, f"{dt.date.today().isoformat()}, load {load}"] for row in rows
+    ]
+
+
+HEADER = ["bench", "goal", "ratio", "target", "met", "measured", "run"]
 
 
 def table(rows: list[list[str]]) -> str:
     """The ratios as one Markdown table."""
-    header = ["bench", "goal", "ratio", "target", "met", "measured"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def stored_rows() -> list[list[str]]:
+    """The rows of bench/RESULTS.md's table as last written (none if there is none)."""
+    if not RESULTS.exists():
+        return []
+    rows = []
+    for line in RESULTS.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) == len(HEADER) and cells[0] not in ("bench", "---"):
+            rows.append(cells)
+    return rows
+
+
+def write_results(rows: list[list[str]], rerun: set[str]) -> None:
+    """Write `rows` to bench/RESULTS.md, keeping the stored rows of scripts not in
+    `rerun` (in script order), so one script can be measured again alone."""
+    kept = [row for row in stored_rows() if row[0] not in rerun]
+    merged = sorted(kept + rows, key=lambda row: row[0])  # stable: a script's own order
+    RESULTS.write_text(
+        "# Benchmark results\n\n"
+        f"Written by `make bench` (`bench/run_all.py --write`) with Python"
+        f" {platform.python_version()} on {os.cpu_count()} CPUs. Each ratio is a median"
+        " against a floor measured in the same run; the last column says when its script"
+        " ran and the load average as it ended. See each script's docstring for what it"
+        " measures.\n\n"
+        f"{table(merged)}\n",
+        encoding="utf-8",
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -80,16 +116,7 @@ def main(argv: list[str]) -> int:
     result = table(rows)
     print(f"\n== every goal\n{result}")
     if write:
-        load = f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "?"
-        RESULTS.write_text(
-            "# Benchmark results\n\n"
-            f"`make bench` on {dt.date.today().isoformat()}: Python {platform.python_version()},"
-            f" {os.cpu_count()} CPUs, load average {load} at the end. Each ratio is a"
-            " median against a floor measured in the same run; see each script's"
-            " docstring for what it measures.\n\n"
-            f"{result}\n",
-            encoding="utf-8",
-        )
+        write_results(rows, {script.stem.removeprefix("bench_") for script in scripts})
         print(f"written to {RESULTS.relative_to(BENCH.parent)}")
     if failed:
         print(f"failed: {', '.join(failed)}")
