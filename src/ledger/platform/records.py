@@ -127,7 +127,7 @@ class RecordStage:
 
     def _stage(self, entity: str, records: list[RecordT], states: dict[str, str]) -> SyncResult:
         created = updated = unchanged = 0
-        attached = {(entity, external_id) for entity, _, external_id in self.attached}
+        attached = {(kind, external_id) for kind, _, external_id in self.attached}
         latest = self._latest[entity]
         for record in records:
             external_id = record.external_id
