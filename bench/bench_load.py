@@ -39,6 +39,7 @@ from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+import benchkit
 import ledger
 from bench_sync import SOURCE, bank_rows, make_plugin
 from ledger.platform.registry import Registry
@@ -297,6 +298,13 @@ def report(table: dict[int, tuple[Samples, dict[str, Samples]]]) -> None:
     errors = sum(status >= 500 for s in during for status in s.statuses)
     slow = sum(latency > SLOW_S for s in during for latency in s.latencies)
     print(f"while syncing: {errors} responses 5xx, {slow} over {SLOW_S:.0f} s (target: 0 and 0)")
+    answered = sum(len(s.statuses) for s in during)
+    benchkit.report_ratio(
+        f"responses 5xx or over {SLOW_S:.0f} s while a sync applies (a count, goal none)",
+        errors + slow,
+        0,
+        f"{errors} 5xx and {slow} slow of {answered} answered",
+    )
 
 
 if __name__ == "__main__":
