@@ -83,7 +83,7 @@ def stored_states(
         LINKS.c.entity == entity,
         LINKS.c.external_id.in_(external_ids),
     )
-    return {external_id: state for external_id, state in connection.execute(query)}
+    return dict(connection.execute(query).tuples().all())
 
 
 class RunLinks:
