@@ -83,7 +83,7 @@ def stored_states(
         LINKS.c.entity == entity,
         LINKS.c.external_id.in_(external_ids),
     )
-    return dict(connection.execute(query).tuples().all())
+    return {external_id: state for external_id, state in connection.execute(query).all()}
 
 
 class RunLinks:
