@@ -66,6 +66,8 @@ def test_unbilled_work_per_project(lg: Ledger, clock: Any) -> None:
     assert (report["Acme", "Ops"].amount, report["Acme", "Ops"].entries) == (D("600.00"), 1)
     assert report["Bare", "No rate"].amount is None
     assert report["Bare", "No rate"].currency == "EUR"
+    # The dashboard's sums: a project without a rate counts nothing.
+    assert lg.reports.unbilled_totals() == {"CZK": D("1349.90"), "EUR": D(0)}
 
     lg.invoices.draft(acme, project=web)
     assert [item.project for item in lg.reports.unbilled()] == ["Ops", "No rate"]

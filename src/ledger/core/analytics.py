@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from pydantic import Field
+from sqlalchemy import case, func, select
 
 from ledger.core.models import PublicModel
 from ledger.core.money import from_minor
+from ledger.core.reminders import OverdueInvoice, longest_overdue
+from ledger.core.reports import unbilled_totals
 from ledger.core.service import Service
 from ledger.storage import tables
 
@@ -51,13 +55,16 @@ class Dashboard(PublicModel):
     income: list[MonthAmounts]
     expenses: list[MonthAmounts]
     top_clients: list[ClientTotal]
+    reminders: list[OverdueInvoice] = Field(default_factory=list)
+    """The longest-overdue invoices (as many as asked for), oldest due first."""
 
 
 class Analytics(Service):
     """Dashboard figures for a date (today by default)."""
 
-    def dashboard(self, today: dt.date | None = None) -> Dashboard:
-        """Hours, unbilled work, outstanding and overdue money, 12 months of trends."""
+    def dashboard(self, today: dt.date | None = None, *, reminders: int = 0) -> Dashboard:
+        """Hours, unbilled work, outstanding and overdue money, 12 months of trends, and
+        the first `reminders` overdue invoices, all read in one session."""
         day = today or self._lg.today()
         months = last_months(day, 12)
         since = dt.date.fromisoformat(months[0] + "-01")
@@ -65,23 +72,23 @@ class Analytics(Service):
             conn = session.connection()
             dialect = conn.dialect.name
             outstanding, overdue, counts = _open_money(conn, day)
-            data: dict[str, Any] = {
-                "today": day,
-                "minutes_this_week": _minutes(conn, day - dt.timedelta(days=day.weekday()), day),
-                "minutes_this_month": _minutes(conn, day.replace(day=1), day),
-                "outstanding": outstanding,
-                "overdue": overdue,
-                "outstanding_count": counts[0],
-                "overdue_count": counts[1],
-                "earnings": _by_month(conn, months, _earnings_query(since, dialect)),
-                "income": _by_month(conn, months, _cash_query(since, "income", dialect)),
-                "expenses": _by_month(conn, months, _cash_query(since, "expense", dialect)),
-                "top_clients": _top_clients(conn, since),
-            }
-        unbilled: Money = defaultdict(Decimal)
-        for item in self._lg.reports.unbilled():
-            unbilled[item.currency] += item.amount or Decimal(0)
-        return Dashboard(**data, unbilled=dict(unbilled))
+            week, month = _minutes(conn, day)
+            income, expenses = _cash(conn, months, since, dialect)
+            return Dashboard(
+                today=day,
+                minutes_this_week=week,
+                minutes_this_month=month,
+                unbilled=unbilled_totals(session),
+                outstanding=outstanding,
+                overdue=overdue,
+                outstanding_count=counts[0],
+                overdue_count=counts[1],
+                earnings=_by_month(conn.execute(_earnings_query(since, dialect)), months),
+                income=income,
+                expenses=expenses,
+                top_clients=_top_clients(conn, since),
+                reminders=longest_overdue(conn, day, reminders) if reminders and counts[1] else [],
+            )
 
 
 def last_months(today: dt.date, count: int) -> list[str]:
@@ -96,11 +103,15 @@ def _month(column: Any, dialect: str) -> Any:
     return func.to_char(column, "YYYY-MM")
 
 
-def _minutes(conn: Any, start: dt.date, end: dt.date) -> int:
-    query = select(func.coalesce(func.sum(ENTRIES.c.minutes), 0)).where(
-        ENTRIES.c.date.between(start, end)
-    )
-    return int(conn.execute(query).scalar() or 0)
+def _minutes(conn: Any, day: dt.date) -> tuple[int, int]:
+    """Minutes worked this week and this month, up to `day`, in one pass over the dates."""
+    week, month = day - dt.timedelta(days=day.weekday()), day.replace(day=1)
+    date, minutes = ENTRIES.c.date, ENTRIES.c.minutes
+    query = select(
+        func.sum(case((date >= week, minutes))), func.sum(case((date >= month, minutes)))
+    ).where(date.between(min(week, month), day))
+    in_week, in_month = conn.execute(query).one()
+    return int(in_week or 0), int(in_month or 0)
 
 
 def _open_money(conn: Any, today: dt.date) -> tuple[Money, Money, tuple[int, int]]:
@@ -152,18 +163,29 @@ def _earnings_query(since: dt.date, dialect: str) -> Any:
     )
 
 
-def _cash_query(since: dt.date, kind: str, dialect: str) -> Any:
+def _cash(
+    conn: Any, months: list[str], since: dt.date, dialect: str
+) -> tuple[list[MonthAmounts], list[MonthAmounts]]:
+    """Income and expenses per month, one query through ix_money_transactions_cash."""
     month = _month(TRANSACTIONS.c.booked_on, dialect)
-    return (
-        select(month, TRANSACTIONS.c.currency, func.sum(func.abs(TRANSACTIONS.c.amount_minor)))
-        .where(and_(TRANSACTIONS.c.kind == kind, TRANSACTIONS.c.booked_on >= since))
-        .group_by(month, TRANSACTIONS.c.currency)
+    kind = TRANSACTIONS.c.kind
+    query = (
+        select(
+            kind, month, TRANSACTIONS.c.currency, func.sum(func.abs(TRANSACTIONS.c.amount_minor))
+        )
+        .where(kind.in_(("income", "expense")), TRANSACTIONS.c.booked_on >= since)
+        .group_by(kind, month, TRANSACTIONS.c.currency)
     )
+    rows = conn.execute(query).all()
+    income = _by_month((row[1:] for row in rows if row[0] == "income"), months)
+    expenses = _by_month((row[1:] for row in rows if row[0] == "expense"), months)
+    return income, expenses
 
 
-def _by_month(conn: Any, months: list[str], query: Any) -> list[MonthAmounts]:
+def _by_month(rows: Iterable[Any], months: list[str]) -> list[MonthAmounts]:
+    """(month, currency, minor units) rows as one `MonthAmounts` for each of `months`."""
     found: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for month, currency, minor in conn.execute(query):
+    for month, currency, minor in rows:
         found[str(month)][currency] = from_minor(int(minor or 0), currency)
     return [MonthAmounts(month=m, amounts=found.get(m, {})) for m in months]
 

@@ -58,29 +58,14 @@ class Reports(Service):
 
         `amount` is None where a time entry has no rate anywhere yet.
         """
-        totals: dict[int, _Tally] = {}
         with self._lg.reading() as session:
-            default_rate = _default_rate(session)
-            conn = session.connection()
-            owners = {row.project_id: row for row in conn.execute(_owners())}
-            for project_id, kind, rate, raw, rounded, amount, count in conn.execute(
-                _unbilled_groups()
-            ):
-                owner = owners[project_id]
-                tally = totals.setdefault(project_id, _Tally(owner))
-                if kind == "fixed":
-                    tally.add(0, int(amount or 0), count)
-                    continue
-                # The SQL already rounded each entry's minutes by the project's rule.
-                price = pricing.price_time(
-                    int(rounded),
-                    "none",
-                    0,
-                    (rate, owner.project_rate, owner.client_rate, default_rate),
-                )
-                tally.add(int(raw), None if price is None else price.amount_minor, count)
-        ordered = sorted(totals.values(), key=lambda t: (t.owner.client, t.owner.project))
+            ordered = sorted(_tallies(session).values(), key=_by_owner)
         return Records((tally.result() for tally in ordered), model=UnbilledWork)
+
+    def unbilled_totals(self) -> dict[str, Decimal]:
+        """`unbilled` summed per currency (a project without a rate counts nothing)."""
+        with self._lg.reading() as session:
+            return unbilled_totals(session)
 
     def monthly_earnings(
         self, *, since: dt.date | None = None, until: dt.date | None = None
@@ -135,9 +120,7 @@ class Reports(Service):
 
     def status(self) -> Status:
         """Counts of everything, unbilled work and outstanding invoices per currency."""
-        unbilled: dict[str, Decimal] = defaultdict(Decimal)
-        for item in self.unbilled():
-            unbilled[item.currency] += item.amount or Decimal(0)
+        unbilled = self.unbilled_totals()
         outstanding: dict[str, Decimal] = defaultdict(Decimal)
         for invoice in self._lg.invoices.list(status="issued"):
             if invoice.balance > 0:
@@ -155,9 +138,44 @@ class Reports(Service):
                 invoices={str(k): int(v) for k, v in by_status.items()},
                 transactions=_count(session, tables.MoneyTransaction),
                 audit_events=_count(session, tables.AuditEvent),
-                unbilled=dict(unbilled),
+                unbilled=unbilled,
                 outstanding=dict(outstanding),
             )
+
+
+def unbilled_totals(session: Session) -> dict[str, Decimal]:
+    """`Reports.unbilled_totals` in `session`, built without a model per project: the
+    dashboard asks for it on every change."""
+    minor: dict[str, int] = defaultdict(int)
+    # In `unbilled`'s order, so the currencies come in the same order.
+    for tally in sorted(_tallies(session).values(), key=_by_owner):
+        minor[tally.owner.currency] += tally.amount_minor or 0
+    return {currency: from_minor(amount, currency) for currency, amount in minor.items()}
+
+
+def _tallies(session: Session) -> dict[int, _Tally]:
+    """Unbilled work per project id: minutes, entries and the amount priced in Python
+    (one rule for every price) over the groups SQL summed."""
+    totals: dict[int, _Tally] = {}
+    default_rate = _default_rate(session)
+    conn = session.connection()
+    owners = {row.project_id: row for row in conn.execute(_owners())}
+    for project_id, kind, rate, raw, rounded, amount, count in conn.execute(_unbilled_groups()):
+        owner = owners[project_id]
+        tally = totals.setdefault(project_id, _Tally(owner))
+        if kind == "fixed":
+            tally.add(0, int(amount or 0), count)
+            continue
+        # The SQL already rounded each entry's minutes by the project's rule.
+        price = pricing.price_time(
+            int(rounded), "none", 0, (rate, owner.project_rate, owner.client_rate, default_rate)
+        )
+        tally.add(int(raw), None if price is None else price.amount_minor, count)
+    return totals
+
+
+def _by_owner(tally: _Tally) -> tuple[str, str]:
+    return tally.owner.client, tally.owner.project
 
 
 @dataclass
