@@ -9,10 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, bindparam, case, func, select
 
 from ledger.core.models import PublicModel
 from ledger.core.money import from_minor
+from ledger.core.months import year_month
 from ledger.core.reminders import OverdueInvoice, longest_overdue
 from ledger.core.reports import unbilled_totals
 from ledger.core.service import Service
@@ -26,6 +27,8 @@ TRANSACTIONS = tables.MoneyTransaction.__table__  # type: ignore[attr-defined]
 
 Money = dict[str, Decimal]
 """Amounts per currency."""
+
+TOP_CLIENTS_SHOWN = 5
 
 
 class MonthAmounts(PublicModel):
@@ -67,13 +70,12 @@ class Analytics(Service):
         the first `reminders` overdue invoices, all read in one session."""
         day = today or self._lg.today()
         months = last_months(day, 12)
-        since = dt.date.fromisoformat(months[0] + "-01")
+        since = {"since": dt.date.fromisoformat(months[0] + "-01")}
         with self._lg.reading() as session:
             conn = session.connection()
-            dialect = conn.dialect.name
             outstanding, overdue, counts = _open_money(conn, day)
             week, month = _minutes(conn, day)
-            income, expenses = _cash(conn, months, since, dialect)
+            income, expenses = _cash(conn.execute(CASH, since), months)
             return Dashboard(
                 today=day,
                 minutes_this_week=week,
@@ -83,10 +85,10 @@ class Analytics(Service):
                 overdue=overdue,
                 outstanding_count=counts[0],
                 overdue_count=counts[1],
-                earnings=_by_month(conn.execute(_earnings_query(since, dialect)), months),
+                earnings=_by_month(conn.execute(EARNINGS, since), months),
                 income=income,
                 expenses=expenses,
-                top_clients=_top_clients(conn, since),
+                top_clients=_top_clients(conn.execute(TOP_CLIENTS, since)),
                 reminders=longest_overdue(conn, day, reminders) if reminders and counts[1] else [],
             )
 
@@ -97,24 +99,24 @@ def last_months(today: dt.date, count: int) -> list[str]:
     return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index - count + 1, index + 1)]
 
 
-def _month(column: Any, dialect: str) -> Any:
-    if dialect == "sqlite":
-        return func.substr(column, 1, 7)
-    return func.to_char(column, "YYYY-MM")
+# The statements are built once, with their dates as parameters: building one anew
+# costs about as much as SQLite takes to run it on a small ledger.
 
 
-def _minutes(conn: Any, day: dt.date) -> tuple[int, int]:
-    """Minutes worked this week and this month, up to `day`, in one pass over the dates."""
-    week, month = day - dt.timedelta(days=day.weekday()), day.replace(day=1)
+def _on(name: str) -> Any:
+    """A date parameter."""
+    return bindparam(name, type_=Date())
+
+
+def _minutes_query() -> Any:
     date, minutes = ENTRIES.c.date, ENTRIES.c.minutes
-    query = select(
-        func.sum(case((date >= week, minutes))), func.sum(case((date >= month, minutes)))
-    ).where(date.between(min(week, month), day))
-    in_week, in_month = conn.execute(query).one()
-    return int(in_week or 0), int(in_month or 0)
+    return select(
+        func.sum(case((date >= _on("week"), minutes))),
+        func.sum(case((date >= _on("month"), minutes))),
+    ).where(date.between(_on("first"), _on("day")))
 
 
-def _open_money(conn: Any, today: dt.date) -> tuple[Money, Money, tuple[int, int]]:
+def _open_money_query() -> Any:
     # Each issued invoice probes its payments by the covering index: cheaper than
     # summing every payment and joining, and sure of its plan without statistics.
     paid = (
@@ -126,12 +128,12 @@ def _open_money(conn: Any, today: dt.date) -> tuple[Money, Money, tuple[int, int
         select(
             INVOICES.c.currency,
             (INVOICES.c.total_minor - paid).label("balance"),
-            (INVOICES.c.due_date < today).label("late"),
+            (INVOICES.c.due_date < _on("today")).label("late"),
         )
         .where(INVOICES.c.status == "issued")
         .subquery()
     )
-    query = (
+    return (
         select(
             balances.c.currency,
             func.sum(balances.c.balance),
@@ -142,10 +144,60 @@ def _open_money(conn: Any, today: dt.date) -> tuple[Money, Money, tuple[int, int
         .where(balances.c.balance > 0)
         .group_by(balances.c.currency)
     )
+
+
+def _earnings_query() -> Any:
+    month = year_month(INVOICES.c.issue_date)
+    return (
+        select(month, INVOICES.c.currency, func.sum(INVOICES.c.total_minor))
+        .where(INVOICES.c.status == "issued", INVOICES.c.issue_date >= _on("since"))
+        .group_by(month, INVOICES.c.currency)
+    )
+
+
+def _cash_query() -> Any:
+    """Income and expenses per month, read from ix_money_transactions_cash alone."""
+    month, kind = year_month(TRANSACTIONS.c.booked_on), TRANSACTIONS.c.kind
+    amount = func.sum(func.abs(TRANSACTIONS.c.amount_minor))
+    return (
+        select(kind, month, TRANSACTIONS.c.currency, amount)
+        .where(kind.in_(("income", "expense")), TRANSACTIONS.c.booked_on >= _on("since"))
+        .group_by(kind, month, TRANSACTIONS.c.currency)
+    )
+
+
+def _top_clients_query(limit: int = TOP_CLIENTS_SHOWN) -> Any:
+    total = func.sum(INVOICES.c.total_minor)
+    return (
+        select(CLIENTS.c.id, CLIENTS.c.name, INVOICES.c.currency, total)
+        .join(CLIENTS, CLIENTS.c.id == INVOICES.c.client_id)
+        .where(INVOICES.c.status == "issued", INVOICES.c.issue_date >= _on("since"))
+        .group_by(CLIENTS.c.id, CLIENTS.c.name, INVOICES.c.currency)
+        .order_by(total.desc())
+        .limit(limit * 3)
+    )
+
+
+MINUTES = _minutes_query()
+OPEN_MONEY = _open_money_query()
+EARNINGS = _earnings_query()
+CASH = _cash_query()
+TOP_CLIENTS = _top_clients_query()
+
+
+def _minutes(conn: Any, day: dt.date) -> tuple[int, int]:
+    """Minutes worked this week and this month, up to `day`, in one pass over the dates."""
+    week, month = day - dt.timedelta(days=day.weekday()), day.replace(day=1)
+    dates = {"week": week, "month": month, "first": min(week, month), "day": day}
+    in_week, in_month = conn.execute(MINUTES, dates).one()
+    return int(in_week or 0), int(in_month or 0)
+
+
+def _open_money(conn: Any, today: dt.date) -> tuple[Money, Money, tuple[int, int]]:
     outstanding: Money = {}
     overdue: Money = {}
     count = late_count = 0
-    for currency, open_minor, late_minor, n, n_late in conn.execute(query):
+    for currency, open_minor, late_minor, n, n_late in conn.execute(OPEN_MONEY, {"today": today}):
         outstanding[currency] = from_minor(int(open_minor), currency)
         if late_minor:
             overdue[currency] = from_minor(int(late_minor), currency)
@@ -154,29 +206,9 @@ def _open_money(conn: Any, today: dt.date) -> tuple[Money, Money, tuple[int, int
     return outstanding, overdue, (count, late_count)
 
 
-def _earnings_query(since: dt.date, dialect: str) -> Any:
-    month = _month(INVOICES.c.issue_date, dialect)
-    return (
-        select(month, INVOICES.c.currency, func.sum(INVOICES.c.total_minor))
-        .where(INVOICES.c.status == "issued", INVOICES.c.issue_date >= since)
-        .group_by(month, INVOICES.c.currency)
-    )
-
-
-def _cash(
-    conn: Any, months: list[str], since: dt.date, dialect: str
-) -> tuple[list[MonthAmounts], list[MonthAmounts]]:
-    """Income and expenses per month, one query through ix_money_transactions_cash."""
-    month = _month(TRANSACTIONS.c.booked_on, dialect)
-    kind = TRANSACTIONS.c.kind
-    query = (
-        select(
-            kind, month, TRANSACTIONS.c.currency, func.sum(func.abs(TRANSACTIONS.c.amount_minor))
-        )
-        .where(kind.in_(("income", "expense")), TRANSACTIONS.c.booked_on >= since)
-        .group_by(kind, month, TRANSACTIONS.c.currency)
-    )
-    rows = conn.execute(query).all()
+def _cash(rows: Iterable[Any], months: list[str]) -> tuple[list[MonthAmounts], list[MonthAmounts]]:
+    """(kind, month, currency, minor units) rows as income and expenses per month."""
+    rows = list(rows)
     income = _by_month((row[1:] for row in rows if row[0] == "income"), months)
     expenses = _by_month((row[1:] for row in rows if row[0] == "expense"), months)
     return income, expenses
@@ -190,17 +222,9 @@ def _by_month(rows: Iterable[Any], months: list[str]) -> list[MonthAmounts]:
     return [MonthAmounts(month=m, amounts=found.get(m, {})) for m in months]
 
 
-def _top_clients(conn: Any, since: dt.date, limit: int = 5) -> list[ClientTotal]:
-    query = (
-        select(CLIENTS.c.id, CLIENTS.c.name, INVOICES.c.currency, func.sum(INVOICES.c.total_minor))
-        .join(CLIENTS, CLIENTS.c.id == INVOICES.c.client_id)
-        .where(INVOICES.c.status == "issued", INVOICES.c.issue_date >= since)
-        .group_by(CLIENTS.c.id, CLIENTS.c.name, INVOICES.c.currency)
-        .order_by(func.sum(INVOICES.c.total_minor).desc())
-        .limit(limit * 3)
-    )
+def _top_clients(rows: Iterable[Any], limit: int = TOP_CLIENTS_SHOWN) -> list[ClientTotal]:
     totals = [
         ClientTotal(client_id=i, client=n, currency=c, amount=from_minor(int(a), c))
-        for i, n, c, a in conn.execute(query)
+        for i, n, c, a in rows
     ]
     return totals[:limit]

@@ -72,14 +72,14 @@ class Project(SQLModel, table=True):
 class WorkEntry(SQLModel, table=True):
     __tablename__ = "work_entries"
     __table_args__ = (
-        # Covers monthly earnings (entries of issued invoices by month and project),
-        # and serves lookups by invoice. Billed rows only, so that a query for unbilled
-        # ones takes ix_work_entries_open rather than this index's NULL range.
+        # Covers monthly earnings, summed per invoice and project in this order without
+        # a sort, and serves lookups by invoice. Billed rows only, so that a query for
+        # unbilled ones takes ix_work_entries_open rather than this index's NULL range.
         Index(
             "ix_work_entries_earnings",
             "invoice_id",
-            "date",
             "project_id",
+            "date",
             "billed_amount_minor",
             sqlite_where=text("invoice_id IS NOT NULL"),
             postgresql_where=text("invoice_id IS NOT NULL"),
