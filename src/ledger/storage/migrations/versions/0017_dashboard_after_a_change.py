@@ -30,6 +30,9 @@ def upgrade() -> None:
     _partial_index("ix_work_entries_open", [*OPEN_AFTER, "invoice_id"], OPEN)
     # Entries in invoice and project order: monthly earnings sums them without a sort.
     _partial_index("ix_work_entries_earnings", EARNINGS_AFTER, BILLED)
+    with op.batch_alter_table("work_entries", schema=None) as batch_op:
+        batch_op.drop_index("ix_work_entries_date")
+        batch_op.create_index("ix_work_entries_date", ["date", "minutes"], unique=False)
     with op.batch_alter_table("money_transactions", schema=None) as batch_op:
         batch_op.create_index("ix_money_transactions_cash", CASH, unique=False)
 
@@ -37,6 +40,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("money_transactions", schema=None) as batch_op:
         batch_op.drop_index("ix_money_transactions_cash")
+    with op.batch_alter_table("work_entries", schema=None) as batch_op:
+        batch_op.drop_index("ix_work_entries_date")
+        batch_op.create_index("ix_work_entries_date", ["date"], unique=False)
     _partial_index("ix_work_entries_earnings", EARNINGS_BEFORE, BILLED)
     _partial_index("ix_work_entries_open", [*OPEN_BEFORE, "invoice_id"], OPEN)
 
