@@ -25,26 +25,42 @@ untimed, through the audited bulk paths.
 
 The machine is shared (2 cores): the load average is printed at the start and the end.
 
-Measured on the shared 2-core machine (Python 3.11, SQLite 3.40, PostgreSQL on
-127.0.0.1), default arguments, load average 2.8 at the start and 4.3 at the end; the
-run took 2 minutes (SQLite data built in 17 s, copied to PostgreSQL in 12 s):
+Each request's CPU time (the process's: the TestClient's thread and the server's, as
+for the floor) is printed beside its wall time: a busy machine moves it much less.
 
-    SQLite, in process, 5 rounds x 20      min     median   (ms)
-    dashboard, data unchanged               5.8      9.0     goal < 30: met (0.30x)
-    dashboard after a change               36.1     56.6     not met (1.89x)
-    floor (static page)                     0.9      1.5
-    peak RSS 103 MiB
+Measured on the shared 2-core machine (Python 3.11, SQLite 3.40, PostgreSQL on
+127.0.0.1), default arguments, after issue 16's second round (migration 0017), with
+others' benchmarks running: load average 5.4 at the start and 4.5 at the end:
+
+    SQLite, in process, 5 rounds x 20  wall min  median  CPU min  median (ms)
+    dashboard, data unchanged               8.1    23.7      8.1    12.5  < 30: met (0.79x)
+    dashboard after a change               35.6    78.2     28.9    41.5  not met (2.61x)
+    floor (static page)                     1.1     2.9      1.1     2.0
+    peak RSS 91 MiB
 
     PostgreSQL, 4 workers, 4 clients, 10 s  req/s   p50   p95   max (ms)
-    floor (static page, uvicorn)            978.1    12    21    76
-    dashboard                               139.6    27    44   227   0 errors
-    goals: >= 52 req/s met (0.37x), p95 < 200 ms met (0.22x)
+    floor (static page, uvicorn)            933.5    11    28    68
+    dashboard                                58.7    57   126  1100   0 errors
+    goals: >= 52 req/s met (0.89x), p95 < 200 ms met (0.63x)
 
-The load test swings with the machine: at load average 5.8, 56.5 req/s and p95
-119 ms; at 8.6 (others' benchmarks running), 21.6 req/s and p95 274 ms. Before
-issue 16 the same data gave a dashboard of 1.19 s min / 1.45 s median in process
-(load 3.9): the overdue reminders built every past-due invoice, unbilled work was
-summed through the wrong index, and every visit read all figures again.
+An earlier run of the same code at load 2.8 to 3.2 (SQLite only): after a change 23.5
+min / 42.0 median, data unchanged 6.4 / 12.2, floor 1.0 / 1.8. Before this round, at
+load 2.8 to 4.3: after a change 36.1 / 56.6, data unchanged 5.8 / 9.0. On the same
+data, interleaved in one session at load 4 to 5, the dashboard handler's own CPU time
+after a change went from 38 to 44 ms (min; median 59 to 65) to 21 to 23 ms (median 34);
+its wall median moves with the load, not with ledger (the floor's median doubles too).
+
+What a change costs now, read from the handler's cProfile and each query's plan:
+unbilled work (about 8,000 open billable entries summed per project from
+ix_work_entries_open, priced per project in Python) about a quarter; money owed and
+overdue (each of 5,000 issued invoices probing its payments) under a tenth; rendering
+the page, with the timer's list of 319 projects, a quarter (as on every visit); the
+hours, the year's invoiced, income and expenses, the top clients and the reminders,
+each a covering-index query of a millisecond or less.
+
+The load test swings with the machine: at load 7.8, 41.2 req/s and p95 196 ms; at
+8.6 (others' benchmarks running), 21.6 req/s and p95 274 ms. Before issue 16 the same
+data gave a dashboard of 1.19 s min / 1.45 s median in process (load 3.9).
 """
 
 from __future__ import annotations
