@@ -64,7 +64,8 @@ class Reports(Service):
         return Records((tally.result() for tally in ordered), model=UnbilledWork)
 
     def unbilled_totals(self) -> dict[str, Decimal]:
-        """`unbilled` summed per currency (a project without a rate counts nothing)."""
+        """`unbilled` summed per currency, by currency code (a project without a rate
+        counts nothing)."""
         with self._lg.reading() as session:
             return unbilled_totals(session)
 
@@ -114,10 +115,10 @@ def unbilled_totals(session: Session) -> dict[str, Decimal]:
     """`Reports.unbilled_totals` in `session`, built without a model per project: the
     dashboard asks for it on every change."""
     minor: dict[str, int] = defaultdict(int)
-    # In `unbilled`'s order, so the currencies come in the same order.
-    for tally in sorted(_tallies(session).values(), key=_by_owner):
+    for tally in _tallies(session).values():
         minor[tally.owner.currency] += tally.amount_minor or 0
-    return {currency: from_minor(amount, currency) for currency, amount in minor.items()}
+    # By currency code, as the dashboard lists money owed and overdue.
+    return {currency: from_minor(minor[currency], currency) for currency in sorted(minor)}
 
 
 def _tallies(session: Session) -> dict[int, _Tally]:
