@@ -43,8 +43,9 @@ others' benchmarks running: load average 5.4 at the start and 4.5 at the end:
     dashboard                                58.7    57   126  1100   0 errors
     goals: >= 52 req/s met (0.89x), p95 < 200 ms met (0.63x)
 
-An earlier run of the same code at load 2.8 to 3.2 (SQLite only): after a change 23.5
-min / 42.0 median, data unchanged 6.4 / 12.2, floor 1.0 / 1.8. Before this round, at
+The quietest run of the same code (SQLite only, load 1.9 to 2.0): after a change 22.0
+min / 38.4 median (CPU 22.0 / 38.2), data unchanged 6.1 / 11.4, floor 0.9 / 1.7; at
+load 2.8 to 3.2: after a change 23.5 / 42.0, data unchanged 6.4 / 12.2. Before this round, at
 load 2.8 to 4.3: after a change 36.1 / 56.6, data unchanged 5.8 / 9.0. On the same
 data, interleaved in one session at load 4 to 5, the dashboard handler's own CPU time
 after a change went from 38 to 44 ms (min; median 59 to 65) to 21 to 23 ms (median 34);
