@@ -25,26 +25,43 @@ untimed, through the audited bulk paths.
 
 The machine is shared (2 cores): the load average is printed at the start and the end.
 
-Measured on the shared 2-core machine (Python 3.11, SQLite 3.40, PostgreSQL on
-127.0.0.1), default arguments, load average 2.8 at the start and 4.3 at the end; the
-run took 2 minutes (SQLite data built in 17 s, copied to PostgreSQL in 12 s):
+Each request's CPU time (the process's: the TestClient's thread and the server's, as
+for the floor) is printed beside its wall time: a busy machine moves it much less.
 
-    SQLite, in process, 5 rounds x 20      min     median   (ms)
-    dashboard, data unchanged               5.8      9.0     goal < 30: met (0.30x)
-    dashboard after a change               36.1     56.6     not met (1.89x)
-    floor (static page)                     0.9      1.5
-    peak RSS 103 MiB
+Measured on the shared 2-core machine (Python 3.11, SQLite 3.40, PostgreSQL on
+127.0.0.1), default arguments, after issue 16's second round (migration 0017), with
+others' benchmarks running: load average 5.4 at the start and 4.5 at the end:
+
+    SQLite, in process, 5 rounds x 20  wall min  median  CPU min  median (ms)
+    dashboard, data unchanged               8.1    23.7      8.1    12.5  < 30: met (0.79x)
+    dashboard after a change               35.6    78.2     28.9    41.5  not met (2.61x)
+    floor (static page)                     1.1     2.9      1.1     2.0
+    peak RSS 91 MiB
 
     PostgreSQL, 4 workers, 4 clients, 10 s  req/s   p50   p95   max (ms)
-    floor (static page, uvicorn)            978.1    12    21    76
-    dashboard                               139.6    27    44   227   0 errors
-    goals: >= 52 req/s met (0.37x), p95 < 200 ms met (0.22x)
+    floor (static page, uvicorn)            933.5    11    28    68
+    dashboard                                58.7    57   126  1100   0 errors
+    goals: >= 52 req/s met (0.89x), p95 < 200 ms met (0.63x)
 
-The load test swings with the machine: at load average 5.8, 56.5 req/s and p95
-119 ms; at 8.6 (others' benchmarks running), 21.6 req/s and p95 274 ms. Before
-issue 16 the same data gave a dashboard of 1.19 s min / 1.45 s median in process
-(load 3.9): the overdue reminders built every past-due invoice, unbilled work was
-summed through the wrong index, and every visit read all figures again.
+The quietest run of the same code (SQLite only, load 1.9 to 2.0): after a change 22.0
+min / 38.4 median (CPU 22.0 / 38.2), data unchanged 6.1 / 11.4, floor 0.9 / 1.7; at
+load 2.8 to 3.2: after a change 23.5 / 42.0, data unchanged 6.4 / 12.2. Before this round, at
+load 2.8 to 4.3: after a change 36.1 / 56.6, data unchanged 5.8 / 9.0. On the same
+data, interleaved in one session at load 4 to 5, the dashboard handler's own CPU time
+after a change went from 38 to 44 ms (min; median 59 to 65) to 21 to 23 ms (median 34);
+its wall median moves with the load, not with ledger (the floor's median doubles too).
+
+What a change costs now, read from the handler's cProfile and each query's plan:
+unbilled work (about 8,000 open billable entries summed per project from
+ix_work_entries_open, priced per project in Python) about a quarter; money owed and
+overdue (each of 5,000 issued invoices probing its payments) under a tenth; rendering
+the page, with the timer's list of 319 projects, a quarter (as on every visit); the
+hours, the year's invoiced, income and expenses, the top clients and the reminders,
+each a covering-index query of a millisecond or less.
+
+The load test swings with the machine: at load 7.8, 41.2 req/s and p95 196 ms; at
+8.6 (others' benchmarks running), 21.6 req/s and p95 274 ms. Before issue 16 the same
+data gave a dashboard of 1.19 s min / 1.45 s median in process (load 3.9).
 """
 
 from __future__ import annotations
@@ -89,6 +106,9 @@ SERVER_MS = 30.0
 REQUESTS_PER_S = 52.0  # 4x the 13 requests/s of one server before issue 16
 P95_MS = 200.0
 SERVE = "from ledger.cli.app import main; main()"
+LABELS = {"dashboard": "dashboard, data unchanged", "changed": "dashboard after a change",
+          "floor": "floor (static page)"}  # fmt: skip
+CPU = [f"{name} cpu" for name in LABELS]
 
 
 def build(url: str, entries: int, invoices: int) -> dict[str, int]:
@@ -108,21 +128,19 @@ def measure_in_process(path: str, requests: int) -> None:
 
     lg = ledger.open(path, source="cli")
     app = create_app(lg)
-    dashboard, changed, floor = [], [], []
+    times: dict[str, list[float]] = {name: [] for name in (*LABELS, *CPU)}
     with TestClient(app) as client, TestClient(floor_app) as bare:
         token = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
         client.post("/login", data={"username": "bench", "password": PASSWORD,
                                     "csrf_token": token})  # fmt: skip
         assert client.get("/").status_code == 200  # templates compiled, pools filled
         for _ in range(requests):
-            dashboard.append(_timed(client, "/"))
+            _timed(client, "/", times, "dashboard")
             app.state.data_cache = DataCache()  # as after a change: every figure read
-            changed.append(_timed(client, "/"))
-            floor.append(_timed(bare, "/"))
+            _timed(client, "/", times, "changed")
+            _timed(bare, "/", times, "floor")
     lg.close()
-    rss = peak_rss_kib()
-    print(json.dumps({"dashboard": dashboard, "changed": changed, "floor": floor,
-                      "rss_kib": rss}))  # fmt: skip
+    print(json.dumps({**times, "rss_kib": peak_rss_kib()}))
 
 
 def peak_rss_kib() -> int:
@@ -135,17 +153,19 @@ def peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _timed(client: TestClient, path: str) -> float:
-    started = time.perf_counter()
+def _timed(client: TestClient, path: str, times: dict[str, list[float]], name: str) -> None:
+    """Wall and CPU milliseconds of one request (the process's CPU: the client's thread
+    and the server's, as for the floor), under `name` and `name` + " cpu"."""
+    started, cpu = time.perf_counter(), time.process_time()
     status = client.get(path).status_code
-    took = (time.perf_counter() - started) * 1000
+    times[name].append((time.perf_counter() - started) * 1000)
+    times[f"{name} cpu"].append((time.process_time() - cpu) * 1000)
     if status != 200:
         raise SystemExit(f"{path} answered {status}")
-    return took
 
 
 def server_time(template: Path, tmp: Path, rounds: int, requests: int) -> bool:
-    times: dict[str, list[float]] = {"dashboard": [], "changed": [], "floor": []}
+    times: dict[str, list[float]] = {name: [] for name in (*LABELS, *CPU)}
     rss: list[int] = []
     for n in range(rounds):
         fresh = tmp / f"round-{n}.db"
@@ -161,11 +181,11 @@ def server_time(template: Path, tmp: Path, rounds: int, requests: int) -> bool:
         fresh.unlink()
     rss_mib = statistics.median(rss) / 1024
     print(f"SQLite, in process, {rounds} rounds x {requests} requests; peak RSS "
-          f"{rss_mib:.0f} MiB (median of the rounds); ms min / median:")  # fmt: skip
-    labels = {"dashboard": "dashboard, data unchanged", "changed": "dashboard after a change",
-              "floor": "floor (static page)"}  # fmt: skip
-    for name, label in labels.items():
-        print(f"  {label:<28} {min(times[name]):7.1f} {statistics.median(times[name]):7.1f}")
+          f"{rss_mib:.0f} MiB (median of the rounds); ms min / median, wall and CPU:")  # fmt: skip
+    for name, label in LABELS.items():
+        wall, cpu = times[name], times[f"{name} cpu"]
+        print(f"  {label:<28} {min(wall):7.1f} {statistics.median(wall):7.1f}"
+              f"   CPU {min(cpu):7.1f} {statistics.median(cpu):7.1f}")  # fmt: skip
     met = True
     for name, goal in (("dashboard", "dashboard server time"),
                        ("changed", "dashboard server time after a change")):  # fmt: skip

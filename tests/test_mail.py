@@ -235,3 +235,10 @@ def test_a_reminder_only_for_an_overdue_invoice(
     histories = supplier.mail.histories([invoice, paid])  # one query for the dashboard
     assert histories == {invoice.id: history, paid.id: supplier.mail.history(paid)}
     assert histories[paid.id].reminder_count == 0
+    # The dashboard reads the same list, with the reminders so far, in one query.
+    shown = supplier.analytics.dashboard(reminders=5).reminders
+    assert [(row.id, row.number, row.client_name, row.balance) for row in shown] == [
+        (invoice.id, invoice.number, invoice.client_name, invoice.balance)
+    ]
+    assert (shown[0].reminder_count, shown[0].last_reminder_at) == (2, history.last_reminder_at)
+    assert supplier.analytics.dashboard().reminders == []  # none asked for

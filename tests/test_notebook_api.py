@@ -33,7 +33,9 @@ def test_services_say_what_they_hold_and_what_to_call(work: Ledger) -> None:
     assert repr(work.invoices).startswith("<Invoices: 1 invoice · add_line(), cancel(),")
     assert "draft(), draft_from_lines(), get(), issue(), list()" in repr(work.invoices)
     assert repr(work.entries).startswith("<Entries: 2 work entries · add(), add_many(),")
-    assert repr(work.reports) == "<Reports · monthly_earnings(), status(), unbilled()>"
+    assert repr(work.reports) == (
+        "<Reports · monthly_earnings(), status(), unbilled(), unbilled_totals()>"
+    )
     assert " at 0x" not in repr(work.projects)
 
 

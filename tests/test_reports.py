@@ -66,6 +66,8 @@ def test_unbilled_work_per_project(lg: Ledger, clock: Any) -> None:
     assert (report["Acme", "Ops"].amount, report["Acme", "Ops"].entries) == (D("600.00"), 1)
     assert report["Bare", "No rate"].amount is None
     assert report["Bare", "No rate"].currency == "EUR"
+    # The dashboard's sums: a project without a rate counts nothing.
+    assert lg.reports.unbilled_totals() == {"CZK": D("1349.90"), "EUR": D(0)}
 
     lg.invoices.draft(acme, project=web)
     assert [item.project for item in lg.reports.unbilled()] == ["Ops", "No rate"]
@@ -94,3 +96,24 @@ def test_monthly_earnings_count_issued_invoices_only(lg: Ledger) -> None:
         ("2026-10", D("500.00")),
         ("2026-10", D("250.00")),
     ]
+
+
+def test_monthly_earnings_split_an_invoice_spanning_months(lg: Ledger) -> None:
+    acme = lg.clients.add(name="Acme", currency="CZK", hourly_rate="1000")
+    web = lg.projects.add(acme, name="Web")
+    for day, minutes in (("2026-08-31", 30), ("2026-09-30", 60), ("2026-10-01", 90)):
+        lg.entries.add(web, date=day, minutes=minutes)
+    lg.invoices.issue(lg.invoices.draft(acme))
+    every = [(r.month, r.amount) for r in lg.reports.monthly_earnings()]
+    assert every == [
+        ("2026-08", D("500.00")),
+        ("2026-09", D("1000.00")),
+        ("2026-10", D("1500.00")),
+    ]
+    since = lg.reports.monthly_earnings(since=dt.date(2026, 9, 1))
+    assert [(r.month, r.amount) for r in since] == [
+        ("2026-09", D("1000.00")),
+        ("2026-10", D("1500.00")),
+    ]
+    one = lg.reports.monthly_earnings(since=dt.date(2026, 9, 1), until=dt.date(2026, 9, 30))
+    assert [(r.month, r.amount) for r in one] == [("2026-09", D("1000.00"))]

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from pydantic import Field
+from sqlalchemy import Date, bindparam, case, func, select
 
 from ledger.core.models import PublicModel
 from ledger.core.money import from_minor
+from ledger.core.months import year_month
+from ledger.core.reminders import OverdueInvoice, longest_overdue
+from ledger.core.reports import unbilled_totals
 from ledger.core.service import Service
 from ledger.storage import tables
 
@@ -22,6 +27,8 @@ TRANSACTIONS = tables.MoneyTransaction.__table__  # type: ignore[attr-defined]
 
 Money = dict[str, Decimal]
 """Amounts per currency."""
+
+TOP_CLIENTS_SHOWN = 5
 
 
 class MonthAmounts(PublicModel):
@@ -51,37 +58,39 @@ class Dashboard(PublicModel):
     income: list[MonthAmounts]
     expenses: list[MonthAmounts]
     top_clients: list[ClientTotal]
+    reminders: list[OverdueInvoice] = Field(default_factory=list)
+    """The longest-overdue invoices (as many as asked for), oldest due first."""
 
 
 class Analytics(Service):
     """Dashboard figures for a date (today by default)."""
 
-    def dashboard(self, today: dt.date | None = None) -> Dashboard:
-        """Hours, unbilled work, outstanding and overdue money, 12 months of trends."""
+    def dashboard(self, today: dt.date | None = None, *, reminders: int = 0) -> Dashboard:
+        """Hours, unbilled work, outstanding and overdue money, 12 months of trends, and
+        the first `reminders` overdue invoices, all read in one session."""
         day = today or self._lg.today()
         months = last_months(day, 12)
-        since = dt.date.fromisoformat(months[0] + "-01")
+        since = {"since": dt.date.fromisoformat(months[0] + "-01")}
         with self._lg.reading() as session:
             conn = session.connection()
-            dialect = conn.dialect.name
             outstanding, overdue, counts = _open_money(conn, day)
-            data: dict[str, Any] = {
-                "today": day,
-                "minutes_this_week": _minutes(conn, day - dt.timedelta(days=day.weekday()), day),
-                "minutes_this_month": _minutes(conn, day.replace(day=1), day),
-                "outstanding": outstanding,
-                "overdue": overdue,
-                "outstanding_count": counts[0],
-                "overdue_count": counts[1],
-                "earnings": _by_month(conn, months, _earnings_query(since, dialect)),
-                "income": _by_month(conn, months, _cash_query(since, "income", dialect)),
-                "expenses": _by_month(conn, months, _cash_query(since, "expense", dialect)),
-                "top_clients": _top_clients(conn, since),
-            }
-        unbilled: Money = defaultdict(Decimal)
-        for item in self._lg.reports.unbilled():
-            unbilled[item.currency] += item.amount or Decimal(0)
-        return Dashboard(**data, unbilled=dict(unbilled))
+            week, month = _minutes(conn, day)
+            income, expenses = _cash(conn.execute(CASH, since), months)
+            return Dashboard(
+                today=day,
+                minutes_this_week=week,
+                minutes_this_month=month,
+                unbilled=unbilled_totals(session),
+                outstanding=outstanding,
+                overdue=overdue,
+                outstanding_count=counts[0],
+                overdue_count=counts[1],
+                earnings=_by_month(conn.execute(EARNINGS, since), months),
+                income=income,
+                expenses=expenses,
+                top_clients=_top_clients(conn.execute(TOP_CLIENTS, since)),
+                reminders=longest_overdue(conn, day, reminders) if reminders and counts[1] else [],
+            )
 
 
 def last_months(today: dt.date, count: int) -> list[str]:
@@ -90,20 +99,24 @@ def last_months(today: dt.date, count: int) -> list[str]:
     return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index - count + 1, index + 1)]
 
 
-def _month(column: Any, dialect: str) -> Any:
-    if dialect == "sqlite":
-        return func.substr(column, 1, 7)
-    return func.to_char(column, "YYYY-MM")
+# The statements are built once, with their dates as parameters: building one anew
+# costs about as much as SQLite takes to run it on a small ledger.
 
 
-def _minutes(conn: Any, start: dt.date, end: dt.date) -> int:
-    query = select(func.coalesce(func.sum(ENTRIES.c.minutes), 0)).where(
-        ENTRIES.c.date.between(start, end)
-    )
-    return int(conn.execute(query).scalar() or 0)
+def _on(name: str) -> Any:
+    """A date parameter."""
+    return bindparam(name, type_=Date())
 
 
-def _open_money(conn: Any, today: dt.date) -> tuple[Money, Money, tuple[int, int]]:
+def _minutes_query() -> Any:
+    date, minutes = ENTRIES.c.date, ENTRIES.c.minutes
+    return select(
+        func.sum(case((date >= _on("week"), minutes))),
+        func.sum(case((date >= _on("month"), minutes))),
+    ).where(date.between(_on("first"), _on("day")))
+
+
+def _open_money_query() -> Any:
     # Each issued invoice probes its payments by the covering index: cheaper than
     # summing every payment and joining, and sure of its plan without statistics.
     paid = (
@@ -115,12 +128,12 @@ def _open_money(conn: Any, today: dt.date) -> tuple[Money, Money, tuple[int, int
         select(
             INVOICES.c.currency,
             (INVOICES.c.total_minor - paid).label("balance"),
-            (INVOICES.c.due_date < today).label("late"),
+            (INVOICES.c.due_date < _on("today")).label("late"),
         )
         .where(INVOICES.c.status == "issued")
         .subquery()
     )
-    query = (
+    return (
         select(
             balances.c.currency,
             func.sum(balances.c.balance),
@@ -131,10 +144,60 @@ def _open_money(conn: Any, today: dt.date) -> tuple[Money, Money, tuple[int, int
         .where(balances.c.balance > 0)
         .group_by(balances.c.currency)
     )
+
+
+def _earnings_query() -> Any:
+    month = year_month(INVOICES.c.issue_date)
+    return (
+        select(month, INVOICES.c.currency, func.sum(INVOICES.c.total_minor))
+        .where(INVOICES.c.status == "issued", INVOICES.c.issue_date >= _on("since"))
+        .group_by(month, INVOICES.c.currency)
+    )
+
+
+def _cash_query() -> Any:
+    """Income and expenses per month, read from ix_money_transactions_cash alone."""
+    month, kind = year_month(TRANSACTIONS.c.booked_on), TRANSACTIONS.c.kind
+    amount = func.sum(func.abs(TRANSACTIONS.c.amount_minor))
+    return (
+        select(kind, month, TRANSACTIONS.c.currency, amount)
+        .where(kind.in_(("income", "expense")), TRANSACTIONS.c.booked_on >= _on("since"))
+        .group_by(kind, month, TRANSACTIONS.c.currency)
+    )
+
+
+def _top_clients_query(limit: int = TOP_CLIENTS_SHOWN) -> Any:
+    total = func.sum(INVOICES.c.total_minor)
+    return (
+        select(CLIENTS.c.id, CLIENTS.c.name, INVOICES.c.currency, total)
+        .join(CLIENTS, CLIENTS.c.id == INVOICES.c.client_id)
+        .where(INVOICES.c.status == "issued", INVOICES.c.issue_date >= _on("since"))
+        .group_by(CLIENTS.c.id, CLIENTS.c.name, INVOICES.c.currency)
+        .order_by(total.desc())
+        .limit(limit * 3)
+    )
+
+
+MINUTES = _minutes_query()
+OPEN_MONEY = _open_money_query()
+EARNINGS = _earnings_query()
+CASH = _cash_query()
+TOP_CLIENTS = _top_clients_query()
+
+
+def _minutes(conn: Any, day: dt.date) -> tuple[int, int]:
+    """Minutes worked this week and this month, up to `day`, in one pass over the dates."""
+    week, month = day - dt.timedelta(days=day.weekday()), day.replace(day=1)
+    dates = {"week": week, "month": month, "first": min(week, month), "day": day}
+    in_week, in_month = conn.execute(MINUTES, dates).one()
+    return int(in_week or 0), int(in_month or 0)
+
+
+def _open_money(conn: Any, today: dt.date) -> tuple[Money, Money, tuple[int, int]]:
     outstanding: Money = {}
     overdue: Money = {}
     count = late_count = 0
-    for currency, open_minor, late_minor, n, n_late in conn.execute(query):
+    for currency, open_minor, late_minor, n, n_late in conn.execute(OPEN_MONEY, {"today": today}):
         outstanding[currency] = from_minor(int(open_minor), currency)
         if late_minor:
             overdue[currency] = from_minor(int(late_minor), currency)
@@ -143,42 +206,25 @@ def _open_money(conn: Any, today: dt.date) -> tuple[Money, Money, tuple[int, int
     return outstanding, overdue, (count, late_count)
 
 
-def _earnings_query(since: dt.date, dialect: str) -> Any:
-    month = _month(INVOICES.c.issue_date, dialect)
-    return (
-        select(month, INVOICES.c.currency, func.sum(INVOICES.c.total_minor))
-        .where(INVOICES.c.status == "issued", INVOICES.c.issue_date >= since)
-        .group_by(month, INVOICES.c.currency)
-    )
+def _cash(rows: Iterable[Any], months: list[str]) -> tuple[list[MonthAmounts], list[MonthAmounts]]:
+    """(kind, month, currency, minor units) rows as income and expenses per month."""
+    rows = list(rows)
+    income = _by_month((row[1:] for row in rows if row[0] == "income"), months)
+    expenses = _by_month((row[1:] for row in rows if row[0] == "expense"), months)
+    return income, expenses
 
 
-def _cash_query(since: dt.date, kind: str, dialect: str) -> Any:
-    month = _month(TRANSACTIONS.c.booked_on, dialect)
-    return (
-        select(month, TRANSACTIONS.c.currency, func.sum(func.abs(TRANSACTIONS.c.amount_minor)))
-        .where(and_(TRANSACTIONS.c.kind == kind, TRANSACTIONS.c.booked_on >= since))
-        .group_by(month, TRANSACTIONS.c.currency)
-    )
-
-
-def _by_month(conn: Any, months: list[str], query: Any) -> list[MonthAmounts]:
+def _by_month(rows: Iterable[Any], months: list[str]) -> list[MonthAmounts]:
+    """(month, currency, minor units) rows as one `MonthAmounts` for each of `months`."""
     found: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for month, currency, minor in conn.execute(query):
+    for month, currency, minor in rows:
         found[str(month)][currency] = from_minor(int(minor or 0), currency)
     return [MonthAmounts(month=m, amounts=found.get(m, {})) for m in months]
 
 
-def _top_clients(conn: Any, since: dt.date, limit: int = 5) -> list[ClientTotal]:
-    query = (
-        select(CLIENTS.c.id, CLIENTS.c.name, INVOICES.c.currency, func.sum(INVOICES.c.total_minor))
-        .join(CLIENTS, CLIENTS.c.id == INVOICES.c.client_id)
-        .where(INVOICES.c.status == "issued", INVOICES.c.issue_date >= since)
-        .group_by(CLIENTS.c.id, CLIENTS.c.name, INVOICES.c.currency)
-        .order_by(func.sum(INVOICES.c.total_minor).desc())
-        .limit(limit * 3)
-    )
+def _top_clients(rows: Iterable[Any], limit: int = TOP_CLIENTS_SHOWN) -> list[ClientTotal]:
     totals = [
         ClientTotal(client_id=i, client=n, currency=c, amount=from_minor(int(a), c))
-        for i, n, c, a in conn.execute(query)
+        for i, n, c, a in rows
     ]
     return totals[:limit]

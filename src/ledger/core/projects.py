@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import select
@@ -18,6 +19,23 @@ from ledger.storage import tables
 
 Rounding = Literal["none", "up", "nearest"]
 PROJECTS = tables.Project.__table__  # type: ignore[attr-defined]
+
+
+class ProjectChoice(NamedTuple):
+    """A project as a list to pick from shows it."""
+
+    id: int
+    name: str
+    client_name: str
+
+
+CLIENTS = tables.Client.__table__  # type: ignore[attr-defined]
+CHOICES = (
+    select(PROJECTS.c.id, PROJECTS.c.name, CLIENTS.c.name)
+    .join(CLIENTS, PROJECTS.c.client_id == CLIENTS.c.id)
+    .where(PROJECTS.c.archived.is_(False))
+    .order_by(PROJECTS.c.name)
+)
 
 
 class ProjectInput(BaseModel):
@@ -118,6 +136,14 @@ class Projects(Service):
                 query = query.where(projects.c.client_id == find_client(session, client).id)
             rows = session.connection().execute(query).mappings()
             return Records((Project.from_mapping(row) for row in rows), model=Project)
+
+    def choices(self) -> builtins.list[ProjectChoice]:
+        """Active projects by client, then name: the timer's choice on every page after
+        a change, read as plain tuples rather than a model per project."""
+        with self._lg.reading() as session:
+            rows = session.connection().execute(CHOICES)
+            by_name = [ProjectChoice(*row) for row in rows]
+        return sorted(by_name, key=lambda choice: choice.client_name)
 
     def update(
         self,

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, case, func, or_, select as core_select
-from sqlmodel import Session, SQLModel, col, select
+from sqlalchemy import Row, and_, case, func, or_, select as core_select, union_all
+from sqlmodel import Session, SQLModel, select
 
 from ledger.core import pricing
 from ledger.core.models import PublicModel, Records
 from ledger.core.money import from_minor
+from ledger.core.months import year_month
 from ledger.core.service import Service
 from ledger.storage import tables
 
@@ -58,86 +59,36 @@ class Reports(Service):
 
         `amount` is None where a time entry has no rate anywhere yet.
         """
-        totals: dict[int, _Tally] = {}
         with self._lg.reading() as session:
-            default_rate = _default_rate(session)
-            conn = session.connection()
-            owners = {row.project_id: row for row in conn.execute(_owners())}
-            for project_id, kind, rate, raw, rounded, amount, count in conn.execute(
-                _unbilled_groups()
-            ):
-                owner = owners[project_id]
-                tally = totals.setdefault(project_id, _Tally(owner))
-                if kind == "fixed":
-                    tally.add(0, int(amount or 0), count)
-                    continue
-                # The SQL already rounded each entry's minutes by the project's rule.
-                price = pricing.price_time(
-                    int(rounded),
-                    "none",
-                    0,
-                    (rate, owner.project_rate, owner.client_rate, default_rate),
-                )
-                tally.add(int(raw), None if price is None else price.amount_minor, count)
-        ordered = sorted(totals.values(), key=lambda t: (t.owner.client, t.owner.project))
+            ordered = sorted(_tallies(session).values(), key=_by_owner)
         return Records((tally.result() for tally in ordered), model=UnbilledWork)
+
+    def unbilled_totals(self) -> dict[str, Decimal]:
+        """`unbilled` summed per currency, by currency code (a project without a rate
+        counts nothing)."""
+        with self._lg.reading() as session:
+            return unbilled_totals(session)
 
     def monthly_earnings(
         self, *, since: dt.date | None = None, until: dt.date | None = None
     ) -> Records[MonthlyEarnings]:
         """Billed amounts of issued invoices per month and project (one SQL query)."""
         with self._lg.reading() as session:
-            month = _month(session, col(tables.WorkEntry.date))
-            query = (
-                core_select(
-                    month,
-                    col(tables.WorkEntry.project_id),
-                    col(tables.Project.name),
-                    col(tables.Project.client_id),
-                    col(tables.Client.name),
-                    col(tables.Invoice.currency),
-                    func.sum(tables.WorkEntry.billed_amount_minor),
-                )
-                .select_from(tables.WorkEntry)
-                .join(tables.Invoice, col(tables.WorkEntry.invoice_id) == tables.Invoice.id)
-                .join(tables.Project, col(tables.WorkEntry.project_id) == tables.Project.id)
-                .join(tables.Client, col(tables.Project.client_id) == tables.Client.id)
-                .where(col(tables.Invoice.status) == "issued")
-                .group_by(
-                    month,
-                    col(tables.WorkEntry.project_id),
-                    col(tables.Project.name),
-                    col(tables.Project.client_id),
-                    col(tables.Client.name),
-                    col(tables.Invoice.currency),
-                )
-                .order_by(month, col(tables.WorkEntry.project_id))
-            )
-            if since is not None:
-                query = query.where(col(tables.WorkEntry.date) >= since)
-            if until is not None:
-                query = query.where(col(tables.WorkEntry.date) <= until)
+            rows = session.connection().execute(_earnings(since, until))
             return Records(
                 (
                     MonthlyEarnings(
-                        month=m,
-                        project_id=p,
-                        project_name=pn,
-                        client_id=ci,
-                        client_name=cn,
-                        currency=c,
-                        amount=from_minor(int(a or 0), c),
+                        month=m, project_id=p, project_name=pn, client_id=ci, client_name=cn,
+                        currency=c, amount=from_minor(int(a or 0), c),
                     )
-                    for m, p, pn, ci, cn, c, a in session.connection().execute(query)
+                    for m, p, pn, ci, cn, c, a in rows
                 ),
                 model=MonthlyEarnings,
-            )
+            )  # fmt: skip
 
     def status(self) -> Status:
         """Counts of everything, unbilled work and outstanding invoices per currency."""
-        unbilled: dict[str, Decimal] = defaultdict(Decimal)
-        for item in self.unbilled():
-            unbilled[item.currency] += item.amount or Decimal(0)
+        unbilled = self.unbilled_totals()
         outstanding: dict[str, Decimal] = defaultdict(Decimal)
         for invoice in self._lg.invoices.list(status="issued"):
             if invoice.balance > 0:
@@ -155,9 +106,44 @@ class Reports(Service):
                 invoices={str(k): int(v) for k, v in by_status.items()},
                 transactions=_count(session, tables.MoneyTransaction),
                 audit_events=_count(session, tables.AuditEvent),
-                unbilled=dict(unbilled),
+                unbilled=unbilled,
                 outstanding=dict(outstanding),
             )
+
+
+def unbilled_totals(session: Session) -> dict[str, Decimal]:
+    """`Reports.unbilled_totals` in `session`, built without a model per project: the
+    dashboard asks for it on every change."""
+    minor: dict[str, int] = defaultdict(int)
+    for tally in _tallies(session).values():
+        minor[tally.owner.currency] += tally.amount_minor or 0
+    # By currency code, as the dashboard lists money owed and overdue.
+    return {currency: from_minor(minor[currency], currency) for currency in sorted(minor)}
+
+
+def _tallies(session: Session) -> dict[int, _Tally]:
+    """Unbilled work per project id: minutes, entries and the amount priced in Python
+    (one rule for every price) over the groups SQL summed."""
+    totals: dict[int, _Tally] = {}
+    default_rate = _default_rate(session)
+    conn = session.connection()
+    owners = {row.project_id: row for row in conn.execute(OWNERS)}
+    for project_id, kind, rate, raw, rounded, amount, count in conn.execute(UNBILLED_GROUPS):
+        owner = owners[project_id]
+        tally = totals.setdefault(project_id, _Tally(owner))
+        if kind == "fixed":
+            tally.add(0, int(amount or 0), count)
+            continue
+        # The SQL already rounded each entry's minutes by the project's rule.
+        price = pricing.price_time(
+            int(rounded), "none", 0, (rate, owner.project_rate, owner.client_rate, default_rate)
+        )
+        tally.add(int(raw), None if price is None else price.amount_minor, count)
+    return totals
+
+
+def _by_owner(tally: _Tally) -> tuple[str, str]:
+    return tally.owner.client, tally.owner.project
 
 
 @dataclass
@@ -235,16 +221,73 @@ def _unbilled_groups() -> Any:
     )  # fmt: skip
 
 
+def _earnings(since: dt.date | None, until: dt.date | None) -> Any:
+    """Billed amounts per month, project and currency of issued invoices, with names.
+
+    Summing each entry into its month sorts every billed entry (a temporary B-tree in
+    SQLite). Instead the entries are summed per invoice and project in the order of
+    ix_work_entries_earnings, with their first and last date: where both fall in one
+    month, as for an invoice per month, that sum is the month's; only the entries of
+    an invoice and project spanning months are summed one by one.
+    """
+    entry, invoice = tables.WorkEntry.__table__, tables.Invoice.__table__  # type: ignore[attr-defined]
+    project, client = tables.Project.__table__, tables.Client.__table__  # type: ignore[attr-defined]
+    dated = [entry.c.date >= since] if since is not None else []
+    dated += [entry.c.date <= until] if until is not None else []
+    groups = (
+        core_select(
+            entry.c.invoice_id, entry.c.project_id, func.min(entry.c.date).label("first"),
+            func.max(entry.c.date).label("last"),
+            func.sum(entry.c.billed_amount_minor).label("amount"),
+        )
+        .where(entry.c.invoice_id.is_not(None), *dated)
+        .group_by(entry.c.invoice_id, entry.c.project_id)
+        .cte("billed")
+    )  # fmt: skip
+    issued = and_(invoice.c.id == groups.c.invoice_id, invoice.c.status == "issued")
+    one_month = year_month(groups.c.first) == year_month(groups.c.last)
+    whole = core_select(
+        year_month(groups.c.first).label("month"), groups.c.project_id, invoice.c.currency,
+        groups.c.amount,
+    ).join_from(groups, invoice, issued).where(one_month)  # fmt: skip
+    spanning = (
+        core_select(
+            year_month(entry.c.date), entry.c.project_id, invoice.c.currency,
+            entry.c.billed_amount_minor,
+        )
+        .join_from(groups, invoice, issued)
+        .join(entry, and_(entry.c.invoice_id == groups.c.invoice_id,
+                          entry.c.project_id == groups.c.project_id))
+        .where(~one_month, *dated)
+    )  # fmt: skip
+    parts = union_all(whole, spanning).subquery()
+    totals = (
+        core_select(parts.c.month, parts.c.project_id, parts.c.currency,
+                    func.sum(parts.c.amount).label("amount"))
+        .group_by(parts.c.month, parts.c.project_id, parts.c.currency)
+        .subquery()
+    )  # fmt: skip
+    return (
+        core_select(
+            totals.c.month, totals.c.project_id, project.c.name, project.c.client_id,
+            client.c.name, totals.c.currency, totals.c.amount,
+        )
+        .join(project, project.c.id == totals.c.project_id)
+        .join(client, client.c.id == project.c.client_id)
+        .order_by(totals.c.month, totals.c.project_id)
+    )  # fmt: skip
+
+
+OWNERS = _owners()
+UNBILLED_GROUPS = _unbilled_groups()  # built once: building costs as much as a run
+_SETTINGS = tables.AppSettings.__table__  # type: ignore[attr-defined]
+DEFAULT_RATE = core_select(_SETTINGS.c.default_hourly_rate_minor).order_by(_SETTINGS.c.id).limit(1)
+
+
 def _count(session: Session, table: type[SQLModel]) -> int:
     return int(session.exec(select(func.count()).select_from(table)).one())
 
 
 def _default_rate(session: Session) -> int | None:
-    row = session.exec(select(tables.AppSettings)).first()
-    return None if row is None else row.default_hourly_rate_minor
-
-
-def _month(session: Session, column: Any) -> ColumnElement[str]:
-    if session.get_bind().dialect.name == "sqlite":
-        return func.substr(column, 1, 7)
-    return func.to_char(column, "YYYY-MM")
+    rate: int | None = session.connection().execute(DEFAULT_RATE).scalar()
+    return rate

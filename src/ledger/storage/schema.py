@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, inspect, text
 
-HEAD_REVISION = "0016"
+HEAD_REVISION = "0017"
 """The newest migration; a test keeps it equal to Alembic's head."""
 
 

@@ -72,14 +72,14 @@ class Project(SQLModel, table=True):
 class WorkEntry(SQLModel, table=True):
     __tablename__ = "work_entries"
     __table_args__ = (
-        # Covers monthly earnings (entries of issued invoices by month and project),
-        # and serves lookups by invoice. Billed rows only, so that a query for unbilled
-        # ones takes ix_work_entries_open rather than this index's NULL range.
+        # Covers monthly earnings, summed per invoice and project in this order without
+        # a sort, and serves lookups by invoice. Billed rows only, so that a query for
+        # unbilled ones takes ix_work_entries_open rather than this index's NULL range.
         Index(
             "ix_work_entries_earnings",
             "invoice_id",
-            "date",
             "project_id",
+            "date",
             "billed_amount_minor",
             sqlite_where=text("invoice_id IS NOT NULL"),
             postgresql_where=text("invoice_id IS NOT NULL"),
@@ -87,18 +87,23 @@ class WorkEntry(SQLModel, table=True):
         Index("ix_work_entries_unbilled", "project_id", "invoice_id", "billable"),
         # Unbilled work summed per project (dashboard, status): only open rows, covered
         # (SQLite reads the table for a column of the index's WHERE it does not hold).
+        # Billable first: the non-billable rows, never billed, pile up over the years
+        # and a search for billable ones skips them; in project order, no sort to group.
         Index(
             "ix_work_entries_open",
+            "billable",
             "project_id",
             "kind",
             "hourly_rate_minor",
-            "billable",
             "minutes",
             "amount_minor",
             "invoice_id",
             sqlite_where=text("invoice_id IS NULL"),
             postgresql_where=text("invoice_id IS NULL"),
         ),
+        # Entries by day, with their minutes: the dashboard's hours this week and this
+        # month are read from the index alone.
+        Index("ix_work_entries_date", "date", "minutes"),
         # The running timer, asked for by every logged-in page: at most one row.
         Index(
             "ix_work_entries_running",
@@ -109,7 +114,7 @@ class WorkEntry(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="projects.id")
-    date: dt.date = Field(index=True)
+    date: dt.date
     description: str = Field(default="", sa_type=Text)
     kind: str = Field(default="time", max_length=5)
     started_at: dt.datetime | None = None
@@ -228,7 +233,11 @@ class RecurringTemplateLine(SQLModel, table=True):
 
 class MoneyTransaction(SQLModel, table=True):
     __tablename__ = "money_transactions"
-    __table_args__ = (UniqueConstraint("source", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        # The dashboard's income and expenses per month, read from the index alone.
+        Index("ix_money_transactions_cash", "kind", "booked_on", "currency", "amount_minor"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(max_length=60)
     external_id: str = Field(max_length=100)

@@ -11,7 +11,7 @@ from jinja2_fragments import render_block
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from ledger.core.models import Project
+from ledger.core.projects import ProjectChoice
 from ledger.web.data_cache import cache_of, data_version
 from ledger.web.i18n import Translator
 from ledger.web.state import ledger_of
@@ -51,14 +51,10 @@ def context_of(request: Request, values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _timer_projects(request: Request) -> list[Project]:
+def _timer_projects(request: Request) -> list[ProjectChoice]:
     """The timer's choice of projects, by client: every page shows it, so it is kept
     until the data changes."""
-
-    def read() -> list[Project]:
-        projects = ledger_of(request).projects.list()
-        return sorted(projects, key=lambda project: project.client_name)
-
+    read = ledger_of(request).projects.choices
     return cache_of(request).get("timer projects", data_version(request), read)
 
 

@@ -13,9 +13,7 @@ from starlette.routing import Route
 
 from ledger.api import Ledger
 from ledger.core.analytics import Dashboard, MonthAmounts
-from ledger.core.models import Invoice
 from ledger.core.recurring.templates import RecurringTemplate
-from ledger.documents.mail.service import MailHistory
 from ledger.web.charts import Series, bar_chart
 from ledger.web.data_cache import cache_of, data_version
 from ledger.web.i18n import Translator
@@ -33,7 +31,6 @@ class Figures:
     data: Dashboard
     first_steps: list[tuple[str, bool]]
     recurring_due: list[RecurringTemplate]
-    reminders: list[tuple[Invoice, MailHistory]]
 
 
 def dashboard(request: Request) -> Response:
@@ -50,19 +47,16 @@ def dashboard(request: Request) -> Response:
     return render(request, "dashboard.html", {
         "data": figures.data, "charts": charts, "section": "dashboard",
         "first_steps": figures.first_steps, "recurring_due": figures.recurring_due,
-        "reminders": figures.reminders,
+        "reminders": figures.data.reminders,
     })  # fmt: skip
 
 
 def _figures(lg: Ledger, today: dt.date) -> Figures:
-    data = lg.analytics.dashboard(today)
-    overdue = lg.mail.overdue(limit=REMINDERS_SHOWN) if data.overdue_count else []
-    histories = lg.mail.histories(overdue)
+    data = lg.analytics.dashboard(today, reminders=REMINDERS_SHOWN)
     return Figures(
         data=data,
         first_steps=_first_steps(lg, data),
         recurring_due=list(lg.recurring.due(today)),
-        reminders=[(invoice, histories[invoice.id]) for invoice in overdue],
     )
 
 
