@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import httpx
-
 from ledger.contracts.context import DRY_RUN_HEADER
 from ledger.contracts.errors import (
     AuthFailed,
@@ -27,6 +25,7 @@ from ledger.contracts.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from ledger.contracts.httpx_import import httpx
 from ledger.contracts.redaction import Redactor
 
 USER_AGENT = "ledger-sync/0.1 (+self-hosted invoicing)"

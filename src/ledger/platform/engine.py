@@ -16,18 +16,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gc
 import json
 import os
 import signal
 import threading
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import BaseModel
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -57,9 +54,12 @@ from ledger.storage.sources import Source
 from ledger.storage.tables import utcnow
 
 if TYPE_CHECKING:
+    import httpx
+
     from ledger.platform.host import PlatformLedger
 
 RUNS = tables.SyncRun.__table__  # type: ignore[attr-defined]
+STATES = tables.PluginState.__table__  # type: ignore[attr-defined]
 FAULT_ENV = "LEDGER_TEST_FAULT"
 """Test-only: names a point where the process kills itself (crash tests)."""
 
@@ -68,22 +68,6 @@ def fault_point(name: str) -> None:
     """Die like a power cut at `name` when the crash tests ask for it."""
     if os.environ.get(FAULT_ENV) == name:
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-@contextmanager
-def _older_objects_frozen() -> Iterator[None]:
-    """Keep the cyclic collector off the objects that exist before the run.
-
-    A sync makes hundreds of thousands of short-lived objects, which set off full
-    collections that re-scan everything the process already holds (modules,
-    caches): a fifth of a large re-sync. Frozen objects are still freed by
-    reference counting; unfreezing hands any cycles among them back at the end.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 class _DryRunRollback(Exception):
@@ -143,7 +127,6 @@ class SyncEngine:
             with (
                 Heartbeat(self.database, run_id, self.lease_seconds),
                 ProgressPublisher(self.database, run_id, runs),
-                _older_objects_frozen(),
             ):
                 self._execute(plugin_class, row, run_id, dry_run)
         finally:
@@ -293,7 +276,8 @@ class SyncEngine:
                 if records.removed:
                     record.log.info(f"removed {records.removed} entries deleted upstream")
                 fault_point("mid_apply")
-                _store_cursor(uow.session, name, cursor)
+                if cursor != record.cursor_before:  # only the run of its plugin writes it
+                    _store_cursor(uow.session, name, cursor)
                 uow.session.flush()
                 if moved.changed:
                     report = apply_matching(uow)
@@ -326,9 +310,9 @@ class SyncEngine:
             self._finish(conn, record, "failed")
 
     def _cursor(self, name: str) -> str | None:
-        with self.database.reading() as session:
-            state = _state_row(session, name)
-            return None if state is None else state.cursor
+        query = select(STATES.c.cursor).where(STATES.c.plugin == name)
+        with self.database.engine.connect() as conn:
+            return conn.execute(query).scalar()
 
 
 @dataclass

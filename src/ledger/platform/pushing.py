@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from ledger.contracts.context import RunLog
 from ledger.contracts.errors import BadUpstreamData, UpstreamError
 from ledger.contracts.http import upstream_message
+from ledger.contracts.httpx_import import httpx
 from ledger.contracts.push import (
     BuildRequest,
     Outgoing,

@@ -275,6 +275,8 @@ class RecordApplier:
             self._count(updated=1)
 
     def _remove_entries(self) -> None:
+        if not self.stage.removed:
+            return
         index = self.links("time_entries")
         for external_id in self.stage.removed:
             link = index.by_external.get(external_id)
