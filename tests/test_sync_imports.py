@@ -1,6 +1,6 @@
-"""A sync from the API imports httpx without httpx's command-line client (click,
-rich, pygments): tens of milliseconds of every notebook's sync for a command
-ledger never runs. Runs in a fresh process, as a notebook does."""
+"""A sync imports httpx only for a plugin that reaches the network, and then without
+httpx's command-line client (click, rich, pygments): tens of milliseconds of every
+notebook's sync otherwise. Each case runs in a fresh process, as a notebook does."""
 
 from __future__ import annotations
 
@@ -8,33 +8,55 @@ import json
 import subprocess
 import sys
 
-from ledger.api import Ledger
-from ledger.demo import load_demo
-
 WATCHED = ("httpx", "click", "rich", "pygments")
 
 SYNC = """
 import json, sys
 import ledger
-lg = ledger.open(sys.argv[1])
-run = lg.sync("demo_bank")
-print(json.dumps([run.status, [m for m in json.loads(sys.argv[2]) if m in sys.modules]]))
+from ledger.contracts import Plugin, SyncResult
+from ledger.platform.registry import Registry
+
+class Statement(Plugin):
+    name = "statement"
+    version = "1.0.0"
+
+    def sync(self, ctx):
+        row = {"external_id": "1", "booked_on": "2026-01-05", "amount": "12.50",
+               "currency": "CZK", "account": "2001234567/2010"}
+        return ctx.ledger.transactions.upsert([row])
+
+lg = ledger.open(sys.argv[1], registry=Registry([Statement]))
+lg.plugins.enable("statement")
+run = lg.sync("statement")
+watched = [m for m in json.loads(sys.argv[2]) if m in sys.modules]
+print(json.dumps([run.status, run.error_message, run.created, watched]))
+"""
+
+CLIENT = """
+import json, sys
+from ledger.contracts.http import HttpPolicy, ExchangeLog, build_client
+from ledger.contracts.redaction import Redactor
+build_client(HttpPolicy(), ExchangeLog(Redactor())).close()
+print(json.dumps([m for m in json.loads(sys.argv[1]) if m in sys.modules]))
 """
 
 
-def test_a_sync_imports_httpx_without_its_command_line(lg: Ledger, database_url: str) -> None:
-    load_demo(lg)
-    lg.plugins.enable("demo_bank")
-    lg.close()
+def last_line(*args: str) -> object:
+    """What the fresh process `python -c ARGS` printed last, as JSON."""
     done = subprocess.run(
-        [sys.executable, "-c", SYNC, database_url, json.dumps(WATCHED)],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-c", *args], capture_output=True, text=True, check=True
     )
-    status, loaded = json.loads(done.stdout.splitlines()[-1])
-    assert status == "succeeded"
-    assert loaded == ["httpx"]
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_a_sync_that_never_reaches_the_network_does_not_import_httpx(database_url: str) -> None:
+    """A plugin that reads a statement file never touches ``ctx.http``."""
+    outcome = last_line(SYNC, database_url, json.dumps(WATCHED))
+    assert outcome == ["succeeded", None, 1, []]
+
+
+def test_the_run_client_imports_httpx_without_its_command_line() -> None:
+    assert last_line(CLIENT, json.dumps(WATCHED)) == ["httpx"]
 
 
 def test_httpx_keeps_its_command_line_module_importable() -> None:

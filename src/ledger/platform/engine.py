@@ -33,7 +33,7 @@ from sqlmodel import Session, col
 from ledger.config import Config
 from ledger.contracts.context import RunLog, SyncContext
 from ledger.contracts.errors import PluginError
-from ledger.contracts.http import ExchangeLog, HttpPolicy, SyncLimitExceeded, build_client
+from ledger.contracts.http_policy import ExchangeLog, HttpPolicy, SyncLimitExceeded
 from ledger.contracts.plugin import Plugin, SyncResult
 from ledger.contracts.redaction import Redactor, secret_values
 from ledger.core.matching.service import apply_matching
@@ -44,9 +44,9 @@ from ledger.platform.links import RunLinks
 from ledger.platform.plugin_ledger import run_ledger
 from ledger.platform.plugin_settings import load_row, load_settings
 from ledger.platform.progress import Progress, ProgressPublisher
-from ledger.platform.pushing import RunPusher
 from ledger.platform.rate_staging import RateStage, apply_rates
 from ledger.platform.records import RecordApplier, RecordStage
+from ledger.platform.run_http import RunHttp
 from ledger.platform.staging import TransactionStage, apply_stage
 from ledger.storage import tables
 from ledger.storage.database import Database, UnitOfWork
@@ -175,8 +175,10 @@ class SyncEngine:
             settings = load_settings(plugin_class.Settings, row, self.ledger.secret_box)
             redact = Redactor(secret_values(settings))
             log.redact = exchanges.redact = redact
-            ctx = self._context(plugin_class, settings, stages, record, cursor_before, dry_run)
-            result = self._call_plugin(plugin_class, ctx, stages)
+            policy = dataclasses.replace(self.policy, dry_run=dry_run)
+            http = RunHttp(policy, exchanges, self.transport, log)
+            ctx = self._context(plugin_class, settings, stages, record, http)
+            result = self._call_plugin(plugin_class, ctx, stages, http)
             fault_point("before_apply")
             self._apply(plugin_class.name, run_id, stages, ctx.cursor, result, record, dry_run)
             fault_point("after_commit")
@@ -196,13 +198,10 @@ class SyncEngine:
         settings: BaseModel,
         stages: _Stages,
         record: _RunRecord,
-        cursor: str | None,
-        dry_run: bool,
+        http: RunHttp,
     ) -> SyncContext[Any]:
         name, run_id = plugin_class.name, record.run_id
         reader = self.ledger.with_source(f"plugin:{name}", run_id)
-        policy = dataclasses.replace(self.policy, dry_run=dry_run)
-        http = build_client(policy, record.exchanges, self.transport)
 
         def report(done: int, total: int | None, message: str) -> None:
             self.ledger.run_progress.report(run_id, Progress(done, total, message))
@@ -211,18 +210,22 @@ class SyncEngine:
         return SyncContext(
             plugin=name,
             settings=settings,
-            http=http,
+            http=http.client,
             ledger=run_ledger(reader, stages.transactions, stages.records, links, stages.rates),
-            cursor=cursor,
+            cursor=record.cursor_before,
             log=record.log,
             clock=self.ledger.clock,
             on_progress=report,
-            pusher=RunPusher(reader, links, http, record.log, dry_run),
-            dry_run=dry_run,
+            pusher=http.pusher(reader, links),
+            dry_run=http.policy.dry_run,
         )
 
     def _call_plugin(
-        self, plugin_class: type[Plugin[Any]], ctx: SyncContext[Any], stages: _Stages
+        self,
+        plugin_class: type[Plugin[Any]],
+        ctx: SyncContext[Any],
+        stages: _Stages,
+        http: RunHttp,
     ) -> SyncResult:
         outcome = _Outcome()
 
@@ -233,7 +236,7 @@ class SyncEngine:
                 outcome.error = exc
                 outcome.trace = traceback.format_exc()
             finally:
-                ctx.http.close()
+                http.close()
                 outcome.finished.set()
 
         worker = threading.Thread(target=work, name=f"sync-{plugin_class.name}", daemon=True)
