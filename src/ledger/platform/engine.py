@@ -131,7 +131,7 @@ class SyncEngine:
                 self._execute(plugin_class, row, run_id, dry_run)
         finally:
             runs.finish(run_id)
-        return self.ledger.plugins.run(run_id)
+        return self._ended_run(run_id)
 
     def _start(self, plugin_class: type[Plugin[Any]], dry_run: bool) -> int:
         values = {
@@ -311,6 +311,13 @@ class SyncEngine:
         record.result = SyncResult()
         with self.database.engine.begin() as conn:
             self._finish(conn, record, "failed")
+
+    def _ended_run(self, run_id: int) -> SyncRun:
+        """The run as recorded; read with a plain select, as the ORM's first load of a
+        row costs more than an unchanged run's own bookkeeping."""
+        with self.database.engine.connect() as conn:
+            row = conn.execute(select(RUNS).where(RUNS.c.id == run_id)).one()
+        return SyncRun.from_row(tables.SyncRun(**row._mapping))
 
     def _cursor(self, name: str) -> str | None:
         query = select(STATES.c.cursor).where(STATES.c.plugin == name)
