@@ -151,7 +151,7 @@ class Ledger:
             on_start: called with the run's id once the run is recorded.
         """
         with older_objects_frozen():  # from the import on: it makes many objects too
-            from ledger.platform.engine import SyncEngine  # httpx loads only when syncing
+            from ledger.platform.engine import SyncEngine  # loads only when syncing
 
             engine = SyncEngine(self, transport=transport, policy=policy)
             return engine.run(name, dry_run=dry_run, on_start=on_start)

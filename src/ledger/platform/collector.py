@@ -14,7 +14,8 @@ def older_objects_frozen() -> Iterator[None]:
     A sync imports the engine (and httpx) and makes hundreds of thousands of
     short-lived objects; each full collection they set off re-scans everything
     the process already holds (modules, caches, the rows a notebook or a plugin
-    keeps): half the engine's import time and a fifth of a large re-sync.
+    keeps): with 50,000 rows held, half of the engine's import was such scans,
+    and a fifth of a large re-sync.
     Frozen objects are still freed by reference counting; unfreezing hands any
     cycles among them back to the collector at the end.
     """
