@@ -48,24 +48,25 @@ importing httpx for a plugin that never uses ``ctx.http`` (this one; a bank that
 fetches its rows pays httpx's import, about 25 ms, on top), kept the collector off
 the caller's rows from the engine's import on, and read less when nothing changed.
 Bytecode compiled (``make install``); 50,000 rows, 3 rounds, ``--memory-rows 0``;
-the machine was busy, so wall times wander far more than CPU times:
+on a shared machine wall times wander more than CPU times:
 
-    load average 2.9 to 3.6      min / median wall       cpu
-    write floor                  3.866 / 4.783 s         2.337 / 2.625 s
-    first sync                   6.574 / 7.466 s         4.324 / 4.370 s   -> 1.56x (cpu 1.66x)
-    load-and-compare floor       0.583 / 0.990 s         0.498 / 0.541 s
-    re-sync, unchanged           0.515 / 0.905 s         0.410 / 0.556 s   -> 0.91x (cpu 1.03x)
-    write lock held              first sync 4.93 / 5.67 s; re-sync 0.004 / 0.011 s
+    load average 1.4 to 1.7      min / median wall       cpu
+    write floor                  2.509 / 2.821 s         2.416 / 2.562 s
+    first sync                   3.775 / 3.984 s         3.650 / 3.813 s   -> 1.41x (cpu 1.49x)
+    load-and-compare floor       0.356 / 0.480 s         0.356 / 0.477 s
+    re-sync, unchanged           0.426 / 0.526 s         0.423 / 0.510 s   -> 1.10x (cpu 1.07x)
+    write lock held              first sync 2.74 / 2.82 s; re-sync 0.004 / 0.005 s
 
-Another run at load 3.0 to 3.9 gave the re-sync 0.425 s against 0.378 s (1.13x,
-cpu 1.13x) and the first sync 1.61x; 12 re-sync pairs alone at load 1.8 gave
-0.548 s against 0.470 s (1.17x, cpu 1.14x; min 0.444 against 0.397 s). Before
-these changes the same pairs measured 1.59x (cpu 1.55x). What a re-sync adds to
-its floor is now fixed, about 30 ms of CPU: the engine's import (10 ms; 30 ms
-without bytecode), the run's bookkeeping (recording the run, its settings and
-cursor, the final update and read, about 20 ms, mostly SQLAlchemy compiling each
-statement once per process) and two committed transactions, which the floor does
-not have; the per-row compare matches the floor's loop.
+Other runs the same hour: at load 2.9 to 3.6 the re-sync 0.905 s against 0.990 s
+(0.91x, cpu 1.03x), first sync 1.56x; at load 3.0 to 3.9, the engine's bytecode
+stale, 1.13x (cpu 1.13x), first sync 1.61x; 12 re-sync pairs alone at load
+1.4: 0.377 s against 0.385 s (0.98x; min 0.340 against 0.324 s). Before these
+changes those pairs measured 1.59x (cpu 1.55x) at load 1.7. What a re-sync adds
+to its floor is now fixed, about 30 ms of CPU: the engine's import (10 ms;
+30 ms without bytecode), the run's bookkeeping (recording the run, its settings
+and cursor, the final update and read, about 20 ms, mostly SQLAlchemy compiling
+each statement once per process) and two committed transactions, which the
+floor does not have; the per-row compare matches the floor's loop.
 """
 
 from __future__ import annotations
