@@ -42,6 +42,31 @@ Of the 95 MiB growth, payment matching (which loads every unmatched incoming
 payment) takes about 83 MiB; the sync's own staging about 12 MiB. Before the
 batched staging (same machine, earlier that day): +4 KB a row (337 MiB at 50,000),
 re-sync 0.93 s against a 0.55 s floor.
+
+The re-sync and the first sync again, later on 2026-12-03, after the sync stopped
+importing httpx for a plugin that never uses ``ctx.http`` (this one; a bank that
+fetches its rows pays httpx's import on top), kept the collector off
+the caller's rows from the engine's import on, and read less when nothing changed.
+Bytecode compiled (``make install``); 50,000 rows, 3 rounds, ``--memory-rows 0``;
+on a shared machine wall times wander more than CPU times:
+
+    load average 1.4 to 1.7      min / median wall       cpu
+    write floor                  2.509 / 2.821 s         2.416 / 2.562 s
+    first sync                   3.775 / 3.984 s         3.650 / 3.813 s   -> 1.41x (cpu 1.49x)
+    load-and-compare floor       0.356 / 0.480 s         0.356 / 0.477 s
+    re-sync, unchanged           0.426 / 0.526 s         0.423 / 0.510 s   -> 1.10x (cpu 1.07x)
+    write lock held              first sync 2.74 / 2.82 s; re-sync 0.004 / 0.005 s
+
+Other runs the same hour: at load 2.9 to 3.6 the re-sync 0.905 s against 0.990 s
+(0.91x, cpu 1.03x), first sync 1.56x; at load 3.0 to 3.9, the engine's bytecode
+stale, 1.13x (cpu 1.13x), first sync 1.61x; 12 re-sync pairs alone at load
+1.4: 0.377 s against 0.385 s (0.98x; min 0.340 against 0.324 s). Before these
+changes those pairs measured 1.59x (cpu 1.55x) at load 1.7. What a re-sync adds
+to its floor is now fixed, about 30 ms of CPU: the engine's import (10 ms;
+30 ms without bytecode), the run's bookkeeping (recording the run, its settings
+and cursor, the final update and read, about 20 ms, mostly SQLAlchemy compiling
+each statement once per process) and two committed transactions, which the
+floor does not have; the per-row compare matches the floor's loop.
 """
 
 from __future__ import annotations

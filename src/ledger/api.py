@@ -33,6 +33,7 @@ from ledger.core.users import Users
 from ledger.documents.mail.service import Mail
 from ledger.documents.service import Documents
 from ledger.errors import ConfigurationError, Conflict
+from ledger.platform.collector import older_objects_frozen
 from ledger.platform.leases import recover_expired_runs
 from ledger.platform.progress import THIS_PROCESS, RunProgress
 from ledger.platform.registry import Registry, default_registry
@@ -149,10 +150,11 @@ class Ledger:
             policy: HTTP limits for the run (tests shrink them).
             on_start: called with the run's id once the run is recorded.
         """
-        from ledger.platform.engine import SyncEngine  # httpx loads only when syncing
+        with older_objects_frozen():  # from the import on: it makes many objects too
+            from ledger.platform.engine import SyncEngine  # loads only when syncing
 
-        engine = SyncEngine(self, transport=transport, policy=policy)
-        return engine.run(name, dry_run=dry_run, on_start=on_start)
+            engine = SyncEngine(self, transport=transport, policy=policy)
+            return engine.run(name, dry_run=dry_run, on_start=on_start)
 
     def today(self) -> dt.date:
         """Today's date in the user's time zone by this ledger's clock: an invoice

@@ -71,7 +71,7 @@ class SyncContext(Generic[SettingsT]):
         *,
         plugin: str,
         settings: SettingsT,
-        http: httpx.Client,
+        http: httpx.Client | Callable[[], httpx.Client],
         ledger: PluginLedger,
         cursor: str | None,
         log: RunLog,
@@ -82,7 +82,7 @@ class SyncContext(Generic[SettingsT]):
     ) -> None:
         self.plugin = plugin
         self.settings = settings
-        self.http = http
+        self._http = http
         self.ledger = ledger
         self.log = log
         self._cursor = cursor
@@ -90,6 +90,12 @@ class SyncContext(Generic[SettingsT]):
         self._on_progress = on_progress
         self._pusher = pusher
         self.dry_run = dry_run
+
+    @property
+    def http(self) -> httpx.Client:
+        """The run's HTTP client; given as a function, made on first use (a plugin
+        that never reaches the network does not import httpx)."""
+        return self._http() if callable(self._http) else self._http
 
     @property
     def cursor(self) -> str | None:

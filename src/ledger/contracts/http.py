@@ -12,10 +12,7 @@ from __future__ import annotations
 import ipaddress
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any
 
 import httpx
 
@@ -27,6 +24,12 @@ from ledger.contracts.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from ledger.contracts.http_policy import (
+    Exchange as Exchange,  # noqa: PLC0414 (plugins import it from here)
+    ExchangeLog as ExchangeLog,  # noqa: PLC0414 (plugins import it from here)
+    HttpPolicy as HttpPolicy,  # noqa: PLC0414 (plugins import it from here)
+    SyncLimitExceeded as SyncLimitExceeded,  # noqa: PLC0414 (plugins import it from here)
+)
 from ledger.contracts.redaction import Redactor
 
 USER_AGENT = "ledger-sync/0.1 (+self-hosted invoicing)"
@@ -34,93 +37,6 @@ RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
 RATE_LIMIT_STATUSES = frozenset({409, 429})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 NON_IDEMPOTENT = frozenset({"POST", "PATCH"})
-
-
-class SyncLimitExceeded(UpstreamError):
-    """The sync made more requests or took longer than a run may."""
-
-    kind = "limit"
-
-
-@dataclass
-class HttpPolicy:
-    """Limits of a run's HTTP client; tests shrink them."""
-
-    timeout: float = 20.0
-    retries: int = 3
-    backoff: float = 1.0
-    max_retry_wait: float = 60.0
-    max_response_bytes: int = 20 * 1024 * 1024
-    max_requests: int = 500
-    time_limit: float = 300.0
-    https_only: bool = True
-    allow_loopback_http: bool = False
-    dry_run: bool = False
-    sleep: Callable[[float], None] = time.sleep
-
-
-@dataclass
-class Exchange:
-    """One request and its response as the run's history keeps them (redacted).
-
-    A dry run's changing request is kept with ``would_send`` set and the body it
-    would have sent in `sent`; it never left the machine.
-    """
-
-    method: str
-    url: str
-    status: int | None
-    body: str
-    error: str | None = None
-    would_send: bool = False
-    sent: str = ""
-
-
-@dataclass
-class ExchangeLog:
-    """The redacted, size-capped upstream record of a run."""
-
-    redact: Redactor
-    max_body: int = 64 * 1024
-    max_total: int = 1024 * 1024
-    exchanges: list[Exchange] = field(default_factory=list)
-    requests: int = 0
-    _total: int = 0
-
-    def record(
-        self, request: httpx.Request, response: httpx.Response | None, error: str = ""
-    ) -> None:
-        body = "" if response is None else response.content.decode("utf-8", errors="replace")
-        room = max(0, min(self.max_body, self.max_total - self._total))
-        if len(body) > room:
-            body = body[:room] + f"… [{len(body) - room} more characters not kept]"
-        self._total += len(body)
-        self.exchanges.append(
-            Exchange(
-                method=request.method,
-                url=self.redact(str(request.url)),
-                status=None if response is None else response.status_code,
-                body=self.redact(body),
-                error=self.redact(error) or None,
-            )
-        )
-
-    def record_withheld(self, request: httpx.Request) -> None:
-        """Keep a dry run's changing request, which was not sent."""
-        body = request.content.decode("utf-8", errors="replace")[: self.max_body]
-        self.exchanges.append(
-            Exchange(
-                method=request.method,
-                url=self.redact(str(request.url)),
-                status=None,
-                body="",
-                would_send=True,
-                sent=self.redact(body),
-            )
-        )
-
-    def as_json(self) -> list[dict[str, Any]]:
-        return [vars(exchange) for exchange in self.exchanges]
 
 
 class GuardedTransport(httpx.BaseTransport):

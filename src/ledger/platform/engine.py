@@ -16,18 +16,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gc
 import json
 import os
 import signal
 import threading
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import BaseModel
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -36,7 +33,7 @@ from sqlmodel import Session, col
 from ledger.config import Config
 from ledger.contracts.context import RunLog, SyncContext
 from ledger.contracts.errors import PluginError
-from ledger.contracts.http import ExchangeLog, HttpPolicy, SyncLimitExceeded, build_client
+from ledger.contracts.http_policy import ExchangeLog, HttpPolicy, SyncLimitExceeded
 from ledger.contracts.plugin import Plugin, SyncResult
 from ledger.contracts.redaction import Redactor, secret_values
 from ledger.core.matching.service import apply_matching
@@ -47,9 +44,9 @@ from ledger.platform.links import RunLinks
 from ledger.platform.plugin_ledger import run_ledger
 from ledger.platform.plugin_settings import load_row, load_settings
 from ledger.platform.progress import Progress, ProgressPublisher
-from ledger.platform.pushing import RunPusher
 from ledger.platform.rate_staging import RateStage, apply_rates
 from ledger.platform.records import RecordApplier, RecordStage
+from ledger.platform.run_http import RunHttp
 from ledger.platform.staging import TransactionStage, apply_stage
 from ledger.storage import tables
 from ledger.storage.database import Database, UnitOfWork
@@ -57,9 +54,12 @@ from ledger.storage.sources import Source
 from ledger.storage.tables import utcnow
 
 if TYPE_CHECKING:
+    import httpx
+
     from ledger.platform.host import PlatformLedger
 
 RUNS = tables.SyncRun.__table__  # type: ignore[attr-defined]
+STATES = tables.PluginState.__table__  # type: ignore[attr-defined]
 FAULT_ENV = "LEDGER_TEST_FAULT"
 """Test-only: names a point where the process kills itself (crash tests)."""
 
@@ -68,22 +68,6 @@ def fault_point(name: str) -> None:
     """Die like a power cut at `name` when the crash tests ask for it."""
     if os.environ.get(FAULT_ENV) == name:
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-@contextmanager
-def _older_objects_frozen() -> Iterator[None]:
-    """Keep the cyclic collector off the objects that exist before the run.
-
-    A sync makes hundreds of thousands of short-lived objects, which set off full
-    collections that re-scan everything the process already holds (modules,
-    caches): a fifth of a large re-sync. Frozen objects are still freed by
-    reference counting; unfreezing hands any cycles among them back at the end.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 class _DryRunRollback(Exception):
@@ -143,12 +127,11 @@ class SyncEngine:
             with (
                 Heartbeat(self.database, run_id, self.lease_seconds),
                 ProgressPublisher(self.database, run_id, runs),
-                _older_objects_frozen(),
             ):
                 self._execute(plugin_class, row, run_id, dry_run)
         finally:
             runs.finish(run_id)
-        return self.ledger.plugins.run(run_id)
+        return self._ended_run(run_id)
 
     def _start(self, plugin_class: type[Plugin[Any]], dry_run: bool) -> int:
         values = {
@@ -192,8 +175,10 @@ class SyncEngine:
             settings = load_settings(plugin_class.Settings, row, self.ledger.secret_box)
             redact = Redactor(secret_values(settings))
             log.redact = exchanges.redact = redact
-            ctx = self._context(plugin_class, settings, stages, record, cursor_before, dry_run)
-            result = self._call_plugin(plugin_class, ctx, stages)
+            policy = dataclasses.replace(self.policy, dry_run=dry_run)
+            http = RunHttp(policy, exchanges, self.transport, log)
+            ctx = self._context(plugin_class, settings, stages, record, http)
+            result = self._call_plugin(plugin_class, ctx, stages, http)
             fault_point("before_apply")
             self._apply(plugin_class.name, run_id, stages, ctx.cursor, result, record, dry_run)
             fault_point("after_commit")
@@ -213,13 +198,10 @@ class SyncEngine:
         settings: BaseModel,
         stages: _Stages,
         record: _RunRecord,
-        cursor: str | None,
-        dry_run: bool,
+        http: RunHttp,
     ) -> SyncContext[Any]:
         name, run_id = plugin_class.name, record.run_id
         reader = self.ledger.with_source(f"plugin:{name}", run_id)
-        policy = dataclasses.replace(self.policy, dry_run=dry_run)
-        http = build_client(policy, record.exchanges, self.transport)
 
         def report(done: int, total: int | None, message: str) -> None:
             self.ledger.run_progress.report(run_id, Progress(done, total, message))
@@ -228,18 +210,22 @@ class SyncEngine:
         return SyncContext(
             plugin=name,
             settings=settings,
-            http=http,
+            http=http.client,
             ledger=run_ledger(reader, stages.transactions, stages.records, links, stages.rates),
-            cursor=cursor,
+            cursor=record.cursor_before,
             log=record.log,
             clock=self.ledger.clock,
             on_progress=report,
-            pusher=RunPusher(reader, links, http, record.log, dry_run),
-            dry_run=dry_run,
+            pusher=http.pusher(reader, links),
+            dry_run=http.policy.dry_run,
         )
 
     def _call_plugin(
-        self, plugin_class: type[Plugin[Any]], ctx: SyncContext[Any], stages: _Stages
+        self,
+        plugin_class: type[Plugin[Any]],
+        ctx: SyncContext[Any],
+        stages: _Stages,
+        http: RunHttp,
     ) -> SyncResult:
         outcome = _Outcome()
 
@@ -250,7 +236,7 @@ class SyncEngine:
                 outcome.error = exc
                 outcome.trace = traceback.format_exc()
             finally:
-                ctx.http.close()
+                http.close()
                 outcome.finished.set()
 
         worker = threading.Thread(target=work, name=f"sync-{plugin_class.name}", daemon=True)
@@ -293,7 +279,8 @@ class SyncEngine:
                 if records.removed:
                     record.log.info(f"removed {records.removed} entries deleted upstream")
                 fault_point("mid_apply")
-                _store_cursor(uow.session, name, cursor)
+                if cursor != record.cursor_before:  # only the run of its plugin writes it
+                    _store_cursor(uow.session, name, cursor)
                 uow.session.flush()
                 if moved.changed:
                     report = apply_matching(uow)
@@ -325,10 +312,17 @@ class SyncEngine:
         with self.database.engine.begin() as conn:
             self._finish(conn, record, "failed")
 
+    def _ended_run(self, run_id: int) -> SyncRun:
+        """The run as recorded; read with a plain select, as the ORM's first load of a
+        row costs more than an unchanged run's own bookkeeping."""
+        with self.database.engine.connect() as conn:
+            row = conn.execute(select(RUNS).where(RUNS.c.id == run_id)).one()
+        return SyncRun.from_row(tables.SyncRun(**row._mapping))
+
     def _cursor(self, name: str) -> str | None:
-        with self.database.reading() as session:
-            state = _state_row(session, name)
-            return None if state is None else state.cursor
+        query = select(STATES.c.cursor).where(STATES.c.plugin == name)
+        with self.database.engine.connect() as conn:
+            return conn.execute(query).scalar()
 
 
 @dataclass
