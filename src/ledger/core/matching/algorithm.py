@@ -182,10 +182,13 @@ class Matcher:
         index, tolerance = self._index, self._tolerance
         _index_amounts(index, self._invoices, tolerance)
         left, named, self._left, self._named = self._left, self._named, [], []
-        by_amount, bucket = index.by_amount, index.bucket
-        decisions: list[Decision] = []
+        buckets: dict[str, set[int]] = defaultdict(set)  # near an open balance, by currency
+        for currency, near in index.by_amount:
+            buckets[currency].add(near)
+        nowhere: set[int] = set()
+        bucket, decisions = index.bucket, list[Decision]()
         for payment, numbers in zip(left, named, strict=True):
-            if numbers or (payment.currency, payment.amount_minor // bucket) in by_amount:
+            if numbers or payment.amount_minor // bucket in buckets.get(payment.currency, nowhere):
                 decisions.extend(_suggestions(payment, numbers or [], index, tolerance))
         return decisions
 
@@ -214,18 +217,16 @@ def _decide_by_symbol(
 ) -> list[IncomingPayment]:
     """Apply what a variable symbol decides, in payment order; return the rest, in order."""
     unsure: list[IncomingPayment] = []
-    by_symbol, balance = index.by_symbol.get, index.balance
+    keep, balance, symbols = unsure.append, index.balance, index.by_digits
     for payment in payments:  # the hot loop: `_plain` is inlined
         if payment.amount_minor <= 0:
             continue  # outgoing money never pays an invoice
-        # by_symbol holds no empty symbol, so a payment without one finds nothing
+        # Most symbols name no invoice (and none an empty one): a look-up by the symbol
+        # alone spares them the (symbol, currency) key.
         symbol = payment.variable_symbol.lstrip("0")
-        candidates = by_symbol((symbol, payment.currency))
-        decision = (
-            _by_symbol(payment, symbol, candidates, index, tolerance) if candidates else None
-        )
+        decision = _by_symbol(payment, symbol, index, tolerance) if symbol in symbols else None
         if decision is None:
-            unsure.append(payment)
+            keep(payment)
             continue
         for allocation in decision.allocations:
             balance[allocation.invoice_id] -= allocation.amount_minor
@@ -291,13 +292,12 @@ def _is_open(invoice: OpenInvoice, index: _Index, tolerance: int) -> bool:
 
 
 def _by_symbol(
-    payment: IncomingPayment,
-    symbol: str,
-    candidates: list[OpenInvoice],
-    index: _Index,
-    tolerance: int,
+    payment: IncomingPayment, symbol: str, index: _Index, tolerance: int
 ) -> Decision | None:
     # Called for every payment a symbol names: plain look-ups, no helpers.
+    candidates = index.by_symbol.get((symbol, payment.currency))
+    if candidates is None:
+        return None  # an invoice has the symbol, in another currency
     if len(candidates) == 1:  # the usual case: one invoice per symbol
         invoice = candidates[0]
     else:
@@ -316,10 +316,17 @@ def _by_symbol(
         agrees = "partial"
     else:
         agrees = "within tolerance" if difference else "exact"
-    facts = (agrees, payment.message, symbol, payment.counterparty_name, invoice.client_name)
-    grounds: _Facts = (*facts, index.numbers)
-    if difference > tolerance and payment.message:
-        numbers = numbers_in(payment.message, index.numbers)
+    message = payment.message
+    grounds = (
+        agrees,
+        message,
+        symbol,
+        payment.counterparty_name,
+        invoice.client_name,
+        index.numbers,
+    )
+    if difference > tolerance and message:
+        numbers = numbers_in(message, index.numbers)
         paid_too = _paid_too(payment, invoice, numbers, index, tolerance)
         if paid_too and (
             abs(difference - sum(index.balance[i.id] for i in paid_too)) <= tolerance
