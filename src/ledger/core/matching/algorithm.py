@@ -113,11 +113,11 @@ _AMOUNT = attrgetter("amount_minor")
 
 @dataclass
 class _Index:
-    by_symbol: dict[tuple[str, str], list[OpenInvoice]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    by_amount: dict[tuple[str, int], list[OpenInvoice]] = field(
-        default_factory=lambda: defaultdict(list)
+    # by plain symbol, in every currency
+    by_symbol: dict[str, list[OpenInvoice]] = field(default_factory=lambda: defaultdict(list))
+    # by currency, then by amount bucket (see `_index_amounts`)
+    by_amount: dict[str, dict[int, list[OpenInvoice]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
     bucket: int = 1
     by_digits: dict[str, OpenInvoice] = field(default_factory=dict)
@@ -182,13 +182,12 @@ class Matcher:
         index, tolerance = self._index, self._tolerance
         _index_amounts(index, self._invoices, tolerance)
         left, named, self._left, self._named = self._left, self._named, [], []
-        buckets: dict[str, set[int]] = defaultdict(set)  # near an open balance, by currency
-        for currency, near in index.by_amount:
-            buckets[currency].add(near)
-        nowhere: set[int] = set()
+        by_amount, nowhere = index.by_amount, dict[int, list[OpenInvoice]]()
         bucket, decisions = index.bucket, list[Decision]()
         for payment, numbers in zip(left, named, strict=True):
-            if numbers or payment.amount_minor // bucket in buckets.get(payment.currency, nowhere):
+            if numbers or payment.amount_minor // bucket in by_amount.get(
+                payment.currency, nowhere
+            ):
                 decisions.extend(_suggestions(payment, numbers or [], index, tolerance))
         return decisions
 
@@ -217,14 +216,13 @@ def _decide_by_symbol(
 ) -> list[IncomingPayment]:
     """Apply what a variable symbol decides, in payment order; return the rest, in order."""
     unsure: list[IncomingPayment] = []
-    keep, balance, symbols = unsure.append, index.balance, index.by_digits
+    keep, balance, by_symbol = unsure.append, index.balance, index.by_symbol.get
     for payment in payments:  # the hot loop: `_plain` is inlined
         if payment.amount_minor <= 0:
             continue  # outgoing money never pays an invoice
-        # Most symbols name no invoice (and none an empty one): a look-up by the symbol
-        # alone spares them the (symbol, currency) key.
-        symbol = payment.variable_symbol.lstrip("0")
-        decision = _by_symbol(payment, symbol, index, tolerance) if symbol in symbols else None
+        # by_symbol holds no empty symbol, so a payment without one finds nothing
+        candidates = by_symbol(payment.variable_symbol.lstrip("0"))
+        decision = _by_symbol(payment, candidates, index, tolerance) if candidates else None
         if decision is None:
             keep(payment)
             continue
@@ -260,7 +258,7 @@ def _build_index(invoices: list[OpenInvoice], tolerance: int) -> _Index:
         balance[invoice.id] = invoice.balance_minor
         symbol = invoice.variable_symbol.lstrip("0")  # `_plain`, inline: once per invoice
         if symbol:  # a payment without a symbol is never decided by one
-            by_symbol[(symbol, invoice.currency)].append(invoice)
+            by_symbol[symbol].append(invoice)
             by_digits[symbol] = invoice
     if index.by_digits:
         index.shortest = min(map(len, index.by_digits))
@@ -277,9 +275,9 @@ def _index_amounts(index: _Index, invoices: list[OpenInvoice], tolerance: int) -
     for invoice in invoices:
         balance = index.balance[invoice.id]
         if balance > tolerance:
-            bucket = balance // index.bucket
+            bucket, near = balance // index.bucket, index.by_amount[invoice.currency]
             for key in (bucket - 1, bucket, bucket + 1):
-                index.by_amount[(invoice.currency, key)].append(invoice)
+                near[key].append(invoice)
 
 
 def _plain(symbol: str) -> str:
@@ -292,16 +290,18 @@ def _is_open(invoice: OpenInvoice, index: _Index, tolerance: int) -> bool:
 
 
 def _by_symbol(
-    payment: IncomingPayment, symbol: str, index: _Index, tolerance: int
+    payment: IncomingPayment, candidates: list[OpenInvoice], index: _Index, tolerance: int
 ) -> Decision | None:
     # Called for every payment a symbol names: plain look-ups, no helpers.
-    candidates = index.by_symbol.get((symbol, payment.currency))
-    if candidates is None:
-        return None  # an invoice has the symbol, in another currency
+    currency = payment.currency
     if len(candidates) == 1:  # the usual case: one invoice per symbol
         invoice = candidates[0]
+        if invoice.currency != currency:
+            return None
     else:
-        open_ones = [i for i in candidates if _is_open(i, index, tolerance)]
+        open_ones = [
+            i for i in candidates if i.currency == currency and _is_open(i, index, tolerance)
+        ]
         if len(open_ones) != 1:
             return None
         invoice = open_ones[0]
@@ -316,7 +316,7 @@ def _by_symbol(
         agrees = "partial"
     else:
         agrees = "within tolerance" if difference else "exact"
-    message = payment.message
+    message, symbol = payment.message, invoice.variable_symbol.lstrip("0")
     grounds = (
         agrees,
         message,
@@ -345,8 +345,8 @@ def _by_symbol(
 def _symbol_evidence(
     agrees: str, message: str, symbol: str, payer: str, client: str, numbers: re.Pattern[str]
 ) -> dict[str, Any]:
-    """A match by symbol's evidence (the invoice is in the payment's currency:
-    `by_symbol` is keyed by both)."""
+    """A match by symbol's evidence (`_by_symbol` picks an invoice in the payment's
+    currency)."""
     return {
         "variable_symbol": True,
         "amount": agrees,
@@ -429,7 +429,7 @@ def _suggestions(
 def _same_amount(amount: int, currency: str, index: _Index, tolerance: int) -> list[OpenInvoice]:
     return [
         invoice
-        for invoice in index.by_amount.get((currency, amount // index.bucket), ())
+        for invoice in index.by_amount.get(currency, {}).get(amount // index.bucket, ())
         if abs(index.balance[invoice.id] - amount) <= tolerance
     ]
 
