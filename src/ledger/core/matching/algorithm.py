@@ -216,19 +216,20 @@ def _decide_by_symbol(
 ) -> list[IncomingPayment]:
     """Apply what a variable symbol decides, in payment order; return the rest, in order."""
     unsure: list[IncomingPayment] = []
-    keep, balance, by_symbol = unsure.append, index.balance, index.by_symbol.get
+    keep, decided, by_symbol = unsure.append, decisions.append, index.by_symbol.get
     for payment in payments:  # the hot loop: `_plain` is inlined
         if payment.amount_minor <= 0:
             continue  # outgoing money never pays an invoice
         # by_symbol holds no empty symbol, so a payment without one finds nothing
-        candidates = by_symbol(payment.variable_symbol.lstrip("0"))
-        decision = _by_symbol(payment, candidates, index, tolerance) if candidates else None
+        symbol = payment.variable_symbol.lstrip("0")
+        candidates = by_symbol(symbol)
+        decision = (
+            _by_symbol(payment, symbol, candidates, index, tolerance) if candidates else None
+        )
         if decision is None:
             keep(payment)
-            continue
-        for allocation in decision.allocations:
-            balance[allocation.invoice_id] -= allocation.amount_minor
-        decisions.append(decision)
+        else:
+            decided(decision)
     return unsure
 
 
@@ -290,8 +291,13 @@ def _is_open(invoice: OpenInvoice, index: _Index, tolerance: int) -> bool:
 
 
 def _by_symbol(
-    payment: IncomingPayment, candidates: list[OpenInvoice], index: _Index, tolerance: int
+    payment: IncomingPayment,
+    symbol: str,
+    candidates: list[OpenInvoice],
+    index: _Index,
+    tolerance: int,
 ) -> Decision | None:
+    """The match `symbol` decides, its allocations already taken off the balances."""
     # Called for every payment a symbol names: plain look-ups, no helpers.
     currency = payment.currency
     if len(candidates) == 1:  # the usual case: one invoice per symbol
@@ -305,7 +311,8 @@ def _by_symbol(
         if len(open_ones) != 1:
             return None
         invoice = open_ones[0]
-    balance = index.balance[invoice.id]
+    balances = index.balance
+    balance = balances[invoice.id]
     if balance <= tolerance:
         return None  # paid already
     amount = payment.amount_minor
@@ -316,7 +323,7 @@ def _by_symbol(
         agrees = "partial"
     else:
         agrees = "within tolerance" if difference else "exact"
-    message, symbol = payment.message, invoice.variable_symbol.lstrip("0")
+    message = payment.message
     grounds = (
         agrees,
         message,
@@ -331,14 +338,15 @@ def _by_symbol(
         if paid_too and (
             abs(difference - sum(index.balance[i.id] for i in paid_too)) <= tolerance
         ):
-            allocations = tuple(
-                Allocation(i.id, index.balance[i.id]) for i in [invoice, *paid_too]
-            )
+            allocations = tuple(Allocation(i.id, balances[i.id]) for i in [invoice, *paid_too])
+            for allocation in allocations:
+                balances[allocation.invoice_id] = 0
             evidence = _symbol_evidence(*grounds) | {
                 "amount": "equals the sum of the named invoices",
                 "invoices": len(allocations),
             }
             return Decision(payment.id, allocations, evidence, True)
+    balances[invoice.id] = balance - amount
     return Decision(payment.id, (Allocation(invoice.id, amount),), grounds, True)
 
 
