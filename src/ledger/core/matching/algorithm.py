@@ -7,8 +7,8 @@ everything weaker becomes a suggestion for the review queue, with the evidence
 that led to it. Symbols compare without leading zeros, as banks pad them.
 
 A `Matcher` takes the payments in batches, in booking order, so that a caller can
-stream them from the database: of a payment no symbol decides it keeps only what a
-suggestion needs (not its message), and nothing when no suggestion can come of it.
+stream them from the database: of the payments no symbol decides it keeps only
+those a suggestion may come from.
 """
 
 from __future__ import annotations
