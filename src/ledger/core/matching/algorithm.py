@@ -35,8 +35,18 @@ from ledger.core.matching.messages import (
 MAX_SUGGESTIONS = 5
 BATCH = 5_000
 """How many payments `Matcher.decide` takes at a time (their messages are scanned at once)."""
-_WORD_BREAK = re.compile(r"[\s,]+")
-_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]")
+# A name's ASCII bytes as compared: letters in lower case, whitespace (as `str.split`
+# reads it) and commas break words, anything else but letters and digits goes.
+_WORD_BREAKS = b" \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f,"
+_NAME_BYTES = bytes.maketrans(
+    bytes(range(ord("A"), ord("Z") + 1)) + _WORD_BREAKS,
+    bytes(range(ord("a"), ord("z") + 1)) + b" " * len(_WORD_BREAKS),
+)
+_NOT_IN_NAMES = bytes(
+    byte
+    for byte in range(256)
+    if not (chr(byte).isalnum() and byte < 128) and byte not in _WORD_BREAKS
+)
 _LEGAL_SUFFIXES = {"sro", "as", "vos", "ks", "gmbh", "ag", "ltd", "inc", "llc", "sa", "bv", "spol"}
 
 
@@ -493,6 +503,6 @@ def same_party(counterparty: str, client: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _name_words(name: str) -> frozenset[str]:
     # Cached: a run compares the same few client names again and again.
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    words = {_NOT_ALPHANUMERIC.sub("", word) for word in _WORD_BREAK.split(plain)}
-    return frozenset(w for w in words if w and w not in _LEGAL_SUFFIXES)
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore")
+    words = plain.translate(_NAME_BYTES, _NOT_IN_NAMES).decode().split()
+    return frozenset(w for w in words if w not in _LEGAL_SUFFIXES)
