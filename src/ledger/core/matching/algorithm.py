@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import compress, islice
+from itertools import islice
 from operator import attrgetter
 from typing import Any
 
@@ -177,7 +177,7 @@ class Matcher:
         # A payment nearer to no balance than the tolerance is never suggested for one.
         self._near = range(1, self._index.ceiling + 1)
         self._left: list[IncomingPayment] = []
-        self._named: list[list[str] | None] = []  # beside `_left`: the numbers it names
+        self._named: dict[int, list[str]] = {}  # position in `_left` → the numbers it names
 
     def decide(self, payments: Iterable[IncomingPayment]) -> list[Decision]:
         """The confident matches among the next `payments`; the rest wait for `suggest`."""
@@ -191,34 +191,38 @@ class Matcher:
         """Suggestions for the payments `decide` left, in payment order (then forgets them)."""
         index, tolerance = self._index, self._tolerance
         _index_amounts(index, self._invoices, tolerance)
-        left, named, self._left, self._named = self._left, self._named, [], []
-        by_amount, nowhere = index.by_amount, dict[int, list[OpenInvoice]]()
+        left, named, self._left, self._named = self._left, self._named, [], {}
+        by_amount, nowhere = index.by_amount.get, dict[int, list[OpenInvoice]]()
         bucket, decisions = index.bucket, list[Decision]()
-        for payment, numbers in zip(left, named, strict=True):
-            if numbers or payment.amount_minor // bucket in by_amount.get(
-                payment.currency, nowhere
-            ):
-                decisions.extend(_suggestions(payment, numbers or [], index, tolerance))
+        near = [
+            position
+            for position, payment in enumerate(left)
+            if payment.amount_minor // bucket in by_amount(payment.currency, nowhere)
+        ]
+        for position in sorted({*near, *named}):
+            decisions += _suggestions(left[position], named.get(position, []), index, tolerance)
         return decisions
 
     def _keep(self, unsure: list[IncomingPayment]) -> None:
-        named: list[list[str] | None] = [None] * len(unsure)
+        named: dict[int, list[str]] = {}
         invoices = self._index.by_digits.keys()
         for position, numbers in numbers_named(
             [payment.message for payment in unsure], self._index.numbers, self._index.shortest
         ):
             if not invoices.isdisjoint(numbers):  # else as good as no numbers
                 named[position] = numbers
-        ceiling = self._index.ceiling
+        left, ceiling = self._left, self._index.ceiling
         if max(map(_AMOUNT, unsure), default=0) <= ceiling:  # the usual case
-            self._left += unsure
-            self._named += named
+            self._named.update((len(left) + position, n) for position, n in named.items())
+            left += unsure
             return
-        keep = [
-            p.amount_minor <= ceiling or n is not None for p, n in zip(unsure, named, strict=True)
-        ]
-        self._left += compress(unsure, keep)
-        self._named += compress(named, keep)
+        for position, payment in enumerate(unsure):
+            found = named.get(position)
+            if found is not None:
+                self._named[len(left)] = found
+            elif payment.amount_minor > ceiling:
+                continue
+            left.append(payment)
 
 
 def _decide_by_symbol(
