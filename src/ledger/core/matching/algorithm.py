@@ -209,7 +209,9 @@ class Matcher:
         for position, numbers in numbers_named(
             [payment.message for payment in unsure], self._index.numbers, self._index.shortest
         ):
-            if not invoices.isdisjoint(numbers):  # else as good as no numbers
+            # A number that names no invoice is as good as none; outgoing money is
+            # never suggested (nor near a balance, which is more than the tolerance).
+            if not invoices.isdisjoint(numbers) and unsure[position].amount_minor > 0:
                 named[position] = numbers
         left, ceiling = self._left, self._index.ceiling
         if max(map(_AMOUNT, unsure), default=0) <= ceiling:  # the usual case
@@ -232,8 +234,6 @@ def _decide_by_symbol(
     unsure: list[IncomingPayment] = []
     keep, decided, by_symbol = unsure.append, decisions.append, index.by_symbol.get
     for payment in payments:  # the hot loop: `_plain` is inlined
-        if payment.amount_minor <= 0:
-            continue  # outgoing money never pays an invoice
         # by_symbol holds no empty symbol, so a payment without one finds nothing
         symbol = payment.variable_symbol.lstrip("0")
         candidates = by_symbol(symbol)
@@ -313,7 +313,9 @@ def _by_symbol(
 ) -> Decision | None:
     """The match `symbol` decides, its allocations already taken off the balances."""
     # Called for every payment a symbol names: plain look-ups, no helpers.
-    currency = payment.currency
+    amount, currency = payment.amount_minor, payment.currency
+    if amount <= 0:
+        return None  # outgoing money never pays an invoice
     if len(candidates) == 1:  # the usual case: one invoice per symbol
         invoice = candidates[0]
         if invoice.currency != currency:
@@ -329,7 +331,6 @@ def _by_symbol(
     balance = balances[invoice.id]
     if balance <= tolerance:
         return None  # paid already
-    amount = payment.amount_minor
     difference = amount - balance
     if difference > tolerance:
         agrees = "over"
