@@ -35,12 +35,15 @@ seconds, floors beside, in about 5 minutes:
 
 find is 2.76x its floor in this run (goal 3x), but not reliably within it: CPU
 3.13x, and at 100k and 200k the wall ratios are 3.4x and 3.2x (CPU 2.9x and 3.2x).
-The last run of 50k/10k alone (``--sizes 1 --rounds 5``, load 1.5, the final code):
-find 0.074 / 0.090 s against 0.024 / 0.026 s, 3.14x (CPU 3.14x); apply 0.98 / 1.31 s
-against 0.86 / 0.93 s, 1.13x (CPU 1.24x). The code before this round, run side by
-side with an earlier step of it at load 1.9-2.4: find 3.58x (0.159 s against 0.045 s),
-that step 3.20x. Here apply is 1.34x (CPU 1.40x). Per doubling (CPU): find 2.09x then
-2.24x, apply 1.78x then 2.16x, the floors 2.27x / 2.01x and 1.85x / 2.33x.
+Three last runs of 50k/10k alone (``--sizes 1 --rounds 5``, load 1.4-2.7; the first
+before the last commit to the matcher, which saves about 1 %): find min 0.065 /
+0.067 / 0.085 s against 0.021 / 0.021 / 0.024 s, 3.06x / 3.14x / 3.54x (CPU 3.05x /
+3.14x / 3.15x); apply 1.31x / 1.55x / 1.26x (CPU 1.33x / 1.61x / 1.34x: the machine
+was shared, its load moving within runs). The code before this round, run side by
+side with an earlier step of it at load 1.9-2.4: find 3.58x (0.159 s against 0.045
+s), that step 3.20x. In the table's run apply is 1.34x (CPU 1.40x). Per doubling
+(CPU): find 2.09x then 2.24x, apply 1.78x then 2.16x, the floors 2.27x / 2.01x and
+1.85x / 2.33x.
 
 What find does beyond the floor: a match by symbol is a `Decision` with its
 allocation, and its evidence is built when first read (applying writes it); the
