@@ -35,13 +35,24 @@ pairs 9), min / median, wall and CPU:
     load-and-compare floor   0.318 / 0.424 s   cpu 0.315 / 0.422 s
     re-sync, unchanged       0.341 / 0.463 s   cpu 0.338 / 0.459 s   -> 1.09x (goal 1.2x)
     write lock held          first sync 2.66 / 2.88 s; re-sync 0.005 / 0.006 s
-    peak RSS                 108 MiB at 5,000 rows, 203 MiB at 200,000 -> 0.95 (goal 1.0)
+    peak RSS                 101 MiB at 5,000 rows, 114 MiB at 200,000 -> 0.12 (goal 1.0)
     200,000 rows             first sync 20.5 s (lock 14.3 s); re-sync 3.2 s, 125 MiB
 
-Of the 95 MiB growth, payment matching (which loads every unmatched incoming
-payment) takes about 83 MiB; the sync's own staging about 12 MiB. Before the
-batched staging (same machine, earlier that day): +4 KB a row (337 MiB at 50,000),
-re-sync 0.93 s against a 0.55 s floor.
+Peak RSS (the line above) is from a later run, ``--rows 5000 --rounds 1
+--memory-rows 200000`` at load 2.0: payment matching after the sync now reads the
+unmatched income in batches of 5,000 rows, in booking order, and keeps of a payment
+no symbol decides only what a suggestion may come from (this statement's income
+names no invoice and none is open: nothing), so the growth is 13 MiB, the sync's own
+staging and spool. Before, matching loaded all unmatched income at once: measured
+side by side with the memory children alone (``--child first --lazy``, load 3-5),
+102 MiB at 5,000 rows and 211 MiB at 200,000 (growth 110 MiB, ratio 1.10; the run
+of the table above 0.95, of which matching 83 MiB), against 102 and 114 MiB after.
+Where invoices are open, matching still keeps each undecided payment no larger than
+the largest open balance until the suggestions (its object, about 0.4 KB): see
+bench_matching.py, whose apply at 200,000 transactions now peaks at 288 MiB, 345
+before.
+Before the batched staging (same machine, earlier that day): +4 KB a row (337 MiB
+at 50,000), re-sync 0.93 s against a 0.55 s floor.
 
 The re-sync and the first sync again, later on 2026-12-03, after the sync stopped
 importing httpx for a plugin that never uses ``ctx.http`` (this one; a bank that

@@ -26,8 +26,8 @@ from ledger.core.matching.algorithm import (
     IncomingPayment,
     OpenInvoice,
     find_matches,
-    same_party,
 )
+from ledger.core.matching.names import same_party
 from ledger.core.money import to_minor
 
 FIO = Path(__file__).parent / "fixtures" / "fio"

@@ -26,6 +26,7 @@ from sqlmodel import SQLModel
 from ledger.api import Ledger
 from ledger.contracts.http import HttpPolicy
 from ledger.core.invoices.numbering import variable_symbol
+from ledger.core.matching.service import apply_matching
 from ledger.core.models import Client, Invoice, MoneyTransaction
 from ledger.core.money import to_minor
 from ledger.demo import load_demo
@@ -697,8 +698,8 @@ def test_part_of_a_payment_by_hand_then_the_rest_to_another_invoice(lg: Ledger) 
 # --- re-running changes nothing ---------------------------------------------------------
 
 
-def test_rerunning_matching_changes_nothing(lg: Ledger) -> None:
-    """Every case's transactions in one ledger, then a second and a third run."""
+def every_kind(lg: Ledger) -> Book:
+    """Invoices and a payment of every kind the matcher tells apart, over three days."""
     book = Book(lg)
     book.invoice("A", "12100.00")
     book.invoice("B", "3025.00")
@@ -715,6 +716,15 @@ def test_rerunning_matching_changes_nothing(lg: Ledger) -> None:
     book.pay("wrong", "990.00", vs="20269999", message="{G.number}")
     book.pay("out", "-990.00", vs="{G.variable_symbol}")
     book.pay("noise", "120.00", message="Vratka 2026/11/0042")
+    return book
+
+
+EVERY_KIND_QUEUE = {("early", ("F",)), ("same", ("C",)), ("same", ("D",)), ("wrong", ("G",))}
+
+
+def test_rerunning_matching_changes_nothing(lg: Ledger) -> None:
+    """Every case's transactions in one ledger, then a second and a third run."""
+    book = every_kind(lg)
     first = lg.match()
     assert first.matched == 3
     assert first.suggested == 4
@@ -725,12 +735,19 @@ def test_rerunning_matching_changes_nothing(lg: Ledger) -> None:
         assert (again.matched, again.suggested, again.decisions) == (0, 0, [])
         assert rows(lg) == before
         assert audit_count(lg) == events
-    assert book.queue() == {
-        ("early", ("F",)),
-        ("same", ("C",)),
-        ("same", ("D",)),
-        ("wrong", ("G",)),
-    }
+    assert book.queue() == EVERY_KIND_QUEUE
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3])
+def test_matching_read_in_batches_decides_as_at_once(lg: Ledger, batch: int) -> None:
+    """A payment suggested for the balance a later day's payment leaves is still found."""
+    book = every_kind(lg)
+    with lg.atomic() as uow:
+        report = apply_matching(uow, batch=batch)
+
+    assert (report.matched, report.suggested) == (3, 4)
+    assert book.matched() == {"both": ["A", "B"], "eur": ["E"], "part": ["F"]}
+    assert book.queue() == EVERY_KIND_QUEUE
 
 
 def test_matching_leaves_the_garbage_collector_as_it_found_it(lg: Ledger) -> None:

@@ -5,25 +5,35 @@ the numbers a message may mention, then each payment is looked up once. Only a
 variable symbol (with the same currency) is confident enough to apply by itself;
 everything weaker becomes a suggestion for the review queue, with the evidence
 that led to it. Symbols compare without leading zeros, as banks pad them.
+
+A `Matcher` takes the payments in batches, in booking order, so that a caller can
+stream them from the database: of the payments no symbol decides it keeps only
+those a suggestion may come from.
 """
 
 from __future__ import annotations
 
-import functools
 import gc
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
+from operator import attrgetter
 from typing import Any
 
+from ledger.core.matching.messages import (
+    NUMBER,
+    number_pattern,
+    numbers_in,
+    numbers_named,
+)
+from ledger.core.matching.names import same_party
+
 MAX_SUGGESTIONS = 5
-_NUMBER = re.compile(r"\d[\d/\-]{2,}\d")
-_WORD_BREAK = re.compile(r"[\s,]+")
-_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]")
-_LEGAL_SUFFIXES = {"sro", "as", "vos", "ks", "gmbh", "ag", "ltd", "inc", "llc", "sa", "bv", "spol"}
+BATCH = 5_000
+"""How many payments `Matcher.decide` takes at a time (their messages are scanned at once)."""
 
 
 @dataclass(slots=True)
@@ -56,30 +66,62 @@ class Allocation:
     amount_minor: int
 
 
-@dataclass(slots=True)
+_Facts = tuple[str, str, str, str, str, re.Pattern[str]]
+"""What a match by variable symbol's evidence is built from, when it is first read:
+how the amounts agree, the message, the symbol, the payer, the client, `index.numbers`."""
+
+
+@dataclass(slots=True, eq=False)
 class Decision:
-    """A match to apply (``confident``) or a suggestion to review."""
+    """A match to apply (``confident``) or a suggestion to review, and why (`evidence`)."""
 
     transaction_id: int
     allocations: tuple[Allocation, ...]
-    evidence: dict[str, Any]
+    # The evidence, or (a match by symbol's) what it is built from: a run decides
+    # thousands of those, and only writing them needs the evidence.
+    grounds: dict[str, Any] | _Facts
     confident: bool
     score: int = 0
+
+    @property
+    def evidence(self) -> dict[str, Any]:
+        """What the payment and the invoice(s) agree on, as the audit records it."""
+        if not isinstance(self.grounds, dict):
+            self.grounds = _symbol_evidence(*self.grounds)
+        return self.grounds
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Decision):
+            return NotImplemented
+        return (
+            self.transaction_id == other.transaction_id
+            and self.allocations == other.allocations
+            and self.confident == other.confident
+            and self.score == other.score
+            and self.evidence == other.evidence
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq is
+
+
+_AMOUNT = attrgetter("amount_minor")
 
 
 @dataclass
 class _Index:
-    by_symbol: dict[tuple[str, str], list[OpenInvoice]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    by_amount: dict[tuple[str, int], list[OpenInvoice]] = field(
-        default_factory=lambda: defaultdict(list)
+    # by plain symbol, in every currency
+    by_symbol: dict[str, list[OpenInvoice]] = field(default_factory=lambda: defaultdict(list))
+    # by currency, then by amount bucket (see `_index_amounts`)
+    by_amount: dict[str, dict[int, list[OpenInvoice]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
     bucket: int = 1
     by_digits: dict[str, OpenInvoice] = field(default_factory=dict)
     balance: dict[int, int] = field(default_factory=dict)
-    numbers: re.Pattern[str] = _NUMBER
+    numbers: re.Pattern[str] = NUMBER
     parties: dict[tuple[str, str], bool] = field(default_factory=dict)
+    ceiling: int = -1  # no larger payment equals an open invoice's balance
+    shortest: int = 1  # the length of the shortest symbol
 
 
 def find_matches(
@@ -92,19 +134,83 @@ def find_matches(
     database, so running again on the result suggests nothing new.
     """
     with collector_paused():
-        return _find(list(invoices), payments, tolerance_minor)
+        return _find(invoices, payments, tolerance_minor)
 
 
 def _find(
-    open_invoices: list[OpenInvoice], payments: Iterable[IncomingPayment], tolerance_minor: int
+    invoices: Iterable[OpenInvoice], payments: Iterable[IncomingPayment], tolerance_minor: int
 ) -> list[Decision]:
-    index = _build_index(open_invoices, tolerance_minor)
-    decisions: list[Decision] = []
-    unsure = _decide_by_symbol(index, list(payments), tolerance_minor, decisions)
-    _index_amounts(index, open_invoices, tolerance_minor)
-    for payment, numbers in _worth_a_look(index, unsure):
-        decisions.extend(_suggestions(payment, numbers, index, tolerance_minor))
-    return decisions
+    # Its own function, so that the matcher and its index are freed before the garbage
+    # collector is back: the first collection would walk every object still alive.
+    matcher = Matcher(invoices, tolerance_minor)
+    decisions = matcher.decide(payments)
+    return decisions + matcher.suggest()
+
+
+class Matcher:
+    """`find_matches` for payments that arrive in batches, in payment order.
+
+    `decide` each batch in turn (the confident matches), then `suggest` once (the
+    suggestions, against the balances the confident matches left). Of the payments
+    no symbol decides it keeps only those a suggestion may come from: no larger than
+    the largest open balance, or naming an open invoice in the message.
+    """
+
+    def __init__(self, invoices: Iterable[OpenInvoice], tolerance_minor: int) -> None:
+        self._invoices = list(invoices)
+        self._tolerance = tolerance_minor
+        self._index = _build_index(self._invoices, tolerance_minor)
+        # A payment nearer to no balance than the tolerance is never suggested for one.
+        self._near = range(1, self._index.ceiling + 1)
+        self._left: list[IncomingPayment] = []
+        self._named: dict[int, list[str]] = {}  # position in `_left` → the numbers it names
+
+    def decide(self, payments: Iterable[IncomingPayment]) -> list[Decision]:
+        """The confident matches among the next `payments`; the rest wait for `suggest`."""
+        decisions: list[Decision] = []
+        payments = iter(payments)
+        while batch := list(islice(payments, BATCH)):
+            self._keep(_decide_by_symbol(self._index, batch, self._tolerance, decisions))
+        return decisions
+
+    def suggest(self) -> list[Decision]:
+        """Suggestions for the payments `decide` left, in payment order (then forgets them)."""
+        index, tolerance = self._index, self._tolerance
+        _index_amounts(index, self._invoices, tolerance)
+        left, named, self._left, self._named = self._left, self._named, [], {}
+        by_amount, nowhere = index.by_amount.get, dict[int, list[OpenInvoice]]()
+        bucket, decisions = index.bucket, list[Decision]()
+        near = [
+            position
+            for position, payment in enumerate(left)
+            if payment.amount_minor // bucket in by_amount(payment.currency, nowhere)
+        ]
+        for position in sorted({*near, *named}):
+            decisions += _suggestions(left[position], named.get(position, []), index, tolerance)
+        return decisions
+
+    def _keep(self, unsure: list[IncomingPayment]) -> None:
+        named: dict[int, list[str]] = {}
+        invoices = self._index.by_digits.keys()
+        for position, numbers in numbers_named(
+            [payment.message for payment in unsure], self._index.numbers, self._index.shortest
+        ):
+            # A number that names no invoice is as good as none; outgoing money is
+            # never suggested (nor near a balance, which is more than the tolerance).
+            if not invoices.isdisjoint(numbers) and unsure[position].amount_minor > 0:
+                named[position] = numbers
+        left, ceiling = self._left, self._index.ceiling
+        if max(map(_AMOUNT, unsure), default=0) <= ceiling:  # the usual case
+            self._named.update((len(left) + position, n) for position, n in named.items())
+            left += unsure
+            return
+        for position, payment in enumerate(unsure):
+            found = named.get(position)
+            if found is not None:
+                self._named[len(left)] = found
+            elif payment.amount_minor > ceiling:
+                continue
+            left.append(payment)
 
 
 def _decide_by_symbol(
@@ -112,40 +218,19 @@ def _decide_by_symbol(
 ) -> list[IncomingPayment]:
     """Apply what a variable symbol decides, in payment order; return the rest, in order."""
     unsure: list[IncomingPayment] = []
-    by_symbol, balance = index.by_symbol.get, index.balance
+    keep, decided, by_symbol = unsure.append, decisions.append, index.by_symbol.get
     for payment in payments:  # the hot loop: `_plain` is inlined
-        if payment.amount_minor <= 0:
-            continue  # outgoing money never pays an invoice
         # by_symbol holds no empty symbol, so a payment without one finds nothing
-        candidates = by_symbol((payment.variable_symbol.lstrip("0"), payment.currency))
-        decision = _by_symbol(payment, candidates, index, tolerance) if candidates else None
+        symbol = payment.variable_symbol.lstrip("0")
+        candidates = by_symbol(symbol)
+        decision = (
+            _by_symbol(payment, symbol, candidates, index, tolerance) if candidates else None
+        )
         if decision is None:
-            unsure.append(payment)
-            continue
-        for allocation in decision.allocations:
-            balance[allocation.invoice_id] -= allocation.amount_minor
-        decisions.append(decision)
+            keep(payment)
+        else:
+            decided(decision)
     return unsure
-
-
-def _worth_a_look(
-    index: _Index, unsure: list[IncomingPayment]
-) -> Iterator[tuple[IncomingPayment, list[str]]]:
-    """The payments a suggestion may come from, with the numbers their messages name.
-
-    Most income has nothing to do with an invoice: no open invoice near its amount
-    and no open invoice's number in its message tell, without a closer look.
-    """
-    by_amount, by_digits, bucket = index.by_amount, index.by_digits.keys(), index.bucket
-    findall = index.numbers.findall
-    for payment in unsure:
-        tokens = findall(payment.message) if payment.message else None
-        if (payment.currency, payment.amount_minor // bucket) in by_amount:
-            yield payment, _digits(tokens)
-        elif tokens:
-            numbers = _digits(tokens)
-            if not by_digits.isdisjoint(numbers):
-                yield payment, numbers
 
 
 @contextmanager
@@ -174,22 +259,14 @@ def _build_index(invoices: list[OpenInvoice], tolerance: int) -> _Index:
         balance[invoice.id] = invoice.balance_minor
         symbol = invoice.variable_symbol.lstrip("0")  # `_plain`, inline: once per invoice
         if symbol:  # a payment without a symbol is never decided by one
-            by_symbol[(symbol, invoice.currency)].append(invoice)
+            by_symbol[symbol].append(invoice)
             by_digits[symbol] = invoice
     if index.by_digits:
-        index.numbers = _number_pattern(min(map(len, index.by_digits)))
+        index.shortest = min(map(len, index.by_digits))
+        index.numbers = number_pattern(index.shortest)
+    open_balances = [b for b in balance.values() if b > tolerance]  # balances only fall
+    index.ceiling = max(open_balances, default=-1 - tolerance) + tolerance
     return index
-
-
-@functools.lru_cache(maxsize=16)
-def _number_pattern(shortest: int) -> re.Pattern[str]:
-    """`_NUMBER` for tokens of at least `shortest` characters.
-
-    Numbers in a message matter only when they name an invoice, and dropping
-    separators and leading zeros only shortens a token: the regular expression
-    skips shorter ones (order refs, years, amounts), which most messages hold.
-    """
-    return re.compile(rf"\d[\d/\-]{{{max(2, shortest - 2)},}}\d")
 
 
 def _index_amounts(index: _Index, invoices: list[OpenInvoice], tolerance: int) -> None:
@@ -199,9 +276,9 @@ def _index_amounts(index: _Index, invoices: list[OpenInvoice], tolerance: int) -
     for invoice in invoices:
         balance = index.balance[invoice.id]
         if balance > tolerance:
-            bucket = balance // index.bucket
+            bucket, near = balance // index.bucket, index.by_amount[invoice.currency]
             for key in (bucket - 1, bucket, bucket + 1):
-                index.by_amount[(invoice.currency, key)].append(invoice)
+                near[key].append(invoice)
 
 
 def _plain(symbol: str) -> str:
@@ -209,66 +286,93 @@ def _plain(symbol: str) -> str:
     return symbol.lstrip("0")
 
 
-def _numbers(message: str, pattern: re.Pattern[str] = _NUMBER) -> list[str]:
-    """The numbers a message mentions, as plain digits (``2026-0001`` → ``20260001``)."""
-    return _digits(pattern.findall(message)) if message else []
-
-
-def _digits(tokens: list[str] | None) -> list[str]:
-    # A token holds only digits, "/" and "-": dropping the two leaves the digits.
-    if not tokens:
-        return []
-    return [token.replace("-", "").replace("/", "").lstrip("0") for token in tokens]
-
-
 def _is_open(invoice: OpenInvoice, index: _Index, tolerance: int) -> bool:
     return index.balance[invoice.id] > tolerance
 
 
 def _by_symbol(
-    payment: IncomingPayment, candidates: list[OpenInvoice], index: _Index, tolerance: int
+    payment: IncomingPayment,
+    symbol: str,
+    candidates: list[OpenInvoice],
+    index: _Index,
+    tolerance: int,
 ) -> Decision | None:
+    """The match `symbol` decides, its allocations already taken off the balances."""
     # Called for every payment a symbol names: plain look-ups, no helpers.
+    amount, currency = payment.amount_minor, payment.currency
+    if amount <= 0:
+        return None  # outgoing money never pays an invoice
     if len(candidates) == 1:  # the usual case: one invoice per symbol
         invoice = candidates[0]
+        if invoice.currency != currency:
+            return None
     else:
-        open_ones = [i for i in candidates if _is_open(i, index, tolerance)]
+        open_ones = [
+            i for i in candidates if i.currency == currency and _is_open(i, index, tolerance)
+        ]
         if len(open_ones) != 1:
             return None
         invoice = open_ones[0]
-    balance = index.balance[invoice.id]
+    balances = index.balance
+    balance = balances[invoice.id]
     if balance <= tolerance:
         return None  # paid already
-    evidence = _evidence(
-        payment, invoice, balance, tolerance, _names(payment, invoice), True, index
+    difference = amount - balance
+    if difference > tolerance:
+        agrees = "over"
+    elif difference < -tolerance:
+        agrees = "partial"
+    else:
+        agrees = "within tolerance" if difference else "exact"
+    message = payment.message
+    grounds = (
+        agrees,
+        message,
+        symbol,
+        payment.counterparty_name,
+        invoice.client_name,
+        index.numbers,
     )
-    if payment.amount_minor > balance + tolerance and payment.message:
-        numbers = _numbers(payment.message, index.numbers)
+    if difference > tolerance and message:
+        numbers = numbers_in(message, index.numbers)
         paid_too = _paid_too(payment, invoice, numbers, index, tolerance)
         if paid_too and (
-            abs(payment.amount_minor - balance - sum(index.balance[i.id] for i in paid_too))
-            <= tolerance
+            abs(difference - sum(index.balance[i.id] for i in paid_too)) <= tolerance
         ):
-            allocations = tuple(
-                Allocation(i.id, index.balance[i.id]) for i in [invoice, *paid_too]
-            )
-            evidence |= {
+            allocations = tuple(Allocation(i.id, balances[i.id]) for i in [invoice, *paid_too])
+            for allocation in allocations:
+                balances[allocation.invoice_id] = 0
+            evidence = _symbol_evidence(*grounds) | {
                 "amount": "equals the sum of the named invoices",
                 "invoices": len(allocations),
             }
             return Decision(payment.id, allocations, evidence, True)
-    return Decision(payment.id, (Allocation(invoice.id, payment.amount_minor),), evidence, True)
+    balances[invoice.id] = balance - amount
+    return Decision(payment.id, (Allocation(invoice.id, amount),), grounds, True)
 
 
-def _names(payment: IncomingPayment, invoice: OpenInvoice) -> bool:
-    """Whether the payment's message names the invoice's number (as `_numbers` reads it)."""
-    symbol = invoice.variable_symbol.lstrip("0")
-    message = payment.message
+def _symbol_evidence(
+    agrees: str, message: str, symbol: str, payer: str, client: str, numbers: re.Pattern[str]
+) -> dict[str, Any]:
+    """A match by symbol's evidence (`_by_symbol` picks an invoice in the payment's
+    currency)."""
+    return {
+        "variable_symbol": True,
+        "amount": agrees,
+        "currency": True,
+        "message": _names(message, symbol, numbers),
+        "counterparty": same_party(payer, client),
+    }
+
+
+def _names(message: str, symbol: str, numbers: re.Pattern[str]) -> bool:
+    """Whether a message names the (plain) `symbol` as `numbers_in` reads numbers."""
     # Its digits hold the symbol if a number in it does: a substring test first spares
-    # most payments the regular expression.
+    # most payments the regular expression. (`numbers`, `index.numbers`, skips only
+    # numbers shorter than any symbol: it finds this one if `NUMBER` does.)
     if not message or symbol not in message.replace("-", "").replace("/", ""):
         return False
-    return symbol in _numbers(message)
+    return symbol in numbers_in(message, numbers)
 
 
 def _paid_too(
@@ -289,40 +393,40 @@ def _paid_too(
 def _suggestions(
     payment: IncomingPayment, numbers: list[str], index: _Index, tolerance: int
 ) -> list[Decision]:
-    mentioned = [
-        i for i in _mentioned(numbers, index, tolerance) if i.currency == payment.currency
-    ]
-    same = _same_amount(payment, index, tolerance)
+    payment_id, amount, currency = payment.id, payment.amount_minor, payment.currency
+    mentioned = [i for i in _mentioned(numbers, index, tolerance) if i.currency == currency]
+    same = _same_amount(amount, currency, index, tolerance)
     if not (mentioned or same):
         return []  # the common case: income that has nothing to do with an invoice
+    state = "wrong" if _plain(payment.variable_symbol) else "missing"
     suggestions: dict[tuple[int, ...], Decision] = {}
     if len(mentioned) > 1:
         total = sum(index.balance[i.id] for i in mentioned)
-        if abs(total - payment.amount_minor) <= tolerance:
+        if abs(total - amount) <= tolerance:
             allocations = tuple(Allocation(i.id, index.balance[i.id]) for i in mentioned)
             evidence = {
-                "variable_symbol": _symbol_state(payment),
+                "variable_symbol": state,
                 "currency": True,
                 "message": True,
                 "amount": "equals the sum of the named invoices",
                 "invoices": len(mentioned),
             }
             suggestions[tuple(a.invoice_id for a in allocations)] = Decision(
-                payment.id, allocations, evidence, confident=False, score=4
+                payment_id, allocations, evidence, confident=False, score=4
             )
     for invoice in [*mentioned, *same]:
         if (invoice.id,) in suggestions:
             continue
         balance = index.balance[invoice.id]
         names = invoice.variable_symbol.lstrip("0") in numbers
-        evidence = _evidence(payment, invoice, balance, tolerance, names, False, index)
+        evidence = _evidence(payment, state, names, invoice, balance, tolerance, index)
         amount_agrees = evidence["amount"] in ("exact", "within tolerance")
-        if not (amount_agrees or evidence["message"]):
+        if not (amount_agrees or names):
             continue
-        score = 2 * amount_agrees + 2 * bool(evidence["message"]) + bool(evidence["counterparty"])
+        score = 2 * amount_agrees + 2 * names + bool(evidence["counterparty"])
         suggestions[(invoice.id,)] = Decision(
-            payment.id,
-            (Allocation(invoice.id, min(payment.amount_minor, balance)),),
+            payment_id,
+            (Allocation(invoice.id, min(amount, balance)),),
             evidence,
             confident=False,
             score=score,
@@ -331,12 +435,11 @@ def _suggestions(
     return ranked[:MAX_SUGGESTIONS]
 
 
-def _same_amount(payment: IncomingPayment, index: _Index, tolerance: int) -> list[OpenInvoice]:
-    key = (payment.currency, payment.amount_minor // index.bucket)
+def _same_amount(amount: int, currency: str, index: _Index, tolerance: int) -> list[OpenInvoice]:
     return [
         invoice
-        for invoice in index.by_amount.get(key, ())
-        if abs(index.balance[invoice.id] - payment.amount_minor) <= tolerance
+        for invoice in index.by_amount.get(currency, {}).get(amount // index.bucket, ())
+        if abs(index.balance[invoice.id] - amount) <= tolerance
     ]
 
 
@@ -351,21 +454,21 @@ def _mentioned(numbers: list[str], index: _Index, tolerance: int) -> list[OpenIn
 
 def _evidence(
     payment: IncomingPayment,
+    symbol: bool | str,
+    names: bool,
     invoice: OpenInvoice,
     balance: int,
     tolerance: int,
-    names: bool,
-    symbol: bool,
     index: _Index,
 ) -> dict[str, Any]:
     difference = payment.amount_minor - balance
     if abs(difference) <= tolerance:
-        amount = "exact" if difference == 0 else "within tolerance"
+        agrees = "exact" if difference == 0 else "within tolerance"
     else:
-        amount = "partial" if difference < 0 else "over"
+        agrees = "partial" if difference < 0 else "over"
     return {
-        "variable_symbol": True if symbol else _symbol_state(payment),
-        "amount": amount,
+        "variable_symbol": symbol,
+        "amount": agrees,
         "currency": payment.currency == invoice.currency,
         "message": names,
         "counterparty": _same_party(payment.counterparty_name, invoice.client_name, index),
@@ -379,22 +482,3 @@ def _same_party(counterparty: str, client: str, index: _Index) -> bool:
     if same is None:
         same = index.parties[pair] = same_party(counterparty, client)
     return same
-
-
-def _symbol_state(payment: IncomingPayment) -> str:
-    return "wrong" if _plain(payment.variable_symbol) else "missing"
-
-
-@functools.lru_cache(maxsize=8192)
-def same_party(counterparty: str, client: str) -> bool:
-    """Whether a bank's payer name and a client name plausibly name the same party."""
-    left, right = _name_words(counterparty), _name_words(client)
-    return bool(left) and bool(right) and (left <= right or right <= left)
-
-
-@functools.lru_cache(maxsize=4096)
-def _name_words(name: str) -> frozenset[str]:
-    # Cached: a run compares the same few client names again and again.
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    words = {_NOT_ALPHANUMERIC.sub("", word) for word in _WORD_BREAK.split(plain)}
-    return frozenset(w for w in words if w and w not in _LEGAL_SUFFIXES)

@@ -1,18 +1,22 @@
 """What matching reads: open invoices, unmatched income and the tolerance, as plain
 rows straight from the driver (matching reads every unmatched transaction, and
-SQLAlchemy's per-row processing would cost more than the database's own work)."""
+SQLAlchemy's per-row processing would cost more than the database's own work).
+
+Unmatched income is streamed in batches, in booking order, so that matching a large
+statement holds a batch of rows at a time, not the whole statement.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from operator import itemgetter
+from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Select, func, select as core_select
+from sqlalchemy import Connection, Dialect, Select, func, literal_column, select as core_select
 from sqlmodel import Session
 
-from ledger.core.matching.algorithm import IncomingPayment, OpenInvoice
+from ledger.core.matching.algorithm import BATCH, IncomingPayment, OpenInvoice
 from ledger.storage import tables
 
 INVOICES = tables.Invoice.__table__  # type: ignore[attr-defined]
@@ -24,7 +28,9 @@ SETTINGS = tables.AppSettings.__table__  # type: ignore[attr-defined]
 
 def matching_input(session: Session) -> tuple[list[OpenInvoice], list[IncomingPayment], int]:
     """What `find_matches` works on: open invoices, unmatched payments, the tolerance."""
-    return open_invoices(session), unmatched_income(session)[0], tolerance_of(session)
+    invoices = open_invoices(session)
+    payments = [p for rows in unmatched_income(session) for p in incoming_payments(rows)]
+    return invoices, payments, tolerance_of(session)
 
 
 def open_invoices(session: Session) -> list[OpenInvoice]:
@@ -52,8 +58,7 @@ _OPEN_QUERY = (
     .join(CLIENTS, CLIENTS.c.id == INVOICES.c.client_id)
     .where(INVOICES.c.status == "issued", INVOICES.c.kind == "invoice")
 )
-# Unmatched income in table order; `unmatched_income` sorts it by booking date. (Ordered by
-# the date, SQLite walks its index and fetches each row from elsewhere in the file.)
+# Unmatched income by booking date (one day's payments in id order).
 _INCOMING_QUERY = (
     core_select(
         TRANSACTIONS.c.id,
@@ -72,7 +77,12 @@ _INCOMING_QUERY = (
             core_select(PAYMENTS.c.transaction_id).where(PAYMENTS.c.transaction_id.is_not(None))
         ),
     )
-    .order_by(TRANSACTIONS.c.id)
+    .order_by(TRANSACTIONS.c.booked_on, TRANSACTIONS.c.id)
+)
+# SQLite would walk its booked_on index and fetch each row from elsewhere in the file,
+# slower than sorting them: a unary plus keeps it from the index.
+_INCOMING_QUERY_SQLITE = _INCOMING_QUERY.order_by(None).order_by(
+    literal_column(f"+{TRANSACTIONS.name}.booked_on"), TRANSACTIONS.c.id
 )
 BOOKED_ON = 6
 
@@ -81,12 +91,16 @@ IncomingRow = tuple[Any, ...]
 needs besides the matcher's view (its booking date and invoice link)."""
 
 
-def unmatched_income(session: Session) -> tuple[list[IncomingPayment], dict[int, IncomingRow]]:
-    """Income no payment records yet, by booking date, and its rows by id."""
-    rows = plain_rows(session.connection(), _INCOMING_QUERY)
-    rows.sort(key=itemgetter(BOOKED_ON))  # stable: one day's payments stay in id order
-    payments = [IncomingPayment(i, a, c, s, m, n) for i, a, c, s, m, n, _, _ in rows]
-    return payments, {row[0]: row for row in rows}
+def unmatched_income(session: Session, batch: int = BATCH) -> Iterator[list[IncomingRow]]:
+    """Income no payment records yet, by booking date, `batch` rows at a time."""
+    conn = session.connection()
+    query = _INCOMING_QUERY_SQLITE if conn.dialect.name == "sqlite" else _INCOMING_QUERY
+    return streamed_rows(conn, query, batch)
+
+
+def incoming_payments(rows: list[IncomingRow]) -> list[IncomingPayment]:
+    """The matcher's view of `unmatched_income` rows."""
+    return [IncomingPayment(i, a, c, s, m, n) for i, a, c, s, m, n, _, _ in rows]
 
 
 def plain_rows(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
@@ -100,6 +114,26 @@ def plain_rows(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
     try:
         cursor.execute(_compiled(query, conn.dialect))
         return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def streamed_rows(
+    conn: Connection, query: Select[Any], size: int
+) -> Iterator[list[tuple[Any, ...]]]:
+    """`plain_rows`, `size` rows at a time: the rows of one batch are freed before
+    the next is read. The caller reads no other query on `conn` meanwhile."""
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    # PostgreSQL's driver would fetch every row before the first batch: a named
+    # (server-side) cursor fetches each batch in turn.
+    cursor = (
+        dbapi.cursor(name="ledger_stream") if conn.dialect.name == "postgresql" else dbapi.cursor()
+    )
+    try:
+        cursor.execute(_compiled(query, conn.dialect))
+        while rows := cursor.fetchmany(size):
+            yield list(rows)
     finally:
         cursor.close()
 

@@ -18,17 +18,13 @@ from sqlalchemy import func, select as core_select
 from sqlmodel import Session, col, select
 
 from ledger.core.invoices.credit_notes import check_payable, refuse_fully_credited
-from ledger.core.matching.algorithm import (
-    Allocation,
-    Decision,
-    collector_paused,
-    find_matches,
-)
+from ledger.core.matching.algorithm import BATCH, Allocation, Decision, Matcher, collector_paused
 from ledger.core.matching.inputs import (
     BOOKED_ON,
     INVOICES,
     PAYMENTS,
     IncomingRow,
+    incoming_payments,
     open_invoices,
     row_date,
     tolerance_of,
@@ -201,25 +197,34 @@ class Matching(Service):
             return len(payments)
 
 
-def apply_matching(uow: UnitOfWork) -> MatchReport:
-    """Find and apply matches and suggestions inside an open unit of work."""
+def apply_matching(uow: UnitOfWork, batch: int = BATCH) -> MatchReport:
+    """Find and apply matches and suggestions inside an open unit of work.
+
+    Unmatched income is read `batch` rows at a time; the outcome is the same for any.
+    """
     with collector_paused():
-        matched, suggested, described = _find_and_write(uow)
+        matched, suggested, described = _find_and_write(uow, batch)
     # Built from the values just written: validating them again would cost as much
     # as writing them.
     return MatchReport.model_construct(matched=matched, suggested=suggested, decisions=described)
 
 
-def _find_and_write(uow: UnitOfWork) -> tuple[int, int, list[dict[str, Any]]]:
-    # Its own function, so that the tens of thousands of rows and payments it reads
-    # are freed when it returns, before the garbage collector is back: a collection
-    # that found them still alive would walk every one.
+def _find_and_write(uow: UnitOfWork, batch: int) -> tuple[int, int, list[dict[str, Any]]]:
+    # Its own function, so that what it reads is freed when it returns, before the
+    # garbage collector is back: a collection that found it still alive would walk it.
     session = uow.session
-    payments, rows = unmatched_income(session)
-    decisions = find_matches(open_invoices(session), payments, tolerance_of(session))
-    confident = [d for d in decisions if d.confident]
+    matcher = Matcher(open_invoices(session), tolerance_of(session))
+    confident: list[Decision] = []
+    rows: dict[int, IncomingRow] = {}  # of the payments matched
+    for read in unmatched_income(session, batch):  # a batch at a time: bounded memory
+        decided = matcher.decide(incoming_payments(read))
+        if decided:
+            by_id = {row[0]: row for row in read}
+            rows.update((d.transaction_id, by_id[d.transaction_id]) for d in decided)
+            confident += decided
+    suggestions = matcher.suggest()
     _insert_payments(uow, confident, rows)
-    suggested = _insert_suggestions(uow, [d for d in decisions if not d.confident])
+    suggested = _insert_suggestions(uow, suggestions)
     return len(confident), suggested, [_describe(d) for d in confident]
 
 
