@@ -106,8 +106,8 @@ SERVER_MS = 30.0
 REQUESTS_PER_S = 52.0  # 4x the 13 requests/s of one server before issue 16
 P95_MS = 200.0
 SERVE = "from ledger.cli.app import main; main()"
-LABELS = {"dashboard": "dashboard, data unchanged", "changed": "dashboard after a change",
-          "floor": "floor (static page)"}  # fmt: skip
+LABELS = {"dashboard": "dashboard, data unchanged", "logged": "after logging time",
+          "changed": "after any other change", "floor": "floor (static page)"}  # fmt: skip
 CPU = [f"{name} cpu" for name in LABELS]
 
 
@@ -134,9 +134,13 @@ def measure_in_process(path: str, requests: int) -> None:
         client.post("/login", data={"username": "bench", "password": PASSWORD,
                                     "csrf_token": token})  # fmt: skip
         assert client.get("/").status_code == 200  # templates compiled, pools filled
-        for _ in range(requests):
+        project = lg.projects.list()[0].id
+        for n in range(requests):
             _timed(client, "/", times, "dashboard")
-            app.state.data_cache = DataCache()  # as after a change: every figure read
+            # A freelancer logs time, then looks: hours and unbilled work are read again.
+            lg.entries.add(project, date=lg.today(), minutes=15 + n, description="Oprava")
+            _timed(client, "/", times, "logged")
+            app.state.data_cache = DataCache()  # as after any other change: all read
             _timed(client, "/", times, "changed")
             _timed(bare, "/", times, "floor")
     lg.close()
@@ -188,7 +192,8 @@ def server_time(template: Path, tmp: Path, rounds: int, requests: int) -> bool:
               f"   CPU {min(cpu):7.1f} {statistics.median(cpu):7.1f}")  # fmt: skip
     met = True
     for name, goal in (("dashboard", "dashboard server time"),
-                       ("changed", "dashboard server time after a change")):  # fmt: skip
+                       ("logged", "dashboard server time after logging time"),
+                       ("changed", "dashboard server time after any other change")):  # fmt: skip
         median = statistics.median(times[name])
         detail = f"median {median:.1f} ms vs {SERVER_MS:.0f} ms"
         met &= benchkit.report_ratio(goal, median / SERVER_MS, 1.0, detail)

@@ -93,3 +93,37 @@ def test_the_next_day_reads_the_figures_again(
     clock.advance(days=35)  # the year of charts moves on a month; no data changed
     after = client.get("/").text
     assert re.findall(r"\d{4}-\d\d", before) != re.findall(r"\d{4}-\d\d", after)
+
+
+def outstanding(page: str) -> str:
+    figure = page[page.index('data-testid="outstanding"') :]
+    return figure[: figure.index(">Overdue")]  # the next card
+
+
+def test_logging_time_reads_only_the_work_figures_again(
+    client: TestClient, lg: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry changes hours and unbilled work, never money owed: the money figures
+    kept from the last visit are served, while any other change reads them again."""
+    load_demo(lg)
+    reads: list[object] = []
+    money = type(lg.analytics).money
+
+    def counted(self: object, *args: object, **kwargs: object) -> object:
+        reads.append(args)
+        return money(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(lg.analytics), "money", counted)
+    first = client.get("/").text
+    project = lg.projects.list()[0]
+    lg.entries.add(project.id, date=lg.today(), minutes=600, description="Late night")
+    logged = client.get("/").text
+    assert minutes_this_week(logged) != minutes_this_week(first)
+    assert outstanding(logged) == outstanding(first)
+    assert len(reads) == 1
+
+    invoice = next(i for i in lg.invoices.list(status="issued") if i.balance > 0)
+    lg.invoices.record_payment(invoice.id, invoice.balance, lg.today())
+    paid = client.get("/").text
+    assert len(reads) == 2
+    assert outstanding(paid) != outstanding(logged)

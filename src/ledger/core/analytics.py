@@ -43,13 +43,18 @@ class ClientTotal(PublicModel):
     amount: Decimal
 
 
-class Dashboard(PublicModel):
-    """What the dashboard shows; money always per currency."""
+class WorkFigures(PublicModel):
+    """The dashboard's figures from time entries: what logging time changes."""
 
-    today: dt.date
     minutes_this_week: int
     minutes_this_month: int
     unbilled: dict[str, Decimal]
+
+
+class MoneyFigures(PublicModel):
+    """The dashboard's figures from invoices, payments and bank transactions (no time
+    entry enters them)."""
+
     outstanding: dict[str, Decimal]
     overdue: dict[str, Decimal]
     overdue_count: int
@@ -62,25 +67,47 @@ class Dashboard(PublicModel):
     """The longest-overdue invoices (as many as asked for), oldest due first."""
 
 
+MONEY_UNAFFECTED_BY = frozenset({"work_entries"})
+"""Tables whose changes leave `MoneyFigures` as they were: billing an entry also
+changes its invoice, so only an entry's own changes are harmless."""
+
+
+class Dashboard(MoneyFigures, WorkFigures):
+    """What the dashboard shows; money always per currency."""
+
+    today: dt.date
+
+
 class Analytics(Service):
     """Dashboard figures for a date (today by default)."""
 
     def dashboard(self, today: dt.date | None = None, *, reminders: int = 0) -> Dashboard:
         """Hours, unbilled work, outstanding and overdue money, 12 months of trends, and
-        the first `reminders` overdue invoices, all read in one session."""
+        the first `reminders` overdue invoices."""
+        day = today or self._lg.today()
+        work, money = self.work(day), self.money(day, reminders=reminders)
+        return Dashboard(today=day, **dict(work), **dict(money))
+
+    def work(self, today: dt.date | None = None) -> WorkFigures:
+        """Minutes worked this week and month (up to `today`) and unbilled work."""
+        day = today or self._lg.today()
+        with self._lg.reading() as session:
+            week, month = _minutes(session.connection(), day)
+            return WorkFigures(
+                minutes_this_week=week, minutes_this_month=month, unbilled=unbilled_totals(session)
+            )
+
+    def money(self, today: dt.date | None = None, *, reminders: int = 0) -> MoneyFigures:
+        """Outstanding and overdue money, 12 months of trends up to `today`, and the
+        first `reminders` overdue invoices, all read in one session."""
         day = today or self._lg.today()
         months = last_months(day, 12)
         since = {"since": dt.date.fromisoformat(months[0] + "-01")}
         with self._lg.reading() as session:
             conn = session.connection()
             outstanding, overdue, counts = _open_money(conn, day)
-            week, month = _minutes(conn, day)
             income, expenses = _cash(conn.execute(CASH, since), months)
-            return Dashboard(
-                today=day,
-                minutes_this_week=week,
-                minutes_this_month=month,
-                unbilled=unbilled_totals(session),
+            return MoneyFigures(
                 outstanding=outstanding,
                 overdue=overdue,
                 outstanding_count=counts[0],

@@ -76,6 +76,17 @@ class AuditLog(Service):
             newest = session.exec(select(sa.func.max(tables.AuditEvent.id))).one()
             return int(newest or 0)
 
+    def tables_changed(self, after: int, upto: int, *, at_most: int = 500) -> set[str] | None:
+        """The tables that events `after` < id <= `upto` changed (read by the primary
+        key's range), or None when they are more than `at_most` events (anything may
+        have changed)."""
+        if upto - after > at_most:
+            return None
+        event = tables.AuditEvent.__table__  # type: ignore[attr-defined]
+        query = sa.select(event.c.entity).distinct().where(event.c.id > after, event.c.id <= upto)
+        with self._lg.reading() as session:
+            return set(session.connection().execute(query).scalars())
+
     def subjects(self, events: Iterable[AuditEntry], *, sources: Iterable[str] = ()) -> Subjects:
         """What `events` are about: names, invoice numbers and currencies, and the
         names of the users behind them and behind `sources` (``user:<id>``)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -12,10 +10,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ledger.api import Ledger
-from ledger.core.analytics import Dashboard, MonthAmounts
-from ledger.core.recurring.templates import RecurringTemplate
+from ledger.core.analytics import MONEY_UNAFFECTED_BY, Dashboard, MoneyFigures, MonthAmounts
 from ledger.web.charts import Series, bar_chart
-from ledger.web.data_cache import cache_of, data_version
+from ledger.web.data_cache import cache_of, data_version, unchanged_but
 from ledger.web.i18n import Translator
 from ledger.web.rendering import render
 from ledger.web.state import ledger_of
@@ -24,40 +21,33 @@ REMINDERS_SHOWN = 10
 """The longest-overdue invoices the dashboard offers reminders for (all: `ledger reminders`)."""
 
 
-@dataclass(frozen=True)
-class Figures:
-    """What the dashboard reads from the data."""
-
-    data: Dashboard
-    first_steps: list[tuple[str, bool]]
-    recurring_due: list[RecurringTemplate]
-
-
 def dashboard(request: Request) -> Response:
     lg = ledger_of(request)
     t: Translator = request.state.translator
     # Read again only when the data changed (see `data_cache`) or the day did (overdue
-    # and due dates move with it): reloading an unchanged dashboard costs two queries.
+    # and due dates move with it); logging time leaves the money figures as they were.
     today = lg.today()
     version = (data_version(request), today)
     cache = cache_of(request)
-    figures = cache.get("dashboard", version, lambda: _figures(lg, today))
-    charts = cache.get(("dashboard charts", t.language), version,
-                       lambda: _charts(figures.data, t))  # fmt: skip
-    return render(request, "dashboard.html", {
-        "data": figures.data, "charts": charts, "section": "dashboard",
-        "first_steps": figures.first_steps, "recurring_due": figures.recurring_due,
-        "reminders": figures.data.reminders,
-    })  # fmt: skip
-
-
-def _figures(lg: Ledger, today: dt.date) -> Figures:
-    data = lg.analytics.dashboard(today, reminders=REMINDERS_SHOWN)
-    return Figures(
-        data=data,
-        first_steps=_first_steps(lg, data),
-        recurring_due=list(lg.recurring.due(today)),
+    money_kept = unchanged_but(request, version, MONEY_UNAFFECTED_BY)
+    money = cache.get(
+        "dashboard money",
+        version,
+        lambda: lg.analytics.money(today, reminders=REMINDERS_SHOWN),
+        money_kept,
     )
+    charts = cache.get(("dashboard charts", t.language), version,
+                       lambda: _charts(money, t), money_kept)  # fmt: skip
+    work = cache.get("dashboard work", version, lambda: lg.analytics.work(today))
+    data = Dashboard.model_construct(today=today, **dict(work), **dict(money))  # read, trusted
+    rest = cache.get("dashboard steps", version,
+                     lambda: (_first_steps(lg, data), list(lg.recurring.due(today))))  # fmt: skip
+    first_steps, recurring_due = rest
+    return render(request, "dashboard.html", {
+        "data": data, "charts": charts, "section": "dashboard",
+        "first_steps": first_steps, "recurring_due": recurring_due,
+        "reminders": data.reminders,
+    })  # fmt: skip
 
 
 def _first_steps(lg: Ledger, data: Dashboard) -> list[tuple[str, bool]]:
@@ -77,7 +67,7 @@ def _first_steps(lg: Ledger, data: Dashboard) -> list[tuple[str, bool]]:
     return [] if all(done for _, done in steps) else steps
 
 
-def _charts(data: Dashboard, t: Translator) -> list[dict[str, Any]]:
+def _charts(data: MoneyFigures, t: Translator) -> list[dict[str, Any]]:
     """Per currency: invoiced per month, and income against expenses."""
     currencies = sorted(
         {c for m in [*data.earnings, *data.income, *data.expenses] for c in m.amounts}
