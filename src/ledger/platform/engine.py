@@ -44,6 +44,7 @@ from ledger.platform.links import RunLinks
 from ledger.platform.plugin_ledger import run_ledger
 from ledger.platform.plugin_settings import load_row, load_settings
 from ledger.platform.progress import Progress, ProgressPublisher
+from ledger.platform.pushing import RunPusher
 from ledger.platform.rate_staging import RateStage, apply_rates
 from ledger.platform.records import RecordApplier, RecordStage
 from ledger.platform.run_http import RunHttp
@@ -216,7 +217,7 @@ class SyncEngine:
             log=record.log,
             clock=self.ledger.clock,
             on_progress=report,
-            pusher=http.pusher(reader, links),
+            pusher=RunPusher(reader, links, http.client, record.log, http.policy.dry_run),
             dry_run=http.policy.dry_run,
         )
 

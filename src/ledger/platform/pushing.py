@@ -4,18 +4,18 @@ Each batch's accepted objects get their link (upstream id, digest of what was
 sent) in a transaction of their own the moment upstream answers, audited under
 the plugin and the run. The run's other writes still wait for its end; these
 cannot, because upstream already holds them.
+
+httpx (and the run's client) load on the first send, so a plugin that never
+pushes does not import them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-
-import httpx
 
 from ledger.contracts.context import RunLog
 from ledger.contracts.errors import BadUpstreamData, UpstreamError
-from ledger.contracts.http import upstream_message
 from ledger.contracts.push import (
     BuildRequest,
     Outgoing,
@@ -27,24 +27,27 @@ from ledger.contracts.push import (
 from ledger.platform.links import LinkIndex, LinkWriter, RunLinks
 
 if TYPE_CHECKING:
+    import httpx
+
     from ledger.platform.host import PlatformLedger
 
 
 class RunPusher:
-    """The `Pusher` of one run: sends through the run's client, links through its ledger."""
+    """The `Pusher` of one run: sends through the run's client (`client()` makes it on
+    first use), links through its ledger."""
 
     def __init__(
         self,
         ledger: PlatformLedger,
         links: RunLinks,
-        http: httpx.Client,
+        client: Callable[[], httpx.Client],
         log: RunLog,
         dry_run: bool,
     ) -> None:
         self.ledger = ledger
         self.links = links
         self.plugin = links.plugin
-        self.http = http
+        self.client = client
         self.log = log
         self.dry_run = dry_run
 
@@ -82,13 +85,17 @@ class RunPusher:
         return PushResult(sent, unchanged, withheld, tuple(refused))
 
     def _send(self, entity: str, request: BuildRequest, batch: list[Outgoing]) -> httpx.Response:
+        import httpx  # on the first push only
+
+        from ledger.contracts.http import upstream_message
+
         built = request(batch)
         if not isinstance(built, httpx.Request):
             raise TypeError(
                 "ctx.push: request= must return an httpx.Request; build it with "
                 f"ctx.http.build_request(...), got {type(built).__name__}"
             )
-        response = self.http.send(built)
+        response = self.client().send(built)
         if not response.is_success:
             raise UpstreamError(
                 f"upstream refused the push of {len(batch)} {entity} ({response.status_code}): "

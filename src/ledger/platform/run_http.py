@@ -1,31 +1,27 @@
-"""A run's HTTP client and pusher, made the first time the plugin uses them.
+"""A run's HTTP client, made the first time the plugin uses it.
 
 httpx and the client built on it (``ledger.contracts.http``) cost tens of
 milliseconds to import, as much as the rest of an unchanged re-sync's fixed
 work: a plugin that never touches ``ctx.http`` or ``ctx.push`` (a statement
 file, a bank that answered from its cursor before any request) should not pay
-it. So this is the one place of the platform that imports them, on first use.
+it. So the client is made here on first use, and the pusher
+(`ledger.platform.pushing`) asks for it only when it sends.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ledger.contracts.context import RunLog
 from ledger.contracts.http_policy import ExchangeLog, HttpPolicy
-from ledger.contracts.push import BuildRequest, PushResult, ReadAccepted
-from ledger.platform.links import RunLinks
 
 if TYPE_CHECKING:
     import httpx
 
-    from ledger.platform.host import PlatformLedger
-
 
 class RunHttp:
-    """`client` and `push` of one run; `close` closes the client if it was made."""
+    """The `client` of one run; `close` closes it if it was made."""
 
     def __init__(
         self,
@@ -50,45 +46,8 @@ class RunHttp:
                 self._client = build_client(self.policy, self.exchanges, self.transport)
             return self._client
 
-    def pusher(self, ledger: PlatformLedger, links: RunLinks) -> _LazyPusher:
-        """The run's ``ctx.push``, sending through `client`."""
-        return _LazyPusher(self, ledger, links)
-
     def close(self) -> None:
         """Close the client, if the plugin made one."""
         with self._lock:
             if self._client is not None:
                 self._client.close()
-
-
-class _LazyPusher:
-    """A `Pusher` that makes the real one (and the client) on the first push."""
-
-    def __init__(self, http: RunHttp, ledger: PlatformLedger, links: RunLinks) -> None:
-        self.http = http
-        self.ledger = ledger
-        self.links = links
-
-    def __call__(
-        self,
-        entity: str,
-        states: Mapping[int, Mapping[str, Any]],
-        *,
-        request: BuildRequest,
-        accepted: ReadAccepted | None,
-        batch_size: int,
-        only_linked: bool,
-    ) -> PushResult:
-        from ledger.platform.pushing import RunPusher  # imports httpx
-
-        pusher = RunPusher(
-            self.ledger, self.links, self.http.client(), self.http.log, self.http.policy.dry_run
-        )
-        return pusher(
-            entity,
-            states,
-            request=request,
-            accepted=accepted,
-            batch_size=batch_size,
-            only_linked=only_linked,
-        )
