@@ -127,7 +127,7 @@ def ledger_command() -> list[str]:
     script = Path(sys.executable).parent / "ledger"
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "from ledger.cli.app import main; main()"]
+    return [sys.executable, "-c", "from ledger.cli.start import main; main()"]
 
 
 def timed(command: list[str], env: dict[str, str], samples: Samples) -> None:

@@ -9,7 +9,7 @@ from babel.numbers import format_decimal
 from hypothesis import given, strategies as st
 
 from ledger import Ledger
-from ledger.contracts.money import CURRENCY_EXPONENTS
+from ledger.contracts.currencies import CURRENCY_EXPONENTS
 from ledger.core.amounts import Notation, format_amount, read_amount
 from ledger.errors import InvalidInput
 

@@ -18,9 +18,10 @@ from helpers import exercise
 from ledger.api import Ledger
 from ledger.cli.app import app
 from ledger.errors import AuditChainBroken, ConfigurationError
+from ledger.locations import KEY_FILE_NAME
 from ledger.platform.secret_box import SecretBox
 from ledger.storage import audit_chain, migrate
-from ledger.storage.audit_key import KEY_FILE_NAME, AuditKey, read_key
+from ledger.storage.audit_key import AuditKey, read_key
 from support import FakeClock
 
 

@@ -1,6 +1,7 @@
 """A command imports only what it uses: ``ledger status`` and ``ledger invoice show``
 start without Alembic, Babel, bcrypt, cryptography, httpx, lxml, WeasyPrint, pandas,
-the bundled plugins or the contract suite.
+the bundled plugins or the contract suite; ``ledger status`` on a SQLite file without
+the ORM, pydantic or Typer either.
 
 Each command runs in a fresh process on a demo database, as a user runs it; the process
 prints the heavy modules it loaded when it exits.
@@ -9,11 +10,15 @@ prints the heavy modules it loaded when it exits.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 
+import ledger
 from ledger.api import Ledger
 from ledger.demo import load_demo
 
@@ -27,7 +32,7 @@ import atexit, json, sys
 kept_out = json.loads(sys.argv[1])
 atexit.register(lambda: print(json.dumps([m for m in kept_out if m in sys.modules])))
 sys.argv = ["ledger", *sys.argv[2:]]
-from ledger.cli.app import main
+from ledger.cli.start import main
 main()
 """
 
@@ -41,10 +46,10 @@ def demo_url(lg: Ledger, database_url: str) -> str:
     return database_url
 
 
-def loaded_by(*args: str) -> tuple[str, list[str]]:
-    """What ``ledger ARGS`` printed, and which of `KEPT_OUT` its process imported."""
+def loaded_by(*args: str, kept_out: tuple[str, ...] = KEPT_OUT) -> tuple[str, list[str]]:
+    """What ``ledger ARGS`` printed, and which of `kept_out` its process imported."""
     result = subprocess.run(
-        [sys.executable, "-c", RUN_COMMAND, json.dumps(KEPT_OUT), *args],
+        [sys.executable, "-c", RUN_COMMAND, json.dumps(kept_out), *args],
         capture_output=True,
         text=True,
         check=True,
@@ -61,6 +66,18 @@ def loaded_by(*args: str) -> tuple[str, list[str]]:
 def test_command_imports_only_what_it_uses(demo_url: str, command: list[str], shown: str) -> None:
     output, loaded = loaded_by(*command, "--database", demo_url)
     assert shown in output
+    assert loaded == []
+
+
+def test_status_of_a_sqlite_file_loads_no_orm(tmp_path: Path, sqlite_template: Path) -> None:
+    """On the default database ``ledger status`` reads with the standard library alone."""
+    path = tmp_path / "ledger.db"
+    shutil.copy(sqlite_template, path)
+    with closing(ledger.open(path)) as lg:
+        load_demo(lg)
+    orm = ("pydantic", "sqlalchemy", "sqlmodel", "typer")
+    output, loaded = loaded_by("status", "--database", str(path), kept_out=KEPT_OUT + orm)
+    assert "work entries  " in output
     assert loaded == []
 
 

@@ -33,6 +33,7 @@ from ledger.core.users import Users
 from ledger.documents.mail.service import Mail
 from ledger.documents.service import Documents
 from ledger.errors import ConfigurationError, Conflict
+from ledger.locations import sqlite_url
 from ledger.platform.collector import older_objects_frozen
 from ledger.platform.leases import recover_expired_runs
 from ledger.platform.progress import THIS_PROCESS, RunProgress
@@ -248,7 +249,7 @@ def resolve_database_url(path_or_url: str | Path | None, create: bool) -> str:
     elif "://" in str(path_or_url):
         url = str(path_or_url)
     else:
-        url = f"sqlite:///{Path(path_or_url).expanduser().resolve()}"
+        url = sqlite_url(path_or_url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database or "")

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from platformdirs import user_data_dir
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
-def default_data_dir() -> Path:
-    """The platform's per-user data directory for ledger."""
-    return Path(user_data_dir("ledger", appauthor=False))
+from ledger.locations import default_data_dir, default_database_url
 
 
 class Config(BaseSettings):
@@ -55,4 +51,4 @@ class Config(BaseSettings):
         """The configured URL, or the default SQLite file in the data directory."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{self.data_dir / 'ledger.db'}"
+        return default_database_url(self.data_dir)

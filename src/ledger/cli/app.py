@@ -29,6 +29,7 @@ from ledger.cli.plugins import plugin_app, plugins_app
 from ledger.cli.projects import projects_app
 from ledger.cli.recurring import recurring_app
 from ledger.cli.settings import settings_app
+from ledger.cli.start import status_lines
 
 app = typer.Typer(
     help="ledger: time tracking and invoicing for independent developers.",
@@ -96,17 +97,7 @@ def init(
 @friendly_errors
 def status(database: DatabaseOption = None) -> None:
     """Counts of everything, unbilled work and outstanding invoices."""
-    report = open_cli_ledger(database).reports.status()
-    typer.echo(f"clients       {report.clients}")
-    typer.echo(f"projects      {report.projects}")
-    typer.echo(f"work entries  {report.entries}")
-    invoices = ", ".join(f"{n} {s}" for s, n in sorted(report.invoices.items())) or "none"
-    typer.echo(f"invoices      {invoices}")
-    typer.echo(f"transactions  {report.transactions}")
-    typer.echo(f"audit events  {report.audit_events}")
-    for label, totals in (("unbilled", report.unbilled), ("outstanding", report.outstanding)):
-        text = ", ".join(f"{amount} {currency}" for currency, amount in sorted(totals.items()))
-        typer.echo(f"{label:<13} {text or 'nothing'}")
+    typer.echo("\n".join(status_lines(open_cli_ledger(database).reports.status())))
 
 
 @app.command()

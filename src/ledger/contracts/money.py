@@ -12,12 +12,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator
 
-# ISO 4217 codes ledger accepts, with their minor-unit exponent.
-CURRENCY_EXPONENTS: dict[str, int] = {
-    "CZK": 2, "EUR": 2, "USD": 2, "GBP": 2, "CHF": 2, "PLN": 2, "HUF": 2,
-    "SEK": 2, "NOK": 2, "DKK": 2, "CAD": 2, "AUD": 2, "NZD": 2, "RON": 2,
-    "BGN": 2, "JPY": 0, "KRW": 0, "ISK": 0, "BHD": 3, "KWD": 3,
-}  # fmt: skip
+from ledger.contracts.currencies import CURRENCY_EXPONENTS
 
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 

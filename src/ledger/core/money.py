@@ -11,7 +11,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator
 
-from ledger.contracts.money import CURRENCY_EXPONENTS, currency_code
+from ledger.contracts.currencies import CURRENCY_EXPONENTS, from_minor
+from ledger.contracts.money import currency_code
 from ledger.core.amounts import Notation, check_amount, check_places, read_amount
 from ledger.errors import InvalidInput
 
@@ -82,12 +83,6 @@ def to_minor(amount: Decimal, currency: str) -> int:
 def exact_minor(amount: Decimal, currency: str, field: str = "amount") -> int:
     """`amount` in minor units; more decimals than `currency` has are refused, not rounded."""
     return to_minor(check_places(amount, currency, field), currency)
-
-
-def from_minor(minor: int, currency: str) -> Decimal:
-    """Integer minor units → `Decimal` with the currency's places."""
-    exponent = CURRENCY_EXPONENTS[currency]
-    return Decimal(minor).scaleb(-exponent).quantize(Decimal(1).scaleb(-exponent))
 
 
 def amount_to_minor(

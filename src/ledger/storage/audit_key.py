@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 
 from ledger.config import Config
 from ledger.errors import ConfigurationError
+from ledger.locations import KEY_FILE_NAME
 
-KEY_FILE_NAME = "secret.key"
 _LABEL = b"ledger audit chain v1"
 
 
