@@ -40,7 +40,7 @@ from ledger.platform.progress import THIS_PROCESS, RunProgress
 from ledger.platform.registry import Registry, default_registry
 from ledger.platform.secret_box import SecretBox
 from ledger.platform.service import Plugins
-from ledger.storage import schema
+from ledger.storage import revisions, schema
 from ledger.storage.audit_key import AuditKey, key_file_for
 from ledger.storage.database import Database, UnitOfWork
 from ledger.storage.sources import Source, as_source
@@ -221,7 +221,7 @@ def open_ledger(
     database = Database(url, lock_wait or config.lock_timeout_seconds, audit_key)
     try:
         revision = schema.current_revision(database.engine)
-        if revision != schema.HEAD_REVISION:
+        if revision != revisions.HEAD_REVISION:
             from ledger.storage import migrate  # Alembic loads only when a migration runs
 
             migrate.upgrade(database.engine, audit_key.derived(create=True))

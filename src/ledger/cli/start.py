@@ -13,15 +13,13 @@ reports it as always. Both print `status_lines` of figures from
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from ledger.core import status_figures
-from ledger.locations import KEY_FILE_NAME, default_data_dir, default_database_url, sqlite_url
-from ledger.storage.schema import HEAD_REVISION
+from ledger.locations import default_data_dir, default_database_url, sqlite_url
+from ledger.storage.sqlite_snapshot import sqlite_snapshot
 
 if TYPE_CHECKING:
     from ledger.core.reports import Status
@@ -62,10 +60,11 @@ def quick_status(args: list[str]) -> bool:
     if path is None:
         return False
     try:
-        figures = _read(path)
+        with sqlite_snapshot(path) as execute:
+            if execute is None:
+                return False
+            figures = status_figures.read_status(execute)
     except Exception:  # whatever it is, the full command line reports it properly
-        return False
-    if figures is None:
         return False
     print("\n".join(status_lines(figures)))
     return True
@@ -99,28 +98,3 @@ def _sqlite_file(database: str | None) -> Path | None:
         return None
     path = Path(url.removeprefix(SQLITE_PREFIX))
     return path if path.name not in ("", ":memory:") and path.is_file() else None
-
-
-def _read(path: Path) -> status_figures.StatusFigures | None:
-    """The figures, read in one transaction without writing; None when the full start
-    would do more than read (migrate the schema, refuse a missing secret key)."""
-    # mode=rw opens only an existing file; the full start waits out a long lock itself.
-    db = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=1.0)
-    try:
-        db.isolation_level = None
-        db.execute("BEGIN")
-        (revision,) = db.execute("SELECT version_num FROM alembic_version").fetchone()
-        if revision != HEAD_REVISION or not _key_available(db, path):
-            return None
-        return status_figures.read_status(db.execute)
-    finally:
-        db.close()
-
-
-def _key_available(db: sqlite3.Connection, path: Path) -> bool:
-    """Whether the full start would accept the secret key: it refuses a missing key
-    only while some plugin has stored credentials."""
-    if os.environ.get("LEDGER_SECRET_KEY") or (path.parent / KEY_FILE_NAME).exists():
-        return True
-    (stored,) = db.execute("SELECT count(*) FROM plugin_settings WHERE secrets <> ''").fetchone()
-    return bool(stored == 0)

@@ -1,7 +1,7 @@
 """The figures of ``ledger status`` in plain SQL, over any DB-API cursor.
 
-Standard library only: ``ledger status`` reads them on a SQLite database without
-loading SQLAlchemy or pydantic (`ledger.cli.quick`), and `lg.reports.status()`, the
+Standard library only: ``ledger status`` reads them on a SQLite file without loading
+SQLAlchemy or pydantic (`ledger.cli.start`), and `lg.reports.status()`, the
 unbilled-work report and the dashboard run the same statements through their session,
 so there is one definition of every figure. The SQL is the common subset of SQLite
 and PostgreSQL, with no parameters (it holds no ``%``, which psycopg would read as one).

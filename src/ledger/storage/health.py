@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from ledger.storage import audit_checkpoints, schema
+from ledger.storage import audit_checkpoints, revisions, schema
 from ledger.storage.audit_chain import AUDIT_TABLE
 from ledger.storage.audit_key import AuditKey
 from ledger.storage.database import Database
@@ -136,7 +136,7 @@ def last_checkpoint(database: Database, now: dt.datetime) -> Finding:
 def migrations(database: Database) -> Finding:
     """Whether the schema is this ledger's (pending migrations run on the next open)."""
     revision = schema.current_revision(database.engine)
-    head = schema.HEAD_REVISION
+    head = revisions.HEAD_REVISION
     if revision == head:
         return Finding(OK, "migrations", f"none pending (schema {head})")
     if revision is None:

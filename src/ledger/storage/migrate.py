@@ -9,7 +9,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine
 
-from ledger.storage.schema import HEAD_REVISION, current_revision, is_current
+from ledger.storage.revisions import HEAD_REVISION
+from ledger.storage.schema import current_revision, is_current
 
 __all__ = [
     "HEAD_REVISION", "MIGRATION_SOURCE", "alembic_config", "backfill", "current_revision",

@@ -1,19 +1,10 @@
-"""Which schema revision a database has; reading it needs no Alembic.
-
-The revisions are plain constants (this module imports SQLAlchemy only to read a
-database), so a command that checks them without the ORM loads nothing else.
-"""
+"""Which schema revision a database has; reading it needs no Alembic."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from sqlalchemy import Engine, inspect, text
 
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-HEAD_REVISION = "0017"
-"""The newest migration; a test keeps it equal to Alembic's head."""
-
+from ledger.storage.revisions import HEAD_REVISION
 
 KEYED_AUDIT_REVISION = "0007"
 """The migration that brought keyed audit chains; events before it carry plain hashes."""
@@ -29,8 +20,6 @@ def before_keyed_audit(revision: str | None) -> bool:
 
 def current_revision(engine: Engine) -> str | None:
     """The schema revision of the database, None when it has none yet."""
-    from sqlalchemy import inspect, text
-
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
