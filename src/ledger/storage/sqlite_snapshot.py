@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from ledger.locations import KEY_FILE_NAME
 from ledger.storage.revisions import HEAD_REVISION
 
-Execute = Callable[[str], Iterable[Sequence[Any]]]
-
 
 @contextmanager
-def sqlite_snapshot(path: Path) -> Iterator[Execute | None]:
+def sqlite_snapshot(path: Path) -> Iterator[Callable[[str], sqlite3.Cursor] | None]:
     """Run statements on the SQLite file at `path` in one read transaction.
 
     Yields None when opening the ledger would do more than read: migrate an older
