@@ -28,12 +28,6 @@ class DataCache:
         self._kept: dict[Hashable, tuple[Hashable, Any]] = {}
         self._lock = Lock()
 
-    def holds(self, name: Hashable, version: Hashable) -> bool:
-        """Whether the value under `name` was read at `version` (`get` will not read)."""
-        with self._lock:
-            kept = self._kept.get(name)
-        return kept is not None and kept[0] == version
-
     def get(
         self,
         name: Hashable,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from starlette.requests import Request
@@ -23,9 +21,6 @@ from ledger.web.state import ledger_of, settings_of
 REMINDERS_SHOWN = 10
 """The longest-overdue invoices the dashboard offers reminders for (all: `ledger reminders`)."""
 
-_READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ledger-dashboard")
-"""Threads reading the work figures beside the money figures (started when first used)."""
-
 
 def dashboard(request: Request) -> Response:
     lg = ledger_of(request)
@@ -37,11 +32,6 @@ def dashboard(request: Request) -> Response:
     version = (data_version(request), today)
     cache = cache_of(request)
     money_kept = unchanged_but(request, version, MONEY_UNAFFECTED_BY)
-    read_work = partial(cache.get, "dashboard work", version, lambda: lg.analytics.work(today))
-    # The work figures are read on a second connection while this thread reads the
-    # money figures: the database works on both at once (sqlite3 and psycopg let go
-    # of the GIL while it does), so after a change the page waits for the slower only.
-    reading = None if cache.holds("dashboard work", version) else _READERS.submit(read_work)
     money = cache.get(
         "dashboard money",
         version,
@@ -50,7 +40,7 @@ def dashboard(request: Request) -> Response:
     )
     charts = cache.get(("dashboard charts", t.language), version,
                        lambda: _charts(money, t), money_kept)  # fmt: skip
-    work = read_work() if reading is None else reading.result()
+    work = cache.get("dashboard work", version, lambda: lg.analytics.work(today))
     data = Dashboard.model_construct(today=today, **dict(work), **dict(money))  # read, trusted
     first_steps, recurring_due = cache.get(
         "dashboard steps",
