@@ -65,9 +65,9 @@ money owed and overdue 2.2 to 2.5 ms (5,000 issued invoices each probing its
 payments), income and expenses 1.4 ms (3,000 transactions sorted into months), top
 clients 0.6, reminders 0.3, invoiced months 0.3; rendering 2.2; the settings, the
 session, the newest audit id, the running timer and the due templates 0.2 to 0.5
-each; the floor 1.0. Reading the work
-figures on a second connection beside the money figures was tried and dropped: at
-load 5 both reads took 13.3 ms min that way and 12.8 ms one after the other.
+each; the floor 1.0. Reading the work figures on a second connection beside the
+money figures was tried and dropped: at load 5 both reads took 13.3 ms min that way
+and 12.8 ms one after the other.
 
 Before these changes, load average 1.7 at the start and 3.1 at the end, after the
 money figures were kept across logged time:
