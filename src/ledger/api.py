@@ -157,10 +157,12 @@ class Ledger:
             engine = SyncEngine(self, transport=transport, policy=policy)
             return engine.run(name, dry_run=dry_run, on_start=on_start)
 
-    def today(self) -> dt.date:
+    def today(self, zone: str | None = None) -> dt.date:
         """Today's date in the user's time zone by this ledger's clock: an invoice
-        issued at 00:30 in Prague is dated that day, not the UTC day before."""
-        return datetimes.local_date(self.clock(), self.settings.zone())
+        issued at 00:30 in Prague is dated that day, not the UTC day before.
+
+        `zone`: that time zone, when the caller has read the settings already."""
+        return datetimes.local_date(self.clock(), zone or self.settings.zone())
 
     @contextmanager
     def atomic(self) -> Iterator[UnitOfWork]:

@@ -25,6 +25,16 @@ def test_the_timer_offers_client_and_project(client: TestClient, lg: Ledger) -> 
     assert options == ["Acme · Web", "Beta · App"]
 
 
+def test_the_timer_escapes_names_and_shows_a_new_project(client: TestClient, lg: Ledger) -> None:
+    acme = lg.clients.add(name="A&B <s.r.o.>", currency="CZK")
+    lg.projects.add(acme.id, name='"Web"')
+    client.get("/")  # the options are made once for these projects
+    lg.projects.add(acme.id, name="ERP")
+    timer = client.get("/").text.split('id="timer"')[1].split("</div>")[0]
+    options = re.findall(r'<option value="\d+">([^<]+)</option>', timer)
+    assert options == ["A&amp;B &lt;s.r.o.&gt; · &#34;Web&#34;", "A&amp;B &lt;s.r.o.&gt; · ERP"]
+
+
 def test_the_running_timer_names_client_and_project(client: TestClient, lg: Ledger) -> None:
     acme = lg.clients.add(name=LONG, currency="CZK")
     project = lg.projects.add(acme.id, name="Web")

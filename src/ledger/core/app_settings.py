@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, func, select
 
 from ledger.core import identities
@@ -85,8 +87,10 @@ class AppSettingsService(Service):
 
     def get(self) -> AppSettings:
         """The current settings (defaults before anything was saved)."""
+        # Read as a plain row: every page asks, and the ORM costs more than the query.
         with self._lg.reading() as session:
-            return AppSettings.from_row(_row(session) or tables.AppSettings())
+            row = session.connection().execute(SETTINGS_ROW).mappings().first()
+        return AppSettings.from_mapping(dict(row) if row is not None else _defaults())
 
     def zone(self) -> str:
         """The user's time zone: the saved one, else the machine's."""
@@ -176,6 +180,15 @@ class AppSettingsService(Service):
 
 def _current_pattern(session: Session) -> str:
     return (_row(session) or tables.AppSettings()).number_pattern
+
+
+SETTINGS_ROW = sa_select(tables.AppSettings.__table__)  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _defaults() -> dict[str, Any]:
+    """The settings row's values before anything was saved."""
+    return tables.AppSettings().model_dump()
 
 
 def _row(session: Session) -> tables.AppSettings | None:

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+LAST_ID = sa.select(sa.func.max(tables.AuditEvent.__table__.c.id))  # type: ignore[attr-defined]
+"""The newest event's id: built once, as every page asks for it."""
+
+
 class AuditLog(Service):
     """Every change with its source, newest last; append-only and hash-chained."""
 
@@ -73,8 +77,7 @@ class AuditLog(Service):
         """The newest event's id (0 before any): every change to the data appends an
         event, so a cache of figures read from the data is current while this stays."""
         with self._lg.reading() as session:
-            newest = session.exec(select(sa.func.max(tables.AuditEvent.id))).one()
-            return int(newest or 0)
+            return int(session.connection().execute(LAST_ID).scalar() or 0)
 
     def tables_changed(self, after: int, upto: int, *, at_most: int = 500) -> set[str] | None:
         """The tables that events `after` < id <= `upto` changed (read by the primary

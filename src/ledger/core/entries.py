@@ -380,8 +380,12 @@ def _editable(session: Session, entry: Ref) -> tables.WorkEntry:
     return row
 
 
+# Built once: every logged-in page asks, and building the statement costs about as
+# much as the indexed lookup it sends.
+RUNNING = select(tables.WorkEntry).where(
+    col(tables.WorkEntry.started_at).is_not(None), col(tables.WorkEntry.ended_at).is_(None)
+)
+
+
 def _running(session: Session) -> tables.WorkEntry | None:
-    query = select(tables.WorkEntry).where(
-        col(tables.WorkEntry.started_at).is_not(None), col(tables.WorkEntry.ended_at).is_(None)
-    )
-    return session.exec(query).first()
+    return session.exec(RUNNING).first()

@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import html
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -441,9 +441,17 @@ class AppSettings(PublicModel):
 
     @classmethod
     def from_row(cls, row: tables.AppSettings) -> AppSettings:
-        data = row.model_dump(exclude={"id", "default_vat_rate_bp", "time_zone"})
-        zone = row.time_zone or datetimes.machine_zone()
-        return cls(**data, default_vat_rate=percent(row.default_vat_rate_bp), time_zone=zone)
+        return cls.from_mapping(row.model_dump())
+
+    @classmethod
+    def from_mapping(cls, row: Mapping[str, Any]) -> AppSettings:
+        """From the settings row's columns by name (a row read without the ORM)."""
+        data = {k: v for k, v in row.items() if k not in _NOT_PUBLIC_SETTINGS}
+        zone = row["time_zone"] or datetimes.machine_zone()
+        return cls(**data, default_vat_rate=percent(row["default_vat_rate_bp"]), time_zone=zone)
+
+
+_NOT_PUBLIC_SETTINGS = frozenset({"id", "default_vat_rate_bp", "time_zone"})
 
 
 class BankAccount(PublicModel):

@@ -7,7 +7,7 @@ import gettext
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -103,7 +103,7 @@ class Translator:
         return "" if value is None else format_amount(value, self.notation)
 
     def number(self, value: Decimal | int | float) -> str:
-        return format_decimal(value, locale=self.locale)
+        return _formatted_number(value, self.locale)
 
     def rate(self, value: Decimal) -> str:
         """An exchange rate with the ČNB's three decimals: ``24,290`` / ``24.290``."""
@@ -126,3 +126,11 @@ class Translator:
         if minutes is None:
             return ""
         return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+@lru_cache(maxsize=4096)
+def _formatted_number(value: Decimal | int | float, locale: str) -> str:
+    """Babel's text for `value`: the charts' axes ask for the same few round values
+    after every change, at a few hundredths of a millisecond each. Equal values (1 and
+    1.0) share a text, as the locale's pattern rounds by value."""
+    return format_decimal(value, locale=locale)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -31,11 +33,12 @@ def context_of(request: Request, values: dict[str, Any]) -> dict[str, Any]:
     """Everything a template may use: the request's translator, session and values."""
     translator: Translator = request.state.translator
     session = request.state.session
-    layout: dict[str, Any] = {"running": None, "timer_projects": []}
+    layout: dict[str, Any] = {"running": None, "timer_projects": [], "timer_options": ""}
     if session and session.user_id:
         layout["running"] = running = ledger_of(request).entries.running()
         if running is None:
-            layout["timer_projects"] = _timer_projects(request)
+            layout["timer_projects"] = choices = _timer_projects(request)
+            layout["timer_options"] = timer_options(tuple(choices))
     return {
         **layout,
         "request": request,
@@ -56,6 +59,18 @@ def _timer_projects(request: Request) -> list[ProjectChoice]:
     until the data changes."""
     read = ledger_of(request).projects.choices
     return cache_of(request).get("timer projects", data_version(request), read)
+
+
+@lru_cache(maxsize=4)
+def timer_options(choices: tuple[ProjectChoice, ...]) -> Markup:
+    """The timer's ``<option>``s, made once for the same choices: every page shows them,
+    and after a change the template would escape the same few hundred names again."""
+    options = (
+        f'    <option value="{choice.id}">{escape(choice.client_name)} · {escape(choice.name)}'
+        "</option>"
+        for choice in choices
+    )
+    return Markup("\n".join(options))  # noqa: S704 (every name is escaped)
 
 
 def render(

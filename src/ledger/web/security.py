@@ -69,6 +69,7 @@ class WebMiddleware(BaseHTTPMiddleware):
         if request.url.path.startswith("/static/"):  # files need no session
             return await call_next(request)
         settings = await run_in_threadpool(self.ledger.settings.get)
+        request.state.settings = settings  # for the handler: read once per request
         request.state.translator = Translator(settings.locale, settings.time_zone)
         request.state.theme = settings.theme
         request.state.session = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from ledger.api import Ledger
+from ledger.core.models import AppSettings
 
 
 def ledger_of(request: Request) -> Ledger:
@@ -13,3 +14,11 @@ def ledger_of(request: Request) -> Ledger:
     if not isinstance(ledger, Ledger):
         raise RuntimeError("no ledger on this request; is WebMiddleware installed?")
     return ledger
+
+
+def settings_of(request: Request) -> AppSettings:
+    """The settings the middleware read for this request."""
+    settings = request.state.settings
+    if not isinstance(settings, AppSettings):
+        raise RuntimeError("no settings on this request; is WebMiddleware installed?")
+    return settings

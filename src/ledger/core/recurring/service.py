@@ -6,6 +6,7 @@ import builtins
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from sqlalchemy import Date, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -185,12 +186,8 @@ class Recurring(Service):
     def due(self, today: dt.date | str | None = None) -> Records[RecurringTemplate]:
         """Active templates whose next date is on or before `today` (default: today)."""
         day = self._day(today)
-        query = select(tables.RecurringTemplate).where(
-            tables.RecurringTemplate.active == True,  # noqa: E712 (SQL, not Python)
-            col(tables.RecurringTemplate.next_date) <= day,
-        )
         with self._lg.reading() as session:
-            return _records(session, session.exec(_ordered(query)))
+            return _records(session, session.exec(DUE, params={"day": day}))
 
     def invoices(self, template: Ref) -> Records[Invoice]:
         """The invoices a template made, newest period first."""
@@ -267,6 +264,15 @@ def _draft_period(session: Session, row: tables.RecurringTemplate) -> tables.Inv
 def _ordered(query: TemplateQuery) -> TemplateQuery:
     table = tables.RecurringTemplate
     return query.order_by(col(table.next_date), col(table.id))
+
+
+DUE = _ordered(
+    select(tables.RecurringTemplate).where(
+        tables.RecurringTemplate.active == True,  # noqa: E712 (SQL, not Python)
+        col(tables.RecurringTemplate.next_date) <= bindparam("day", type_=Date()),
+    )
+)
+"""Active templates due on a day; built once, as the dashboard asks after each change."""
 
 
 def _records(

@@ -11,11 +11,12 @@ from starlette.routing import Route
 
 from ledger.api import Ledger
 from ledger.core.analytics import MONEY_UNAFFECTED_BY, Dashboard, MoneyFigures, MonthAmounts
+from ledger.core.models import AppSettings
 from ledger.web.charts import Series, bar_chart
 from ledger.web.data_cache import cache_of, data_version, unchanged_but
 from ledger.web.i18n import Translator
 from ledger.web.rendering import render
-from ledger.web.state import ledger_of
+from ledger.web.state import ledger_of, settings_of
 
 REMINDERS_SHOWN = 10
 """The longest-overdue invoices the dashboard offers reminders for (all: `ledger reminders`)."""
@@ -26,7 +27,8 @@ def dashboard(request: Request) -> Response:
     t: Translator = request.state.translator
     # Read again only when the data changed (see `data_cache`) or the day did (overdue
     # and due dates move with it); logging time leaves the money figures as they were.
-    today = lg.today()
+    settings = settings_of(request)
+    today = lg.today(settings.time_zone)
     version = (data_version(request), today)
     cache = cache_of(request)
     money_kept = unchanged_but(request, version, MONEY_UNAFFECTED_BY)
@@ -40,9 +42,11 @@ def dashboard(request: Request) -> Response:
                        lambda: _charts(money, t), money_kept)  # fmt: skip
     work = cache.get("dashboard work", version, lambda: lg.analytics.work(today))
     data = Dashboard.model_construct(today=today, **dict(work), **dict(money))  # read, trusted
-    rest = cache.get("dashboard steps", version,
-                     lambda: (_first_steps(lg, data), list(lg.recurring.due(today))))  # fmt: skip
-    first_steps, recurring_due = rest
+    first_steps, recurring_due = cache.get(
+        "dashboard steps",
+        version,
+        lambda: (_first_steps(lg, data, settings), list(lg.recurring.due(today))),
+    )
     return render(request, "dashboard.html", {
         "data": data, "charts": charts, "section": "dashboard",
         "first_steps": first_steps, "recurring_due": recurring_due,
@@ -50,7 +54,7 @@ def dashboard(request: Request) -> Response:
     })  # fmt: skip
 
 
-def _first_steps(lg: Ledger, data: Dashboard) -> list[tuple[str, bool]]:
+def _first_steps(lg: Ledger, data: Dashboard, settings: AppSettings) -> list[tuple[str, bool]]:
     """Set up your company, add a client, log time: each step with whether it is done;
     empty once all are (the dashboard then shows only the figures)."""
     worked = bool(
@@ -60,7 +64,7 @@ def _first_steps(lg: Ledger, data: Dashboard) -> list[tuple[str, bool]]:
     # Work needs a client, so only a ledger without figures asks for the clients.
     has_client = worked or bool(lg.clients.list(include_archived=True))
     steps = [
-        ("company", bool(lg.settings.get().supplier_name)),
+        ("company", bool(settings.supplier_name)),
         ("client", has_client),
         ("time", has_client and worked),
     ]
