@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ledger.contracts.errors import UpstreamError
@@ -60,16 +60,22 @@ class Exchange:
     sent: str = ""
 
 
-@dataclass
 class ExchangeLog:
-    """The redacted, size-capped upstream record of a run."""
+    """The redacted, size-capped upstream record of a run.
 
-    redact: Redactor
-    max_body: int = 64 * 1024
-    max_total: int = 1024 * 1024
-    exchanges: list[Exchange] = field(default_factory=list)
-    requests: int = 0
-    _total: int = 0
+    A plain class, unlike the records above: every sync makes one, and a dataclass
+    costs about half a millisecond to define in each fresh process.
+    """
+
+    def __init__(
+        self, redact: Redactor, max_body: int = 64 * 1024, max_total: int = 1024 * 1024
+    ) -> None:
+        self.redact = redact
+        self.max_body = max_body
+        self.max_total = max_total
+        self.exchanges: list[Exchange] = []
+        self.requests = 0
+        self._total = 0
 
     def record(
         self, request: httpx.Request, response: httpx.Response | None, error: str = ""
