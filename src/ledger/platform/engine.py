@@ -126,7 +126,8 @@ class SyncEngine:
             raise Conflict(
                 f"plugin {name} is disabled; enable it with `ledger plugins enable {name}`"
             )
-        run_id, cursor = self._start(plugin_class, dry_run)
+        started, cursor = self._start(plugin_class, dry_run)
+        run_id = started["id"]
         runs = self.ledger.run_progress
         runs.start(run_id)
         if on_start is not None:
@@ -136,13 +137,16 @@ class SyncEngine:
                 Heartbeat(self.database, run_id, self.lease_seconds),
                 ProgressPublisher(self.database, run_id, runs),
             ):
-                return self._execute(plugin_class, row, run_id, cursor, dry_run)
+                return self._execute(plugin_class, row, started, cursor, dry_run)
         finally:
             runs.finish(run_id)
 
-    def _start(self, plugin_class: type[Plugin[Any]], dry_run: bool) -> tuple[int, str | None]:
-        """Record the run as running; return its id and the plugin's cursor, read in
-        the same transaction (after the insert, so no other run's cursor slips in)."""
+    def _start(
+        self, plugin_class: type[Plugin[Any]], dry_run: bool
+    ) -> tuple[dict[str, Any], str | None]:
+        """Record the run as running; return the values stored (with its id) and the
+        plugin's cursor, read in the same transaction (after the insert, so no other
+        run's cursor slips in)."""
         values = {
             "plugin": plugin_class.name,
             "plugin_version": plugin_class.version,
@@ -157,9 +161,9 @@ class SyncEngine:
             try:
                 with self.database.engine.begin() as conn:
                     statement = insert(RUNS).returning(RUNS.c.id)
-                    run_id = int(conn.execute(statement, values).scalar_one())
+                    values["id"] = int(conn.execute(statement, values).scalar_one())
                     query = select(STATES.c.cursor).where(STATES.c.plugin == plugin_class.name)
-                    return run_id, conn.execute(query).scalar()
+                    return values, conn.execute(query).scalar()
             except IntegrityError:
                 who = f"a new sync of {plugin_class.name} ({self.ledger.source.value})"
                 if attempt or not recover_expired_runs(self.database, who):
@@ -172,7 +176,7 @@ class SyncEngine:
         self,
         plugin_class: type[Plugin[Any]],
         row: tables.PluginSettings,
-        run_id: int,
+        started: dict[str, Any],
         cursor_before: str | None,
         dry_run: bool,
     ) -> SyncRun:
@@ -180,7 +184,7 @@ class SyncEngine:
         redact = Redactor()
         log = RunLog(redact, self.ledger.clock)
         exchanges = ExchangeLog(redact)
-        record = _RunRecord(run_id, log, exchanges, cursor_before)
+        record = _RunRecord(started, log, exchanges, cursor_before)
         name = plugin_class.name
         stages = _Stages(name)
         try:
@@ -192,7 +196,7 @@ class SyncEngine:
             ctx = self._context(plugin_class, settings, stages, record, http)
             result = self._call_plugin(plugin_class, ctx, stages, http)
             fault_point("before_apply")
-            self._apply(plugin_class.name, run_id, stages, ctx.cursor, result, record, dry_run)
+            self._apply(plugin_class.name, stages, ctx.cursor, result, record, dry_run)
             fault_point("after_commit")
         except (PluginError, ConfigurationError) as exc:
             self._fail(record, getattr(exc, "kind", "configuration"), redact(str(exc)), "")
@@ -277,13 +281,13 @@ class SyncEngine:
     def _apply(
         self,
         name: str,
-        run_id: int,
         stages: _Stages,
         cursor: str | None,
         reported: SyncResult,
         record: _RunRecord,
         dry_run: bool,
     ) -> None:
+        run_id = record.run_id
         run_ledger = self.ledger.with_source(Source(f"plugin:{name}"), run_id)
         try:
             with run_ledger.atomic() as uow:
@@ -318,15 +322,23 @@ class SyncEngine:
                 self._finish(conn, record, "succeeded")
 
     def _finish(self, conn: Any, record: _RunRecord, status: str) -> None:
-        """Record how the run ended, keeping the row as stored (RETURNING it saves the
-        read and the statement's compiling that an unchanged run would spend on it)."""
+        """Record how the run ended, and keep the row as it now stands.
+
+        The row is the values the run stored (text, integers and aware UTC times
+        come back from either database as they went in) plus the note of a recovery
+        that may have marked a slow run meanwhile, which the update returns: reading
+        the whole row back would cost a fresh process more than the run's other
+        bookkeeping.
+        """
+        values = record.values(status)
         statement = (
             update(RUNS)
             .where(RUNS.c.id == record.run_id)
-            .values(record.values(status))
-            .returning(*RUNS.c)
+            .values(values)
+            .returning(RUNS.c.recovered_at, RUNS.c.recovered_by)
         )
-        record.ended = dict(conn.execute(statement).one()._mapping)
+        recovered = conn.execute(statement).one()._mapping
+        record.ended = {**record.started, **values, **recovered}
 
     def _fail(self, record: _RunRecord, kind: str, message: str, trace: str) -> None:
         record.error = (kind, message, trace)
@@ -361,9 +373,14 @@ class _RunRecord:
     """What a run keeps for its row in the history until it ends."""
 
     def __init__(
-        self, run_id: int, log: RunLog, exchanges: ExchangeLog, cursor_before: str | None
+        self,
+        started: dict[str, Any],
+        log: RunLog,
+        exchanges: ExchangeLog,
+        cursor_before: str | None,
     ) -> None:
-        self.run_id = run_id
+        self.started = started  # the values `_start` stored, with the run's id
+        self.run_id: int = started["id"]
         self.log = log
         self.exchanges = exchanges
         self.cursor_before = cursor_before
