@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     import httpx
 
 
+# `Exchange` and `ExchangeLog` are plain classes: every sync imports this module, and
+# a dataclass costs about half a millisecond to define in each fresh process (a
+# CLI command, a notebook's first sync). `HttpPolicy`, which callers build and copy
+# with `dataclasses.replace`, stays one.
+
+
 class SyncLimitExceeded(UpstreamError):
     """The sync made more requests or took longer than a run may."""
 
@@ -43,7 +49,6 @@ class HttpPolicy:
     sleep: Callable[[float], None] = time.sleep
 
 
-@dataclass
 class Exchange:
     """One request and its response as the run's history keeps them (redacted).
 
@@ -51,21 +56,27 @@ class Exchange:
     would have sent in `sent`; it never left the machine.
     """
 
-    method: str
-    url: str
-    status: int | None
-    body: str
-    error: str | None = None
-    would_send: bool = False
-    sent: str = ""
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        status: int | None,
+        body: str,
+        error: str | None = None,
+        would_send: bool = False,
+        sent: str = "",
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.status = status
+        self.body = body
+        self.error = error
+        self.would_send = would_send
+        self.sent = sent
 
 
 class ExchangeLog:
-    """The redacted, size-capped upstream record of a run.
-
-    A plain class, unlike the records above: every sync makes one, and a dataclass
-    costs about half a millisecond to define in each fresh process.
-    """
+    """The redacted, size-capped upstream record of a run."""
 
     def __init__(
         self, redact: Redactor, max_body: int = 64 * 1024, max_total: int = 1024 * 1024

@@ -187,16 +187,18 @@ class SyncEngine:
         record = _RunRecord(started, log, exchanges, cursor_before)
         name = plugin_class.name
         stages = _Stages(name)
+        # The run's own ledger: the plugin reads through it, and the apply writes.
+        run_ledger = self.ledger.with_source(Source(f"plugin:{name}"), record.run_id)
         try:
             settings = load_settings(plugin_class.Settings, row, self.ledger.secret_box)
             redact = Redactor(secret_values(settings))
             log.redact = exchanges.redact = redact
             policy = dataclasses.replace(self.policy, dry_run=dry_run)
             http = RunHttp(policy, exchanges, self.transport, log)
-            ctx = self._context(plugin_class, settings, stages, record, http)
+            ctx = self._context(plugin_class, run_ledger, settings, stages, record, http)
             result = self._call_plugin(plugin_class, ctx, stages, http)
             fault_point("before_apply")
-            self._apply(plugin_class.name, stages, ctx.cursor, result, record, dry_run)
+            self._apply(run_ledger, stages, ctx.cursor, result, record, dry_run)
             fault_point("after_commit")
         except (PluginError, ConfigurationError) as exc:
             self._fail(record, getattr(exc, "kind", "configuration"), redact(str(exc)), "")
@@ -213,13 +215,13 @@ class SyncEngine:
     def _context(
         self,
         plugin_class: type[Plugin[Any]],
+        reader: PlatformLedger,
         settings: BaseModel,
         stages: _Stages,
         record: _RunRecord,
         http: RunHttp,
     ) -> SyncContext[Any]:
         name, run_id = plugin_class.name, record.run_id
-        reader = self.ledger.with_source(f"plugin:{name}", run_id)
 
         def report(done: int, total: int | None, message: str) -> None:
             self.ledger.run_progress.report(run_id, Progress(done, total, message))
@@ -280,15 +282,14 @@ class SyncEngine:
 
     def _apply(
         self,
-        name: str,
+        run_ledger: PlatformLedger,
         stages: _Stages,
         cursor: str | None,
         reported: SyncResult,
         record: _RunRecord,
         dry_run: bool,
     ) -> None:
-        run_id = record.run_id
-        run_ledger = self.ledger.with_source(Source(f"plugin:{name}"), run_id)
+        name, run_id = record.started["plugin"], record.run_id
         try:
             with run_ledger.atomic() as uow:
                 records = RecordApplier(run_ledger, uow, stages.records)
