@@ -103,6 +103,16 @@ benchmarks; wall times about twice the CPU times), 50,000 rows, 3 rounds,
     load-and-compare floor       0.570 / 1.129 s         0.455 / 0.497 s
     re-sync, unchanged           0.768 / 1.238 s         0.468 / 0.534 s   -> 1.10x (cpu 1.07x)
     write lock held              re-sync 0.005 / 0.016 s
+
+A second run minutes later at load 2.0 to 2.6: the re-sync 0.494 / 0.631 s against
+0.491 / 0.549 s (1.15x, cpu 1.08x), the first sync 1.49x (cpu 1.65x). The spread
+between runs is the machine's: counted in instructions, a re-sync of 2,100 rows
+takes 178.8 million, 69.6 thousand a row beyond the 100-row run, and the floor's
+load and loop over the same 2,100 rows 149.5 million (71 thousand a row): per row
+the ledger is at its floor. What it adds is the fixed part, 33 million instructions
+(1 % of the floor's 3.5 billion at 50,000 rows) but about 13 ms of CPU, as compiling
+SQL runs fewer instructions a cycle than hashing: 3 % to 4 % of the floor's 0.35 to
+0.5 s, so an unchanged re-sync's expected ratio is about 1.03x to 1.05x.
 """
 
 from __future__ import annotations
