@@ -78,6 +78,41 @@ to its floor is now fixed, about 30 ms of CPU: the engine's import (10 ms;
 and cursor, the final update and read, about 20 ms, mostly SQLAlchemy compiling
 each statement once per process) and two committed transactions, which the
 floor does not have; the per-row compare matches the floor's loop.
+
+Later still on 2026-12-03, the fixed costs cut further: the modules a sync imports
+define no dataclasses (each cost about half a millisecond to define: the engine's
+records, the link rows, the exchange log), the engine reuses the configuration
+``open`` read (a millisecond to read again), reads the plugin's cursor in the
+transaction that records the run, and no longer reads the ended run back (its
+final update returns the one thing another process may have changed, a recovery
+note: reading all 27 columns back cost 2 ms, mostly compiling). Measured where a
+re-sync is nearly all fixed cost, 100 unchanged rows in fresh processes, 15
+interleaved pairs before and after at load 4.9 to 5.0: CPU 24.4 / 28.4 ms before,
+14.0 / 20.7 ms after (min / median; the floor 1.3 / 2.0 ms). Counted in
+instructions (callgrind around ``lg.sync``, which a shared machine does not
+disturb): 62.5 million before, 39.6 million after, of which the 100 rows' loop is
+6.2 million; what is left is the engine's import (12 million), the run's insert and
+cursor read (6), its final update (6) and the read of the stored fingerprints (2.5).
+The whole benchmark at load 4.9 to 5.1 (the machine shared with three other
+benchmarks; wall times about twice the CPU times), 50,000 rows, 3 rounds,
+``--memory-rows 0``:
+
+    load average 4.9 to 5.1      min / median wall       cpu
+    write floor                  3.854 / 6.111 s         2.180 / 2.833 s
+    first sync                   8.327 / 8.967 s         3.701 / 4.302 s   -> 1.47x (cpu 1.52x)
+    load-and-compare floor       0.570 / 1.129 s         0.455 / 0.497 s
+    re-sync, unchanged           0.768 / 1.238 s         0.468 / 0.534 s   -> 1.10x (cpu 1.07x)
+    write lock held              re-sync 0.005 / 0.016 s
+
+A second run minutes later at load 2.0 to 2.6: the re-sync 0.494 / 0.631 s against
+0.491 / 0.549 s (1.15x, cpu 1.08x), the first sync 1.49x (cpu 1.65x). The spread
+between runs is the machine's: counted in instructions, a re-sync of 2,100 rows
+takes 178.8 million, 69.6 thousand a row beyond the 100-row run, and the floor's
+load and loop over the same 2,100 rows 149.5 million (71 thousand a row): per row
+the ledger is at its floor. What it adds is the fixed part, 33 million instructions
+(1 % of the floor's 3.5 billion at 50,000 rows) but about 13 ms of CPU, as compiling
+SQL runs fewer instructions a cycle than hashing: 3 % to 4 % of the floor's 0.35 to
+0.5 s, so an unchanged re-sync's expected ratio is about 1.03x to 1.05x.
 """
 
 from __future__ import annotations

@@ -79,6 +79,7 @@ class Ledger:
         registry: Registry | None = None,
         secret_box: SecretBox | None = None,
         run_progress: RunProgress = THIS_PROCESS,
+        config: Config | None = None,
     ) -> None:
         self.database = database
         self.source = as_source(source)
@@ -87,6 +88,7 @@ class Ledger:
         self.registry = registry if registry is not None else default_registry
         self.secret_box = secret_box or SecretBox(default_key_file(database.url))
         self.run_progress = run_progress
+        self.config = config  # as `open` read it; None: read when needed
         self.writes_blocked: str | None = None
         self._current: ContextVar[UnitOfWork | None] = ContextVar("uow", default=None)
         self.clients = Clients(self)
@@ -125,6 +127,7 @@ class Ledger:
             registry=self.registry,
             secret_box=self.secret_box,
             run_progress=self.run_progress,
+            config=self.config,
         )
         other.run_id = run_id
         return other
@@ -229,7 +232,7 @@ def open_ledger(
             migrate.upgrade(database.engine, audit_key.derived(create=True))
         recover_expired_runs(database, f"the start of a ledger ({source})")
         box = SecretBox(default_key_file(url), config.secret_key)
-        lg = Ledger(database, source, clock, registry=registry, secret_box=box)
+        lg = Ledger(database, source, clock, registry=registry, secret_box=box, config=config)
         lg.plugins.check_key()
         if schema.before_keyed_audit(revision):
             lg.with_source("system:audit").audit.mark_unkeyed()

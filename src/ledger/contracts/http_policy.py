@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ledger.contracts.errors import UpstreamError
@@ -18,6 +18,12 @@ from ledger.contracts.redaction import Redactor
 
 if TYPE_CHECKING:
     import httpx
+
+
+# `Exchange` and `ExchangeLog` are plain classes: every sync imports this module, and
+# a dataclass costs about half a millisecond to define in each fresh process (a
+# CLI command, a notebook's first sync). `HttpPolicy`, which callers build and copy
+# with `dataclasses.replace`, stays one.
 
 
 class SyncLimitExceeded(UpstreamError):
@@ -43,7 +49,6 @@ class HttpPolicy:
     sleep: Callable[[float], None] = time.sleep
 
 
-@dataclass
 class Exchange:
     """One request and its response as the run's history keeps them (redacted).
 
@@ -51,25 +56,37 @@ class Exchange:
     would have sent in `sent`; it never left the machine.
     """
 
-    method: str
-    url: str
-    status: int | None
-    body: str
-    error: str | None = None
-    would_send: bool = False
-    sent: str = ""
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        status: int | None,
+        body: str,
+        error: str | None = None,
+        would_send: bool = False,
+        sent: str = "",
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.status = status
+        self.body = body
+        self.error = error
+        self.would_send = would_send
+        self.sent = sent
 
 
-@dataclass
 class ExchangeLog:
     """The redacted, size-capped upstream record of a run."""
 
-    redact: Redactor
-    max_body: int = 64 * 1024
-    max_total: int = 1024 * 1024
-    exchanges: list[Exchange] = field(default_factory=list)
-    requests: int = 0
-    _total: int = 0
+    def __init__(
+        self, redact: Redactor, max_body: int = 64 * 1024, max_total: int = 1024 * 1024
+    ) -> None:
+        self.redact = redact
+        self.max_body = max_body
+        self.max_total = max_total
+        self.exchanges: list[Exchange] = []
+        self.requests = 0
+        self._total = 0
 
     def record(
         self, request: httpx.Request, response: httpx.Response | None, error: str = ""

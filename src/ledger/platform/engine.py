@@ -22,7 +22,6 @@ import signal
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -75,12 +74,19 @@ class _DryRunRollback(Exception):
     """Raised inside the apply transaction of a dry run to undo it."""
 
 
-@dataclass
+# The engine's own records are plain classes: each @dataclass costs about half a
+# millisecond to define, and every sync of a fresh process (a CLI command, a
+# notebook's first sync) imports this module.
+
+
 class _Outcome:
-    result: object = None
-    error: BaseException | None = None
-    trace: str = ""
-    finished: threading.Event = field(default_factory=threading.Event)
+    """What the plugin's thread left: its result or its error, and when it finished."""
+
+    def __init__(self) -> None:
+        self.result: object = None
+        self.error: BaseException | None = None
+        self.trace = ""
+        self.finished = threading.Event()
 
 
 class SyncEngine:
@@ -97,7 +103,8 @@ class SyncEngine:
         self.database: Database = ledger.database
         self.transport = transport
         self.policy = policy or HttpPolicy()
-        self.lease_seconds = Config().sync_lease_seconds
+        # The configuration `open` read: reading it again costs a millisecond a sync.
+        self.lease_seconds = (ledger.config or Config()).sync_lease_seconds
 
     def run(
         self, name: str, *, dry_run: bool = False, on_start: Callable[[int], None] | None = None
@@ -119,7 +126,8 @@ class SyncEngine:
             raise Conflict(
                 f"plugin {name} is disabled; enable it with `ledger plugins enable {name}`"
             )
-        run_id = self._start(plugin_class, dry_run)
+        started, cursor = self._start(plugin_class, dry_run)
+        run_id = started["id"]
         runs = self.ledger.run_progress
         runs.start(run_id)
         if on_start is not None:
@@ -129,12 +137,16 @@ class SyncEngine:
                 Heartbeat(self.database, run_id, self.lease_seconds),
                 ProgressPublisher(self.database, run_id, runs),
             ):
-                self._execute(plugin_class, row, run_id, dry_run)
+                return self._execute(plugin_class, row, started, cursor, dry_run)
         finally:
             runs.finish(run_id)
-        return self._ended_run(run_id)
 
-    def _start(self, plugin_class: type[Plugin[Any]], dry_run: bool) -> int:
+    def _start(
+        self, plugin_class: type[Plugin[Any]], dry_run: bool
+    ) -> tuple[dict[str, Any], str | None]:
+        """Record the run as running; return the values stored (with its id) and the
+        plugin's cursor, read in the same transaction (after the insert, so no other
+        run's cursor slips in)."""
         values = {
             "plugin": plugin_class.name,
             "plugin_version": plugin_class.version,
@@ -149,7 +161,9 @@ class SyncEngine:
             try:
                 with self.database.engine.begin() as conn:
                     statement = insert(RUNS).returning(RUNS.c.id)
-                    return int(conn.execute(statement, values).scalar_one())
+                    values["id"] = int(conn.execute(statement, values).scalar_one())
+                    query = select(STATES.c.cursor).where(STATES.c.plugin == plugin_class.name)
+                    return values, conn.execute(query).scalar()
             except IntegrityError:
                 who = f"a new sync of {plugin_class.name} ({self.ledger.source.value})"
                 if attempt or not recover_expired_runs(self.database, who):
@@ -162,26 +176,29 @@ class SyncEngine:
         self,
         plugin_class: type[Plugin[Any]],
         row: tables.PluginSettings,
-        run_id: int,
+        started: dict[str, Any],
+        cursor_before: str | None,
         dry_run: bool,
-    ) -> None:
+    ) -> SyncRun:
+        """Run the plugin and apply what it staged; return the run as recorded."""
         redact = Redactor()
         log = RunLog(redact, self.ledger.clock)
         exchanges = ExchangeLog(redact)
-        cursor_before = self._cursor(plugin_class.name)
-        record = _RunRecord(run_id, log, exchanges, cursor_before)
+        record = _RunRecord(started, log, exchanges, cursor_before)
         name = plugin_class.name
-        stages = _Stages(TransactionStage(name), RecordStage(name), RateStage(name))
+        stages = _Stages(name)
+        # The run's own ledger: the plugin reads through it, and the apply writes.
+        run_ledger = self.ledger.with_source(Source(f"plugin:{name}"), record.run_id)
         try:
             settings = load_settings(plugin_class.Settings, row, self.ledger.secret_box)
             redact = Redactor(secret_values(settings))
             log.redact = exchanges.redact = redact
             policy = dataclasses.replace(self.policy, dry_run=dry_run)
             http = RunHttp(policy, exchanges, self.transport, log)
-            ctx = self._context(plugin_class, settings, stages, record, http)
+            ctx = self._context(plugin_class, run_ledger, settings, stages, record, http)
             result = self._call_plugin(plugin_class, ctx, stages, http)
             fault_point("before_apply")
-            self._apply(plugin_class.name, run_id, stages, ctx.cursor, result, record, dry_run)
+            self._apply(run_ledger, stages, ctx.cursor, result, record, dry_run)
             fault_point("after_commit")
         except (PluginError, ConfigurationError) as exc:
             self._fail(record, getattr(exc, "kind", "configuration"), redact(str(exc)), "")
@@ -192,17 +209,19 @@ class SyncEngine:
             self._fail(record, "bug", message, redact(traceback.format_exc()))
         finally:
             stages.close("this run is over")
+        assert record.ended is not None  # every way out of the try recorded the end
+        return SyncRun.from_row(tables.SyncRun(**record.ended))
 
     def _context(
         self,
         plugin_class: type[Plugin[Any]],
+        reader: PlatformLedger,
         settings: BaseModel,
         stages: _Stages,
         record: _RunRecord,
         http: RunHttp,
     ) -> SyncContext[Any]:
         name, run_id = plugin_class.name, record.run_id
-        reader = self.ledger.with_source(f"plugin:{name}", run_id)
 
         def report(done: int, total: int | None, message: str) -> None:
             self.ledger.run_progress.report(run_id, Progress(done, total, message))
@@ -263,15 +282,14 @@ class SyncEngine:
 
     def _apply(
         self,
-        name: str,
-        run_id: int,
+        run_ledger: PlatformLedger,
         stages: _Stages,
         cursor: str | None,
         reported: SyncResult,
         record: _RunRecord,
         dry_run: bool,
     ) -> None:
-        run_ledger = self.ledger.with_source(Source(f"plugin:{name}"), run_id)
+        name, run_id = record.started["plugin"], record.run_id
         try:
             with run_ledger.atomic() as uow:
                 records = RecordApplier(run_ledger, uow, stages.records)
@@ -305,7 +323,23 @@ class SyncEngine:
                 self._finish(conn, record, "succeeded")
 
     def _finish(self, conn: Any, record: _RunRecord, status: str) -> None:
-        conn.execute(update(RUNS).where(RUNS.c.id == record.run_id).values(record.values(status)))
+        """Record how the run ended, and keep the row as it now stands.
+
+        The row is the values the run stored (text, integers and aware UTC times
+        come back from either database as they went in) plus the note of a recovery
+        that may have marked a slow run meanwhile, which the update returns: reading
+        the whole row back would cost a fresh process more than the run's other
+        bookkeeping.
+        """
+        values = record.values(status)
+        statement = (
+            update(RUNS)
+            .where(RUNS.c.id == record.run_id)
+            .values(values)
+            .returning(RUNS.c.recovered_at, RUNS.c.recovered_by)
+        )
+        recovered = conn.execute(statement).one()._mapping
+        record.ended = {**record.started, **values, **recovered}
 
     def _fail(self, record: _RunRecord, kind: str, message: str, trace: str) -> None:
         record.error = (kind, message, trace)
@@ -313,26 +347,14 @@ class SyncEngine:
         with self.database.engine.begin() as conn:
             self._finish(conn, record, "failed")
 
-    def _ended_run(self, run_id: int) -> SyncRun:
-        """The run as recorded; read with a plain select, as the ORM's first load of a
-        row costs more than an unchanged run's own bookkeeping."""
-        with self.database.engine.connect() as conn:
-            row = conn.execute(select(RUNS).where(RUNS.c.id == run_id)).one()
-        return SyncRun.from_row(tables.SyncRun(**row._mapping))
 
-    def _cursor(self, name: str) -> str | None:
-        query = select(STATES.c.cursor).where(STATES.c.plugin == name)
-        with self.database.engine.connect() as conn:
-            return conn.execute(query).scalar()
-
-
-@dataclass
 class _Stages:
     """What a run's plugin wrote, held until the run applies it."""
 
-    transactions: TransactionStage
-    records: RecordStage
-    rates: RateStage
+    def __init__(self, name: str) -> None:
+        self.transactions = TransactionStage(name)
+        self.records = RecordStage(name)
+        self.rates = RateStage(name)
 
     def close(self, reason: str) -> None:
         """Refuse further writes (an abandoned run's thread may still be going) and drop
@@ -348,17 +370,27 @@ class _PluginBug(Exception):
         super().__init__(f"{type(error).__name__}: {error}")
 
 
-@dataclass
 class _RunRecord:
-    run_id: int
-    log: RunLog
-    exchanges: ExchangeLog
-    cursor_before: str | None
-    cursor_after: str | None = None
-    result: SyncResult = field(default_factory=SyncResult)
-    warnings: list[str] = field(default_factory=list)
-    changes: list[dict[str, Any]] = field(default_factory=list)
-    error: tuple[str, str, str] | None = None
+    """What a run keeps for its row in the history until it ends."""
+
+    def __init__(
+        self,
+        started: dict[str, Any],
+        log: RunLog,
+        exchanges: ExchangeLog,
+        cursor_before: str | None,
+    ) -> None:
+        self.started = started  # the values `_start` stored, with the run's id
+        self.run_id: int = started["id"]
+        self.log = log
+        self.exchanges = exchanges
+        self.cursor_before = cursor_before
+        self.cursor_after: str | None = None
+        self.result = SyncResult()
+        self.warnings: list[str] = []
+        self.changes: list[dict[str, Any]] = []
+        self.error: tuple[str, str, str] | None = None
+        self.ended: dict[str, Any] | None = None  # the row as its last `_finish` stored it
 
     def values(self, status: str) -> dict[str, Any]:
         kind, message, trace = self.error or (None, None, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from ledger.config import Config
 from ledger.core.service import LedgerScope
 from ledger.platform.progress import RunProgress
 from ledger.platform.registry import Registry
@@ -30,6 +31,8 @@ class PlatformLedger(LedgerScope, Protocol):
     def secret_box(self) -> SecretBox: ...
     @property
     def run_progress(self) -> RunProgress: ...
+    @property
+    def config(self) -> Config | None: ...
     @property
     def plugins(self) -> Plugins: ...
     @property

@@ -65,7 +65,7 @@ class RunPusher:
         links = self.links[entity]
         if only_linked:
             states = {k: v for k, v in states.items() if k in links.by_object}
-        pending, unchanged = _pending(states, links)
+        pending, digests, unchanged = _pending(states, links)
         sent = withheld = 0
         refused: list[str] = []
         for start in range(0, len(pending), batch_size):
@@ -75,7 +75,7 @@ class RunPusher:
                 withheld += len(batch)
                 continue
             upstream_ids = _accepted_ids(entity, batch, response, accepted)
-            self._record(entity, batch, upstream_ids, links)
+            self._record(entity, batch, upstream_ids, digests, links)
             sent += len(upstream_ids)
             refused += [
                 f"{entity} {o.object_id}" for o in batch if o.object_id not in upstream_ids
@@ -105,26 +105,35 @@ class RunPusher:
         return response
 
     def _record(
-        self, entity: str, batch: list[Outgoing], upstream_ids: Mapping[int, str], links: LinkIndex
+        self,
+        entity: str,
+        batch: list[Outgoing],
+        upstream_ids: Mapping[int, str],
+        digests: Mapping[int, str],
+        links: LinkIndex,
     ) -> None:
-        """Store the accepted objects' links now, and keep the run's view of them current."""
+        """Store the accepted objects' links (with the `digests` of their states) now, and
+        keep the run's view of them current."""
         writer = LinkWriter(self.plugin)
-        accepted = [item for item in batch if item.object_id in upstream_ids]
-        for item in accepted:
-            upstream_id, digest = upstream_ids[item.object_id], state_fingerprint(item.state)
-            link = links.by_object.get(item.object_id)
+        accepted = [
+            (item.object_id, upstream_ids[item.object_id], digests[item.object_id])
+            for item in batch
+            if item.object_id in upstream_ids
+        ]
+        for object_id, upstream_id, digest in accepted:
+            link = links.by_object.get(object_id)
             if link is None:
-                writer.insert(entity, item.object_id, upstream_id, pushed_fingerprint=digest)
+                writer.insert(entity, object_id, upstream_id, pushed_fingerprint=digest)
             else:
                 writer.update(link, external_id=upstream_id, pushed_fingerprint=digest)
         with self.ledger.atomic() as uow:
             inserted = writer.write(uow)
-        for item in accepted:
-            link = links.by_object.get(item.object_id)
+        for object_id, upstream_id, digest in accepted:
+            link = links.by_object.get(object_id)
             if link is not None:
                 links.by_external.pop(link.external_id, None)
-                link.external_id = upstream_ids[item.object_id]
-                link.pushed_fingerprint = state_fingerprint(item.state)
+                link.external_id = upstream_id
+                link.pushed_fingerprint = digest
                 links.add(link)
         for link in inserted:
             links.add(link)
@@ -132,16 +141,20 @@ class RunPusher:
 
 def _pending(
     states: Mapping[int, Mapping[str, Any]], links: LinkIndex
-) -> tuple[list[Outgoing], int]:
-    pending, unchanged = [], 0
+) -> tuple[list[Outgoing], dict[int, str], int]:
+    """The objects to send, the digest of each one's state (stored once it is accepted,
+    so digested once), and how many are unchanged since their last push."""
+    pending, digests, unchanged = [], {}, 0
     for object_id, state in states.items():
         link = links.by_object.get(object_id)
-        if link is not None and link.pushed_fingerprint == state_fingerprint(state):
+        digest = state_fingerprint(state)
+        if link is not None and link.pushed_fingerprint == digest:
             unchanged += 1
             continue
         external_id = None if link is None else link.external_id
         pending.append(Outgoing(int(object_id), state, external_id))
-    return pending, unchanged
+        digests[int(object_id)] = digest
+    return pending, digests, unchanged
 
 
 def _accepted_ids(
