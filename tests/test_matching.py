@@ -369,6 +369,26 @@ def test_the_garbage_collector_is_left_as_found() -> None:
         gc.enable()
 
 
+def test_no_collection_walks_the_decisions_on_the_way_out() -> None:
+    """The collector comes back without a young collection over the decisions, which
+    would find nothing: they are all alive."""
+    invoices, payments = _statement(40)
+    collections: list[int] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(record)
+    try:
+        decisions = find_matches(invoices, payments, TOLERANCE)
+        del decisions
+    finally:
+        gc.callbacks.remove(record)
+    assert collections == []
+
+
 def test_at_most_five_suggestions_for_a_payment() -> None:
     invoices = [invoice(n, f"2026-{n:04d}", "1000.00", client=f"Client {n}") for n in range(1, 9)]
     decisions = find_matches(invoices, [payment(10, "1000.00")], TOLERANCE)
