@@ -66,9 +66,9 @@ class Allocation:
     amount_minor: int
 
 
-_Facts = tuple[str, str, str, str, str, re.Pattern[str]]
+_Facts = tuple["IncomingPayment", "OpenInvoice", int, int, re.Pattern[str]]
 """What a match by variable symbol's evidence is built from, when it is first read:
-how the amounts agree, the message, the symbol, the payer, the client, `index.numbers`."""
+the payment, the invoice, its balance before the payment, the tolerance, `index.numbers`."""
 
 
 @dataclass(slots=True, eq=False)
@@ -109,14 +109,16 @@ _AMOUNT = attrgetter("amount_minor")
 
 @dataclass
 class _Index:
-    # by plain symbol, in every currency
-    by_symbol: dict[str, list[OpenInvoice]] = field(default_factory=lambda: defaultdict(list))
+    # by plain symbol, in every currency: the last invoice of each symbol (the usual
+    # case, one invoice per symbol, is one look-up, and no list for each invoice) ...
+    by_symbol: dict[str, OpenInvoice] = field(default_factory=dict)
+    # ... and every invoice of a symbol more than one carries
+    twins: dict[str, list[OpenInvoice]] = field(default_factory=lambda: defaultdict(list))
     # by currency, then by amount bucket (see `_index_amounts`)
     by_amount: dict[str, dict[int, list[OpenInvoice]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
     bucket: int = 1
-    by_digits: dict[str, OpenInvoice] = field(default_factory=dict)
     balance: dict[int, int] = field(default_factory=dict)
     numbers: re.Pattern[str] = NUMBER
     parties: dict[tuple[str, str], bool] = field(default_factory=dict)
@@ -191,7 +193,7 @@ class Matcher:
 
     def _keep(self, unsure: list[IncomingPayment]) -> None:
         named: dict[int, list[str]] = {}
-        invoices = self._index.by_digits.keys()
+        invoices = self._index.by_symbol.keys()
         for position, numbers in numbers_named(
             [payment.message for payment in unsure], self._index.numbers, self._index.shortest
         ):
@@ -222,9 +224,9 @@ def _decide_by_symbol(
     for payment in payments:  # the hot loop: `_plain` is inlined
         # by_symbol holds no empty symbol, so a payment without one finds nothing
         symbol = payment.variable_symbol.lstrip("0")
-        candidates = by_symbol(symbol)
+        invoice = by_symbol(symbol)
         decision = (
-            _by_symbol(payment, symbol, candidates, index, tolerance) if candidates else None
+            None if invoice is None else _by_symbol(payment, symbol, invoice, index, tolerance)
         )
         if decision is None:
             keep(payment)
@@ -271,15 +273,17 @@ def _promote_young_objects() -> None:
 
 def _build_index(invoices: list[OpenInvoice], tolerance: int) -> _Index:
     index = _Index(bucket=tolerance + 1)
-    balance, by_symbol, by_digits = index.balance, index.by_symbol, index.by_digits
+    balance, by_symbol, twins = index.balance, index.by_symbol, index.twins
     for invoice in invoices:
         balance[invoice.id] = invoice.balance_minor
         symbol = invoice.variable_symbol.lstrip("0")  # `_plain`, inline: once per invoice
         if symbol:  # a payment without a symbol is never decided by one
-            by_symbol[symbol].append(invoice)
-            by_digits[symbol] = invoice
-    if index.by_digits:
-        index.shortest = min(map(len, index.by_digits))
+            twin = by_symbol.get(symbol)
+            if twin is not None:
+                twins[symbol] = [*twins.pop(symbol, [twin]), invoice]
+            by_symbol[symbol] = invoice
+    if index.by_symbol:
+        index.shortest = min(map(len, index.by_symbol))
         index.numbers = number_pattern(index.shortest)
     open_balances = [b for b in balance.values() if b > tolerance]  # balances only fall
     index.ceiling = max(open_balances, default=-1 - tolerance) + tolerance
@@ -310,76 +314,83 @@ def _is_open(invoice: OpenInvoice, index: _Index, tolerance: int) -> bool:
 def _by_symbol(
     payment: IncomingPayment,
     symbol: str,
-    candidates: list[OpenInvoice],
+    invoice: OpenInvoice,
     index: _Index,
     tolerance: int,
 ) -> Decision | None:
-    """The match `symbol` decides, its allocations already taken off the balances."""
-    # Called for every payment a symbol names: plain look-ups, no helpers.
-    amount, currency = payment.amount_minor, payment.currency
+    """The match `symbol` (the last `invoice` of it) decides, its allocations already
+    taken off the balances."""
+    # Called for every payment a symbol names: plain look-ups; what only the evidence
+    # needs waits in the decision's grounds.
+    amount = payment.amount_minor
     if amount <= 0:
         return None  # outgoing money never pays an invoice
-    if len(candidates) == 1:  # the usual case: one invoice per symbol
-        invoice = candidates[0]
-        if invoice.currency != currency:
-            return None
-    else:
+    if symbol in index.twins:
         open_ones = [
-            i for i in candidates if i.currency == currency and _is_open(i, index, tolerance)
+            i
+            for i in index.twins[symbol]
+            if i.currency == payment.currency and _is_open(i, index, tolerance)
         ]
         if len(open_ones) != 1:
             return None
         invoice = open_ones[0]
+    elif invoice.currency != payment.currency:  # the usual case: one invoice per symbol
+        return None
     balances = index.balance
     balance = balances[invoice.id]
     if balance <= tolerance:
         return None  # paid already
-    difference = amount - balance
-    if difference > tolerance:
-        agrees = "over"
-    elif difference < -tolerance:
-        agrees = "partial"
-    else:
-        agrees = "within tolerance" if difference else "exact"
-    message = payment.message
-    grounds = (
-        agrees,
-        message,
-        symbol,
-        payment.counterparty_name,
-        invoice.client_name,
-        index.numbers,
-    )
-    if difference > tolerance and message:
-        numbers = numbers_in(message, index.numbers)
-        paid_too = _paid_too(payment, invoice, numbers, index, tolerance)
-        if paid_too and (
-            abs(difference - sum(index.balance[i.id] for i in paid_too)) <= tolerance
-        ):
-            allocations = tuple(Allocation(i.id, balances[i.id]) for i in [invoice, *paid_too])
-            for allocation in allocations:
-                balances[allocation.invoice_id] = 0
-            evidence = _symbol_evidence(*grounds) | {
-                "amount": "equals the sum of the named invoices",
-                "invoices": len(allocations),
-            }
-            return Decision(payment.id, allocations, evidence, True)
+    grounds = (payment, invoice, balance, tolerance, index.numbers)
+    if amount - balance > tolerance and payment.message:
+        settled = _settles_named(grounds, index)
+        if settled is not None:
+            return settled
     balances[invoice.id] = balance - amount
     return Decision(payment.id, (Allocation(invoice.id, amount),), grounds, True)
 
 
+def _settles_named(grounds: _Facts, index: _Index) -> Decision | None:
+    """The match of an overpayment that equals the balances of its invoice and of the
+    others its message names (in its currency), which it then settles."""
+    payment, invoice, balance, tolerance, numbers = grounds
+    paid_too = _paid_too(payment, invoice, numbers_in(payment.message, numbers), index, tolerance)
+    balances = index.balance
+    difference = payment.amount_minor - balance
+    if not paid_too or abs(difference - sum(balances[i.id] for i in paid_too)) > tolerance:
+        return None
+    allocations = tuple(Allocation(i.id, balances[i.id]) for i in [invoice, *paid_too])
+    for allocation in allocations:
+        balances[allocation.invoice_id] = 0
+    evidence = _symbol_evidence(*grounds) | {
+        "amount": "equals the sum of the named invoices",
+        "invoices": len(allocations),
+    }
+    return Decision(payment.id, allocations, evidence, True)
+
+
 def _symbol_evidence(
-    agrees: str, message: str, symbol: str, payer: str, client: str, numbers: re.Pattern[str]
+    payment: IncomingPayment,
+    invoice: OpenInvoice,
+    balance: int,
+    tolerance: int,
+    numbers: re.Pattern[str],
 ) -> dict[str, Any]:
     """A match by symbol's evidence (`_by_symbol` picks an invoice in the payment's
     currency)."""
     return {
         "variable_symbol": True,
-        "amount": agrees,
+        "amount": _agreement(payment.amount_minor - balance, tolerance),
         "currency": True,
-        "message": _names(message, symbol, numbers),
-        "counterparty": same_party(payer, client),
+        "message": _names(payment.message, _plain(payment.variable_symbol), numbers),
+        "counterparty": same_party(payment.counterparty_name, invoice.client_name),
     }
+
+
+def _agreement(difference: int, tolerance: int) -> str:
+    """How a payment's amount agrees with a balance it is `difference` above."""
+    if abs(difference) <= tolerance:
+        return "exact" if difference == 0 else "within tolerance"
+    return "partial" if difference < 0 else "over"
 
 
 def _names(message: str, symbol: str, numbers: re.Pattern[str]) -> bool:
@@ -463,7 +474,7 @@ def _same_amount(amount: int, currency: str, index: _Index, tolerance: int) -> l
 def _mentioned(numbers: list[str], index: _Index, tolerance: int) -> list[OpenInvoice]:
     found: dict[int, OpenInvoice] = {}
     for digits in numbers:
-        invoice = index.by_digits.get(digits)
+        invoice = index.by_symbol.get(digits)
         if invoice is not None and _is_open(invoice, index, tolerance):
             found[invoice.id] = invoice
     return list(found.values())
@@ -478,14 +489,9 @@ def _evidence(
     tolerance: int,
     index: _Index,
 ) -> dict[str, Any]:
-    difference = payment.amount_minor - balance
-    if abs(difference) <= tolerance:
-        agrees = "exact" if difference == 0 else "within tolerance"
-    else:
-        agrees = "partial" if difference < 0 else "over"
     return {
         "variable_symbol": symbol,
-        "amount": agrees,
+        "amount": _agreement(payment.amount_minor - balance, tolerance),
         "currency": payment.currency == invoice.currency,
         "message": names,
         "counterparty": _same_party(payment.counterparty_name, invoice.client_name, index),
