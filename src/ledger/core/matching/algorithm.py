@@ -20,8 +20,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
-from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger.core.matching.messages import (
     NUMBER,
@@ -60,10 +59,16 @@ class IncomingPayment:
     counterparty_name: str
 
 
-@dataclass(slots=True)
-class Allocation:
+class Allocation(NamedTuple):
+    """Part of a payment applied to an invoice."""
+
     invoice_id: int
     amount_minor: int
+
+
+# `Allocation((invoice_id, amount_minor))` without the Python-level `__new__`: a match
+# by symbol makes one for each of thousands of payments.
+_allocation = Allocation._make
 
 
 _Facts = tuple["IncomingPayment", "OpenInvoice", int, int, re.Pattern[str]]
@@ -102,9 +107,6 @@ class Decision:
         )
 
     __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq is
-
-
-_AMOUNT = attrgetter("amount_minor")
 
 
 @dataclass
@@ -202,7 +204,7 @@ class Matcher:
             if not invoices.isdisjoint(numbers) and unsure[position].amount_minor > 0:
                 named[position] = numbers
         left, ceiling = self._left, self._index.ceiling
-        if max(map(_AMOUNT, unsure), default=0) <= ceiling:  # the usual case
+        if max([payment.amount_minor for payment in unsure], default=0) <= ceiling:  # usual
             self._named.update((len(left) + position, n) for position, n in named.items())
             left += unsure
             return
@@ -225,10 +227,9 @@ def _decide_by_symbol(
         # by_symbol holds no empty symbol, so a payment without one finds nothing
         symbol = payment.variable_symbol.lstrip("0")
         invoice = by_symbol(symbol)
-        decision = (
-            None if invoice is None else _by_symbol(payment, symbol, invoice, index, tolerance)
-        )
-        if decision is None:
+        if invoice is None:
+            keep(payment)  # the usual case
+        elif (decision := _by_symbol(payment, symbol, invoice, index, tolerance)) is None:
             keep(payment)
         else:
             decided(decision)
@@ -346,7 +347,7 @@ def _by_symbol(
         if settled is not None:
             return settled
     balances[invoice.id] = balance - amount
-    return Decision(payment.id, (Allocation(invoice.id, amount),), grounds, True)
+    return Decision(payment.id, (_allocation((invoice.id, amount)),), grounds, True)
 
 
 def _settles_named(grounds: _Facts, index: _Index) -> Decision | None:
@@ -459,6 +460,8 @@ def _suggestions(
             confident=False,
             score=score,
         )
+    if len(suggestions) == 1:  # the usual case
+        return list(suggestions.values())
     ranked = sorted(suggestions.values(), key=lambda d: (-d.score, d.allocations[0].invoice_id))
     return ranked[:MAX_SUGGESTIONS]
 
