@@ -27,6 +27,7 @@ from ledger.core.matching.algorithm import (
     OpenInvoice,
     find_matches,
 )
+from ledger.core.matching.messages import number_pattern, numbers_in, numbers_named
 from ledger.core.matching.names import same_party
 from ledger.core.money import to_minor
 
@@ -494,6 +495,29 @@ def test_fio_statement(
 def test_the_fio_leading_zeros_fixture_holds_a_padded_symbol() -> None:
     (only,) = fio_payments("incoming-leading-zeros.json")
     assert only.variable_symbol == "0001090028"
+
+
+# --- numbers in messages --------------------------------------------------------------
+
+MESSAGES = [
+    "Faktura 2026-0001",
+    "Platba",
+    "",
+    "Účet 123456789/0800, faktury 2026-0002 a 2026/0003",
+    "Refund order 48213",
+    "řádek\nse zalomením 2026-0004",  # the separator inside a message
+    "Záloha 20260005",
+]
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [MESSAGES, MESSAGES[:5], MESSAGES[:5] + MESSAGES[6:], ["2026-0001"], ["x", "2026-0001"], []],
+)
+def test_the_numbers_named_are_those_each_message_holds(messages: list[str]) -> None:
+    pattern = number_pattern(8)
+    expected = [(i, numbers_in(m, pattern)) for i, m in enumerate(messages)]
+    assert list(numbers_named(messages, pattern, 8)) == [(i, n) for i, n in expected if n]
 
 
 # --- who paid -------------------------------------------------------------------------

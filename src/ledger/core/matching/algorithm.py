@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import re
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -164,9 +165,10 @@ class Matcher:
         self._invoices = list(invoices)
         self._tolerance = tolerance_minor
         self._index = _build_index(self._invoices, tolerance_minor)
-        # A payment nearer to no balance than the tolerance is never suggested for one.
-        self._near = range(1, self._index.ceiling + 1)
         self._left: list[IncomingPayment] = []
+        # The amounts of the payments in `_left`, in place: `suggest` reads them all again
+        # long after `decide` did, and each payment's own amount is elsewhere in memory.
+        self._amounts = array("q")
         self._named: dict[int, list[str]] = {}  # position in `_left` → the numbers it names
 
     def decide(self, payments: Iterable[IncomingPayment]) -> list[Decision]:
@@ -181,15 +183,10 @@ class Matcher:
         """Suggestions for the payments `decide` left, in payment order (then forgets them)."""
         index, tolerance = self._index, self._tolerance
         _index_amounts(index, self._invoices, tolerance)
-        left, named, self._left, self._named = self._left, self._named, [], {}
-        by_amount, nowhere = index.by_amount.get, dict[int, list[OpenInvoice]]()
-        bucket, decisions = index.bucket, list[Decision]()
-        near = [
-            position
-            for position, payment in enumerate(left)
-            if payment.amount_minor // bucket in by_amount(payment.currency, nowhere)
-        ]
-        for position in sorted({*near, *named}):
+        left, amounts, named = self._left, self._amounts, self._named
+        self._left, self._amounts, self._named = [], array("q"), {}
+        decisions: list[Decision] = []
+        for position in sorted({*_near_a_balance(left, amounts, index), *named}):
             decisions += _suggestions(left[position], named.get(position, []), index, tolerance)
         return decisions
 
@@ -204,9 +201,11 @@ class Matcher:
             if not invoices.isdisjoint(numbers) and unsure[position].amount_minor > 0:
                 named[position] = numbers
         left, ceiling = self._left, self._index.ceiling
-        if max([payment.amount_minor for payment in unsure], default=0) <= ceiling:  # usual
+        amounts = array("q", [payment.amount_minor for payment in unsure])
+        if max(amounts, default=0) <= ceiling:  # the usual case
             self._named.update((len(left) + position, n) for position, n in named.items())
             left += unsure
+            self._amounts += amounts
             return
         for position, payment in enumerate(unsure):
             found = named.get(position)
@@ -215,6 +214,25 @@ class Matcher:
             elif payment.amount_minor > ceiling:
                 continue
             left.append(payment)
+            self._amounts.append(payment.amount_minor)
+
+
+def _near_a_balance(
+    payments: list[IncomingPayment], amounts: array[int], index: _Index
+) -> list[int]:
+    """The positions of the `payments` (of `amounts`) in a bucket of an open balance in
+    their currency (see `_index_amounts`): those a suggestion by amount may come from."""
+    by_amount, bucket = index.by_amount, index.bucket
+    # Most payments are near no open balance: a look-up of each amount's bucket among
+    # every currency's comes first, and the currency only for the few that are.
+    buckets = set[int]().union(*by_amount.values())
+    near = [position for position, amount in enumerate(amounts) if amount // bucket in buckets]
+    nowhere: dict[int, list[OpenInvoice]] = {}
+    return [
+        position
+        for position in near
+        if amounts[position] // bucket in by_amount.get(payments[position].currency, nowhere)
+    ]
 
 
 def _decide_by_symbol(
