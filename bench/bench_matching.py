@@ -42,7 +42,10 @@ the table (CPU 1.31x): apply wanders with the load, as in earlier runs (1.26x to
 1.84x then 1.83x, its floor 1.99x then 1.90x. Counted instead of timed, which no
 load moves (callgrind, 50k/10k, find alone): 347 million instructions against the
 floor's 131 million, 2.65x (385 million, 2.94x, before this round); weighing each
-level-1 cache miss as ten instructions, 2.87x (3.20x before).
+level-1 cache miss as ten instructions, 2.87x (3.20x before). At 100k/20k: 687
+million against 263 million, 2.61x; so find's work grows 1.98x per doubling and the
+floor's 2.00x (before this round 1.99x too): the wider growth ratios of earlier runs
+were the load, not a superlinear part.
 
 What find does beyond the floor: a match by symbol is a `Decision` with its
 allocation, and keeps the payment and invoice its evidence is built from when first
