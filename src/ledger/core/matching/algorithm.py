@@ -13,16 +13,15 @@ those a suggestion may come from.
 
 from __future__ import annotations
 
-import gc
 import re
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, NamedTuple
 
+from ledger.core.matching.collector import collector_paused
 from ledger.core.matching.messages import (
     NUMBER,
     number_pattern,
@@ -252,42 +251,6 @@ def _decide_by_symbol(
         else:
             decided(decision)
     return unsure
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Hold off Python's cyclic garbage collector during bulk work, then restore it.
-
-    Matching keeps tens of thousands of new objects alive (a payment each, then
-    the decisions and rows to write); every few thousand survivors set off a full
-    collection of every object in the process, a fifth of a 50,000-transaction
-    run. Reference counting still frees what the work drops. The collector is
-    left as it was found, so a caller that switched it off keeps it off.
-
-    On the way out the objects the work made join the oldest generation as they
-    are: otherwise the first allocation after it would set off a young collection
-    over every one of them (the decisions the caller is about to use, a tenth of
-    finding matches), which finds nothing, as they are all alive. A full
-    collection still visits them.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            _promote_young_objects()
-            gc.enable()
-
-
-def _promote_young_objects() -> None:
-    # Freezing moves every tracked object out of the generations and resets the count
-    # of new ones, unfreezing moves them all into the oldest: both take constant time.
-    # A caller that keeps objects frozen (a sync, see `ledger.platform.collector`)
-    # keeps them so, and its young objects are collected as usual.
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
 
 
 def _build_index(invoices: list[OpenInvoice], tolerance: int) -> _Index:
