@@ -25,39 +25,42 @@ Start-up is outside every clock, so compiled bytecode (``PYTHONDONTWRITEBYTECODE
 does not change these figures.
 
 Measured on a 2-core machine shared with three other workers' tests and
-benchmarks (load average 4.1 at the start, 3.3 at the end), wall min / median in
-seconds, floors beside, in about 5 minutes:
+benchmarks (load average 4.2 at the start, 3.2 at the end), wall min / median in
+seconds, floors beside, in about 6 minutes:
 
     size        find            floor           apply          floor
-    50k/10k     0.168 / 0.189   0.061 / 0.072   1.98 / 2.46    1.47 / 1.65
-    100k/20k    0.260 / 0.261   0.078 / 0.093   2.83 / 3.54    2.52 / 2.91
-    200k/40k    0.551 / 0.581   0.174 / 0.197   6.24 / 8.52    5.13 / 5.66
+    50k/10k     0.087 / 0.131   0.053 / 0.058   2.21 / 2.44    1.77 / 2.11
+    100k/20k    0.168 / 0.172   0.063 / 0.074   3.06 / 3.52    2.57 / 2.62
+    200k/40k    0.397 / 0.417   0.146 / 0.196   5.77 / 6.93    4.95 / 5.68
 
-find is 2.76x its floor in this run (goal 3x), but not reliably within it: CPU
-3.13x, and at 100k and 200k the wall ratios are 3.4x and 3.2x (CPU 2.9x and 3.2x).
-Three last runs of 50k/10k alone (``--sizes 1 --rounds 5``, load 1.4-2.7; the first
-before the last commit to the matcher, which saves about 1 %): find min 0.065 /
-0.067 / 0.085 s against 0.021 / 0.021 / 0.024 s, 3.06x / 3.14x / 3.54x (CPU 3.05x /
-3.14x / 3.15x); apply 1.31x / 1.55x / 1.26x (CPU 1.33x / 1.61x / 1.34x: the machine
-was shared, its load moving within runs). The code before this round, run side by
-side with an earlier step of it at load 1.9-2.4: find 3.58x (0.159 s against 0.045
-s), that step 3.20x. In the table's run apply is 1.34x (CPU 1.40x). Per doubling
-(CPU): find 2.09x then 2.24x, apply 1.78x then 2.16x, the floors 2.27x / 2.01x and
-1.85x / 2.33x.
+find is 2.68x its floor at 100k and 2.71x at 200k (CPU 2.68x and 2.62x); the table's
+1.64x at 50k (CPU 2.12x) flatters find: its floor met a busy machine every round. A run of
+50k/10k alone right after (``--sizes 1 --rounds 5``, load 2.2): find 0.0719 / 0.0784 s
+against 0.0298 / 0.0359 s, 2.42x (CPU 2.41x); apply 1.59x there (CPU 1.59x), 1.25x in
+the table (CPU 1.31x): apply wanders with the load, as in earlier runs (1.26x to
+1.55x). Per doubling (CPU): find 1.93x then 2.25x, its floor 1.52x then 2.30x; apply
+1.84x then 1.83x, its floor 1.99x then 1.90x. Counted instead of timed, which no
+load moves (callgrind, 50k/10k, find alone): 347 million instructions against the
+floor's 131 million, 2.65x (385 million, 2.94x, before this round); weighing each
+level-1 cache miss as ten instructions, 2.87x (3.20x before). At 100k/20k: 687
+million against 263 million, 2.61x; so find's work grows 1.98x per doubling and the
+floor's 2.00x (before this round 1.99x too): the wider growth ratios of earlier runs
+were the load, not a superlinear part.
 
 What find does beyond the floor: a match by symbol is a `Decision` with its
-allocation, and its evidence is built when first read (applying writes it); the
-messages of the payments no symbol decides are searched for invoice numbers a batch
-at once (`messages.numbers_named`: masked as bytes, so that only the few holding a
-long number meet the regular expression); their amounts are looked up against the
-open balances that the matches leave; and, since `find_matches` leaves the garbage
-collector as it found it, one young collection over the decisions when it returns
-(about a tenth of find; the floor leaves the collector off).
+allocation, and keeps the payment and invoice its evidence is built from when first
+read (applying writes it); the messages of the payments no symbol decides are
+searched for invoice numbers a batch at once (`messages.numbers_named`: masked as
+bytes, so that only the few holding a long number meet the regular expression);
+their amounts, kept in one array, are looked up against the open balances that the
+matches leave. `find_matches` leaves the garbage collector as it found it, but hands
+the objects it made to the oldest generation as they are: the young collection over
+the decisions that used to follow was about a tenth of find (the floor leaves the
+collector off). Nothing in find grows faster than the data: no sort but of the few
+payments a suggestion may come from, and no collection over what it made.
 
-Peak RSS of a process: 102 / 134 / 200 MiB for find (the floor 4-17 MiB less),
-124 / 180 / 288 MiB for apply (its floor 131 / 197 / 328 MiB); before this round
-apply took 149 / 215 / 345 MiB, as matching read all unmatched income at once (now
-5,000 rows at a time, in booking order).
+Peak RSS of a process: 102 / 133 / 197 MiB for find (the floor 4-13 MiB less),
+121 / 174 / 271 MiB for apply (its floor 131 / 198 / 329 MiB).
 """
 
 from __future__ import annotations

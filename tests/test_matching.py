@@ -27,6 +27,7 @@ from ledger.core.matching.algorithm import (
     OpenInvoice,
     find_matches,
 )
+from ledger.core.matching.messages import number_pattern, numbers_in, numbers_named
 from ledger.core.matching.names import same_party
 from ledger.core.money import to_minor
 
@@ -369,6 +370,26 @@ def test_the_garbage_collector_is_left_as_found() -> None:
         gc.enable()
 
 
+def test_no_collection_walks_the_decisions_on_the_way_out() -> None:
+    """The collector comes back without a young collection over the decisions, which
+    would find nothing: they are all alive."""
+    invoices, payments = _statement(40)
+    collections: list[int] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(record)
+    try:
+        decisions = find_matches(invoices, payments, TOLERANCE)
+        del decisions
+    finally:
+        gc.callbacks.remove(record)
+    assert collections == []
+
+
 def test_at_most_five_suggestions_for_a_payment() -> None:
     invoices = [invoice(n, f"2026-{n:04d}", "1000.00", client=f"Client {n}") for n in range(1, 9)]
     decisions = find_matches(invoices, [payment(10, "1000.00")], TOLERANCE)
@@ -474,6 +495,29 @@ def test_fio_statement(
 def test_the_fio_leading_zeros_fixture_holds_a_padded_symbol() -> None:
     (only,) = fio_payments("incoming-leading-zeros.json")
     assert only.variable_symbol == "0001090028"
+
+
+# --- numbers in messages --------------------------------------------------------------
+
+MESSAGES = [
+    "Faktura 2026-0001",
+    "Platba",
+    "",
+    "Účet 123456789/0800, faktury 2026-0002 a 2026/0003",
+    "Refund order 48213",
+    "řádek\nse zalomením 2026-0004",  # the separator inside a message
+    "Záloha 20260005",
+]
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [MESSAGES, MESSAGES[:5], MESSAGES[:5] + MESSAGES[6:], ["2026-0001"], ["x", "2026-0001"], []],
+)
+def test_the_numbers_named_are_those_each_message_holds(messages: list[str]) -> None:
+    pattern = number_pattern(8)
+    expected = [(i, numbers_in(m, pattern)) for i, m in enumerate(messages)]
+    assert list(numbers_named(messages, pattern, 8)) == [(i, n) for i, n in expected if n]
 
 
 # --- who paid -------------------------------------------------------------------------

@@ -13,16 +13,15 @@ those a suggestion may come from.
 
 from __future__ import annotations
 
-import gc
 import re
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
-from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
+from ledger.core.matching.collector import collector_paused
 from ledger.core.matching.messages import (
     NUMBER,
     number_pattern,
@@ -60,15 +59,21 @@ class IncomingPayment:
     counterparty_name: str
 
 
-@dataclass(slots=True)
-class Allocation:
+class Allocation(NamedTuple):
+    """Part of a payment applied to an invoice."""
+
     invoice_id: int
     amount_minor: int
 
 
-_Facts = tuple[str, str, str, str, str, re.Pattern[str]]
+# `Allocation((invoice_id, amount_minor))` without the Python-level `__new__`: a match
+# by symbol makes one for each of thousands of payments.
+_allocation = Allocation._make
+
+
+_Facts = tuple["IncomingPayment", "OpenInvoice", int, int, re.Pattern[str]]
 """What a match by variable symbol's evidence is built from, when it is first read:
-how the amounts agree, the message, the symbol, the payer, the client, `index.numbers`."""
+the payment, the invoice, its balance before the payment, the tolerance, `index.numbers`."""
 
 
 @dataclass(slots=True, eq=False)
@@ -104,19 +109,18 @@ class Decision:
     __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq is
 
 
-_AMOUNT = attrgetter("amount_minor")
-
-
 @dataclass
 class _Index:
-    # by plain symbol, in every currency
-    by_symbol: dict[str, list[OpenInvoice]] = field(default_factory=lambda: defaultdict(list))
+    # by plain symbol, in every currency: the last invoice of each symbol (the usual
+    # case, one invoice per symbol, is one look-up, and no list for each invoice) ...
+    by_symbol: dict[str, OpenInvoice] = field(default_factory=dict)
+    # ... and every invoice of a symbol more than one carries
+    twins: dict[str, list[OpenInvoice]] = field(default_factory=lambda: defaultdict(list))
     # by currency, then by amount bucket (see `_index_amounts`)
     by_amount: dict[str, dict[int, list[OpenInvoice]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
     bucket: int = 1
-    by_digits: dict[str, OpenInvoice] = field(default_factory=dict)
     balance: dict[int, int] = field(default_factory=dict)
     numbers: re.Pattern[str] = NUMBER
     parties: dict[tuple[str, str], bool] = field(default_factory=dict)
@@ -160,9 +164,10 @@ class Matcher:
         self._invoices = list(invoices)
         self._tolerance = tolerance_minor
         self._index = _build_index(self._invoices, tolerance_minor)
-        # A payment nearer to no balance than the tolerance is never suggested for one.
-        self._near = range(1, self._index.ceiling + 1)
         self._left: list[IncomingPayment] = []
+        # The amounts of the payments in `_left`, in place: `suggest` reads them all again
+        # long after `decide` did, and each payment's own amount is elsewhere in memory.
+        self._amounts = array("q")
         self._named: dict[int, list[str]] = {}  # position in `_left` → the numbers it names
 
     def decide(self, payments: Iterable[IncomingPayment]) -> list[Decision]:
@@ -177,21 +182,16 @@ class Matcher:
         """Suggestions for the payments `decide` left, in payment order (then forgets them)."""
         index, tolerance = self._index, self._tolerance
         _index_amounts(index, self._invoices, tolerance)
-        left, named, self._left, self._named = self._left, self._named, [], {}
-        by_amount, nowhere = index.by_amount.get, dict[int, list[OpenInvoice]]()
-        bucket, decisions = index.bucket, list[Decision]()
-        near = [
-            position
-            for position, payment in enumerate(left)
-            if payment.amount_minor // bucket in by_amount(payment.currency, nowhere)
-        ]
-        for position in sorted({*near, *named}):
+        left, amounts, named = self._left, self._amounts, self._named
+        self._left, self._amounts, self._named = [], array("q"), {}
+        decisions: list[Decision] = []
+        for position in sorted({*_near_a_balance(left, amounts, index), *named}):
             decisions += _suggestions(left[position], named.get(position, []), index, tolerance)
         return decisions
 
     def _keep(self, unsure: list[IncomingPayment]) -> None:
         named: dict[int, list[str]] = {}
-        invoices = self._index.by_digits.keys()
+        invoices = self._index.by_symbol.keys()
         for position, numbers in numbers_named(
             [payment.message for payment in unsure], self._index.numbers, self._index.shortest
         ):
@@ -200,9 +200,11 @@ class Matcher:
             if not invoices.isdisjoint(numbers) and unsure[position].amount_minor > 0:
                 named[position] = numbers
         left, ceiling = self._left, self._index.ceiling
-        if max(map(_AMOUNT, unsure), default=0) <= ceiling:  # the usual case
+        amounts = array("q", [payment.amount_minor for payment in unsure])
+        if max(amounts, default=0) <= ceiling:  # the usual case
             self._named.update((len(left) + position, n) for position, n in named.items())
             left += unsure
+            self._amounts += amounts
             return
         for position, payment in enumerate(unsure):
             found = named.get(position)
@@ -211,6 +213,25 @@ class Matcher:
             elif payment.amount_minor > ceiling:
                 continue
             left.append(payment)
+            self._amounts.append(payment.amount_minor)
+
+
+def _near_a_balance(
+    payments: list[IncomingPayment], amounts: array[int], index: _Index
+) -> list[int]:
+    """The positions of the `payments` (of `amounts`) in a bucket of an open balance in
+    their currency (see `_index_amounts`): those a suggestion by amount may come from."""
+    by_amount, bucket = index.by_amount, index.bucket
+    # Most payments are near no open balance: a look-up of each amount's bucket among
+    # every currency's comes first, and the currency only for the few that are.
+    buckets = set[int]().union(*by_amount.values())
+    near = [position for position, amount in enumerate(amounts) if amount // bucket in buckets]
+    nowhere: dict[int, list[OpenInvoice]] = {}
+    return [
+        position
+        for position in near
+        if amounts[position] // bucket in by_amount.get(payments[position].currency, nowhere)
+    ]
 
 
 def _decide_by_symbol(
@@ -222,47 +243,29 @@ def _decide_by_symbol(
     for payment in payments:  # the hot loop: `_plain` is inlined
         # by_symbol holds no empty symbol, so a payment without one finds nothing
         symbol = payment.variable_symbol.lstrip("0")
-        candidates = by_symbol(symbol)
-        decision = (
-            _by_symbol(payment, symbol, candidates, index, tolerance) if candidates else None
-        )
-        if decision is None:
+        invoice = by_symbol(symbol)
+        if invoice is None:
+            keep(payment)  # the usual case
+        elif (decision := _by_symbol(payment, symbol, invoice, index, tolerance)) is None:
             keep(payment)
         else:
             decided(decision)
     return unsure
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Hold off Python's cyclic garbage collector during bulk work, then restore it.
-
-    Matching keeps tens of thousands of new objects alive (a payment each, then
-    the decisions and rows to write); every few thousand survivors set off a full
-    collection of every object in the process, a fifth of a 50,000-transaction
-    run. Reference counting still frees what the work drops. The collector is
-    left as it was found, so a caller that switched it off keeps it off.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _build_index(invoices: list[OpenInvoice], tolerance: int) -> _Index:
     index = _Index(bucket=tolerance + 1)
-    balance, by_symbol, by_digits = index.balance, index.by_symbol, index.by_digits
+    balance, by_symbol, twins = index.balance, index.by_symbol, index.twins
     for invoice in invoices:
         balance[invoice.id] = invoice.balance_minor
         symbol = invoice.variable_symbol.lstrip("0")  # `_plain`, inline: once per invoice
         if symbol:  # a payment without a symbol is never decided by one
-            by_symbol[symbol].append(invoice)
-            by_digits[symbol] = invoice
-    if index.by_digits:
-        index.shortest = min(map(len, index.by_digits))
+            twin = by_symbol.get(symbol)
+            if twin is not None:
+                twins[symbol] = [*twins.pop(symbol, [twin]), invoice]
+            by_symbol[symbol] = invoice
+    if index.by_symbol:
+        index.shortest = min(map(len, index.by_symbol))
         index.numbers = number_pattern(index.shortest)
     open_balances = [b for b in balance.values() if b > tolerance]  # balances only fall
     index.ceiling = max(open_balances, default=-1 - tolerance) + tolerance
@@ -293,76 +296,83 @@ def _is_open(invoice: OpenInvoice, index: _Index, tolerance: int) -> bool:
 def _by_symbol(
     payment: IncomingPayment,
     symbol: str,
-    candidates: list[OpenInvoice],
+    invoice: OpenInvoice,
     index: _Index,
     tolerance: int,
 ) -> Decision | None:
-    """The match `symbol` decides, its allocations already taken off the balances."""
-    # Called for every payment a symbol names: plain look-ups, no helpers.
-    amount, currency = payment.amount_minor, payment.currency
+    """The match `symbol` (the last `invoice` of it) decides, its allocations already
+    taken off the balances."""
+    # Called for every payment a symbol names: plain look-ups; what only the evidence
+    # needs waits in the decision's grounds.
+    amount = payment.amount_minor
     if amount <= 0:
         return None  # outgoing money never pays an invoice
-    if len(candidates) == 1:  # the usual case: one invoice per symbol
-        invoice = candidates[0]
-        if invoice.currency != currency:
-            return None
-    else:
+    if symbol in index.twins:
         open_ones = [
-            i for i in candidates if i.currency == currency and _is_open(i, index, tolerance)
+            i
+            for i in index.twins[symbol]
+            if i.currency == payment.currency and _is_open(i, index, tolerance)
         ]
         if len(open_ones) != 1:
             return None
         invoice = open_ones[0]
+    elif invoice.currency != payment.currency:  # the usual case: one invoice per symbol
+        return None
     balances = index.balance
     balance = balances[invoice.id]
     if balance <= tolerance:
         return None  # paid already
-    difference = amount - balance
-    if difference > tolerance:
-        agrees = "over"
-    elif difference < -tolerance:
-        agrees = "partial"
-    else:
-        agrees = "within tolerance" if difference else "exact"
-    message = payment.message
-    grounds = (
-        agrees,
-        message,
-        symbol,
-        payment.counterparty_name,
-        invoice.client_name,
-        index.numbers,
-    )
-    if difference > tolerance and message:
-        numbers = numbers_in(message, index.numbers)
-        paid_too = _paid_too(payment, invoice, numbers, index, tolerance)
-        if paid_too and (
-            abs(difference - sum(index.balance[i.id] for i in paid_too)) <= tolerance
-        ):
-            allocations = tuple(Allocation(i.id, balances[i.id]) for i in [invoice, *paid_too])
-            for allocation in allocations:
-                balances[allocation.invoice_id] = 0
-            evidence = _symbol_evidence(*grounds) | {
-                "amount": "equals the sum of the named invoices",
-                "invoices": len(allocations),
-            }
-            return Decision(payment.id, allocations, evidence, True)
+    grounds = (payment, invoice, balance, tolerance, index.numbers)
+    if amount - balance > tolerance and payment.message:
+        settled = _settles_named(grounds, index)
+        if settled is not None:
+            return settled
     balances[invoice.id] = balance - amount
-    return Decision(payment.id, (Allocation(invoice.id, amount),), grounds, True)
+    return Decision(payment.id, (_allocation((invoice.id, amount)),), grounds, True)
+
+
+def _settles_named(grounds: _Facts, index: _Index) -> Decision | None:
+    """The match of an overpayment that equals the balances of its invoice and of the
+    others its message names (in its currency), which it then settles."""
+    payment, invoice, balance, tolerance, numbers = grounds
+    paid_too = _paid_too(payment, invoice, numbers_in(payment.message, numbers), index, tolerance)
+    balances = index.balance
+    difference = payment.amount_minor - balance
+    if not paid_too or abs(difference - sum(balances[i.id] for i in paid_too)) > tolerance:
+        return None
+    allocations = tuple(Allocation(i.id, balances[i.id]) for i in [invoice, *paid_too])
+    for allocation in allocations:
+        balances[allocation.invoice_id] = 0
+    evidence = _symbol_evidence(*grounds) | {
+        "amount": "equals the sum of the named invoices",
+        "invoices": len(allocations),
+    }
+    return Decision(payment.id, allocations, evidence, True)
 
 
 def _symbol_evidence(
-    agrees: str, message: str, symbol: str, payer: str, client: str, numbers: re.Pattern[str]
+    payment: IncomingPayment,
+    invoice: OpenInvoice,
+    balance: int,
+    tolerance: int,
+    numbers: re.Pattern[str],
 ) -> dict[str, Any]:
     """A match by symbol's evidence (`_by_symbol` picks an invoice in the payment's
     currency)."""
     return {
         "variable_symbol": True,
-        "amount": agrees,
+        "amount": _agreement(payment.amount_minor - balance, tolerance),
         "currency": True,
-        "message": _names(message, symbol, numbers),
-        "counterparty": same_party(payer, client),
+        "message": _names(payment.message, _plain(payment.variable_symbol), numbers),
+        "counterparty": same_party(payment.counterparty_name, invoice.client_name),
     }
+
+
+def _agreement(difference: int, tolerance: int) -> str:
+    """How a payment's amount agrees with a balance it is `difference` above."""
+    if abs(difference) <= tolerance:
+        return "exact" if difference == 0 else "within tolerance"
+    return "partial" if difference < 0 else "over"
 
 
 def _names(message: str, symbol: str, numbers: re.Pattern[str]) -> bool:
@@ -431,6 +441,8 @@ def _suggestions(
             confident=False,
             score=score,
         )
+    if len(suggestions) == 1:  # the usual case
+        return list(suggestions.values())
     ranked = sorted(suggestions.values(), key=lambda d: (-d.score, d.allocations[0].invoice_id))
     return ranked[:MAX_SUGGESTIONS]
 
@@ -446,7 +458,7 @@ def _same_amount(amount: int, currency: str, index: _Index, tolerance: int) -> l
 def _mentioned(numbers: list[str], index: _Index, tolerance: int) -> list[OpenInvoice]:
     found: dict[int, OpenInvoice] = {}
     for digits in numbers:
-        invoice = index.by_digits.get(digits)
+        invoice = index.by_symbol.get(digits)
         if invoice is not None and _is_open(invoice, index, tolerance):
             found[invoice.id] = invoice
     return list(found.values())
@@ -461,14 +473,9 @@ def _evidence(
     tolerance: int,
     index: _Index,
 ) -> dict[str, Any]:
-    difference = payment.amount_minor - balance
-    if abs(difference) <= tolerance:
-        agrees = "exact" if difference == 0 else "within tolerance"
-    else:
-        agrees = "partial" if difference < 0 else "over"
     return {
         "variable_symbol": symbol,
-        "amount": agrees,
+        "amount": _agreement(payment.amount_minor - balance, tolerance),
         "currency": payment.currency == invoice.currency,
         "message": names,
         "counterparty": _same_party(payment.counterparty_name, invoice.client_name, index),

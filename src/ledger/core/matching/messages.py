@@ -56,24 +56,27 @@ def numbers_named(
     invoice is there a run of zeros at least as long as the shortest symbol, which
     `bytes.find` finds at C speed; only the messages that hold one are read.
     """
-    text = "\n".join(messages).encode()
-    if text.count(_SEPARATOR) != len(messages) - 1:  # a message holds the separator
-        candidates: Iterable[int] = range(len(messages))
-    else:
-        candidates = _long_runs(text.translate(_MASK, b"-/"), b"0" * shortest)
+    masked = "\n".join(messages).encode().translate(_MASK, b"-/")
+    candidates: Iterable[int]
+    candidates, separators = _long_runs(masked, b"0" * shortest)
+    if separators != len(messages) - 1:  # a message holds the separator
+        candidates = range(len(messages))
     for position in candidates:
         if numbers := numbers_in(messages[position], pattern):
             yield position, numbers
 
 
-def _long_runs(masked: bytes, run: bytes) -> Iterator[int]:
-    """The positions of the messages in `masked` that hold `run`."""
+def _long_runs(masked: bytes, run: bytes) -> tuple[list[int], int]:
+    """The positions of the messages in `masked` that hold `run`, and how many
+    separators `masked` holds (counted on the way: one pass over it)."""
+    found: list[int] = []
     position, scanned = 0, 0
-    found = masked.find(run)
-    while found >= 0:
-        position += masked.count(_SEPARATOR, scanned, found)
-        yield position
-        scanned = masked.find(_SEPARATOR, found)  # the end of this message
+    start = masked.find(run)
+    while start >= 0:
+        position += masked.count(_SEPARATOR, scanned, start)
+        found.append(position)
+        scanned = masked.find(_SEPARATOR, start)  # the end of this message
         if scanned < 0:
-            return
-        found = masked.find(run, scanned)
+            return found, position  # in the last message: every separator is counted
+        start = masked.find(run, scanned)
+    return found, position + masked.count(_SEPARATOR, scanned)

@@ -18,7 +18,8 @@ from sqlalchemy import func, select as core_select
 from sqlmodel import Session, col, select
 
 from ledger.core.invoices.credit_notes import check_payable, refuse_fully_credited
-from ledger.core.matching.algorithm import BATCH, Allocation, Decision, Matcher, collector_paused
+from ledger.core.matching.algorithm import BATCH, Allocation, Decision, Matcher
+from ledger.core.matching.collector import collector_paused
 from ledger.core.matching.inputs import (
     BOOKED_ON,
     INVOICES,
