@@ -57,9 +57,17 @@ and 2.6 at the end, min / median:
     bytecode      0.049 / 0.066  0.019 / 0.029  2.26x | 2.05 / 2.99  1.07 / 1.15  2.59x
     no bytecode   0.331 / 0.340  0.100 / 0.151  2.26x | 6.90 / 7.35  2.84 / 2.92  2.52x
 
-The status goal is met both ways (it was 53x / 47x). The PDF goal is not, nor can be
-while the invoice's document is built through the ORM: see
-docs/contributors/performance.md.
+After the billing rules stopped importing ``dataclasses`` (2026-12-03, 5 rounds, load
+average 0.8 at the start and 1.0 at the end, min / median):
+
+    mode          status         floor          ratio | pdf          floor        ratio
+    bytecode      0.038 / 0.044  0.020 / 0.028  1.55x | 2.25 / 2.42  0.82 / 1.00  2.42x
+    no bytecode   0.145 / 0.211  0.058 / 0.075  2.80x | 5.05 / 5.61  1.91 / 2.78  2.02x
+
+The status goal is met both ways (it was 53x / 47x); without bytecode it is near its
+limit, as every stdlib module the path imports (typing, pathlib) is compiled afresh
+while the floor compiles only sqlite3's. The PDF goal is not met, nor can be while the
+invoice's document is built through the ORM: see docs/contributors/performance.md.
 """
 
 from __future__ import annotations
