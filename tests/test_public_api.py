@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import ledger
+import ledger.contracts
 from ledger.api import Ledger, open_ledger
 from ledger.errors import LedgerError
 
@@ -33,6 +34,30 @@ def test_star_import_gives_exactly_all() -> None:
     namespace: dict[str, object] = {}
     exec("from ledger import *", namespace)
     assert set(namespace) - {"__builtins__"} == set(ledger.__all__)
+
+
+@pytest.mark.parametrize("name", ledger.contracts.__all__)
+def test_every_name_of_the_plugin_contract_is_importable(name: str) -> None:
+    """`ledger.contracts` loads its names on first use; each one a plugin imports."""
+    value = getattr(ledger.contracts, name)
+    assert name in dir(ledger.contracts)
+    namespace: dict[str, object] = {}
+    exec(f"from ledger.contracts import {name}", namespace)
+    assert namespace[name] is value
+
+
+def test_the_plugin_contracts_star_import_gives_exactly_all() -> None:
+    namespace: dict[str, object] = {}
+    exec("from ledger.contracts import *", namespace)
+    assert set(namespace) - {"__builtins__"} == set(ledger.contracts.__all__)
+
+
+def test_reading_amounts_of_the_contract_loads_no_pydantic() -> None:
+    code = "import sys, ledger.contracts.currencies; print('pydantic' in sys.modules)"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "False"
 
 
 def test_everything_ledger_defines_at_the_top_level_is_exported() -> None:
