@@ -7,6 +7,7 @@ import inspect
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -20,36 +21,29 @@ def test_all_is_sorted_and_unique() -> None:
     assert ledger.__all__ == sorted(set(ledger.__all__))
 
 
-@pytest.mark.parametrize("name", ledger.__all__)
-def test_every_exported_name_is_importable(name: str) -> None:
-    value = getattr(ledger, name)
+# Both packages load their names on first use: the app's (`import ledger`) and the
+# plugin contract's (`import ledger.contracts`).
+LAZY_PACKAGES = (ledger, ledger.contracts)
+EXPORTED = [(package, name) for package in LAZY_PACKAGES for name in package.__all__]
+
+
+@pytest.mark.parametrize(
+    ("package", "name"), EXPORTED, ids=[f"{p.__name__}.{n}" for p, n in EXPORTED]
+)
+def test_every_exported_name_is_importable(package: ModuleType, name: str) -> None:
+    value = getattr(package, name)
     assert value is not None
-    assert name in dir(ledger)
+    assert name in dir(package)
     namespace: dict[str, object] = {}
-    exec(f"from ledger import {name}", namespace)
+    exec(f"from {package.__name__} import {name}", namespace)
     assert namespace[name] is value
 
 
-def test_star_import_gives_exactly_all() -> None:
+@pytest.mark.parametrize("package", LAZY_PACKAGES, ids=lambda p: p.__name__)
+def test_star_import_gives_exactly_all(package: ModuleType) -> None:
     namespace: dict[str, object] = {}
-    exec("from ledger import *", namespace)
-    assert set(namespace) - {"__builtins__"} == set(ledger.__all__)
-
-
-@pytest.mark.parametrize("name", ledger.contracts.__all__)
-def test_every_name_of_the_plugin_contract_is_importable(name: str) -> None:
-    """`ledger.contracts` loads its names on first use; each one a plugin imports."""
-    value = getattr(ledger.contracts, name)
-    assert name in dir(ledger.contracts)
-    namespace: dict[str, object] = {}
-    exec(f"from ledger.contracts import {name}", namespace)
-    assert namespace[name] is value
-
-
-def test_the_plugin_contracts_star_import_gives_exactly_all() -> None:
-    namespace: dict[str, object] = {}
-    exec("from ledger.contracts import *", namespace)
-    assert set(namespace) - {"__builtins__"} == set(ledger.contracts.__all__)
+    exec(f"from {package.__name__} import *", namespace)
+    assert set(namespace) - {"__builtins__"} == set(package.__all__)
 
 
 def test_reading_amounts_of_the_contract_loads_no_pydantic() -> None:

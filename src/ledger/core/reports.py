@@ -58,7 +58,8 @@ class Reports(Service):
         `amount` is None where a time entry has no rate anywhere yet.
         """
         with self._lg.reading() as session:
-            ordered = sorted(_tallies(session).values(), key=_by_owner)
+            tallies = status_figures.unbilled_tallies(session.connection().exec_driver_sql)
+            ordered = sorted(tallies.values(), key=_by_owner)
         return Records((_unbilled_work(tally) for tally in ordered), model=UnbilledWork)
 
     def unbilled_totals(self) -> dict[str, Decimal]:
@@ -94,10 +95,6 @@ class Reports(Service):
 def unbilled_totals(session: Session) -> dict[str, Decimal]:
     """`Reports.unbilled_totals` in `session` (the dashboard asks on every change)."""
     return status_figures.unbilled_totals(session.connection().exec_driver_sql)
-
-
-def _tallies(session: Session) -> dict[int, status_figures.Tally]:
-    return status_figures.unbilled_tallies(session.connection().exec_driver_sql)
 
 
 def _by_owner(tally: status_figures.Tally) -> tuple[str, str]:
