@@ -1,7 +1,7 @@
 """A command imports only what it uses: ``ledger status`` and ``ledger invoice show``
 start without Alembic, Babel, bcrypt, cryptography, httpx, lxml, WeasyPrint, pandas,
-the bundled plugins or the contract suite; ``ledger status`` on a SQLite file without
-the ORM, pydantic or Typer either.
+the bundled plugins or the contract suite; ``ledger status`` and ``ledger invoice pdf``
+on a SQLite file without the ORM, pydantic or Typer either.
 
 Each command runs in a fresh process on a demo database, as a user runs it; the process
 prints the heavy modules it loaded when it exits.
@@ -69,15 +69,30 @@ def test_command_imports_only_what_it_uses(demo_url: str, command: list[str], sh
     assert loaded == []
 
 
-def test_status_of_a_sqlite_file_loads_no_orm(tmp_path: Path, sqlite_template: Path) -> None:
-    """On the default database ``ledger status`` reads with the standard library alone."""
+@pytest.mark.parametrize("command", ["status", "invoice pdf"])
+def test_a_quick_command_on_a_sqlite_file_loads_no_orm(
+    tmp_path: Path, sqlite_template: Path, command: str
+) -> None:
+    """On the default database ``ledger status`` reads with the standard library alone,
+    and ``ledger invoice pdf`` adds only what renders the PDF."""
     path = tmp_path / "ledger.db"
     shutil.copy(sqlite_template, path)
     with closing(ledger.open(path)) as lg:
         load_demo(lg)
+        number = lg.invoices.list(status="issued")[-1].number
+    assert number is not None
     orm = ("pydantic", "sqlalchemy", "sqlmodel", "typer")
-    output, loaded = loaded_by("status", "--database", str(path), kept_out=KEPT_OUT + orm)
-    assert "work entries  " in output
+    if command == "status":
+        output, loaded = loaded_by("status", "--database", str(path), kept_out=KEPT_OUT + orm)
+        assert "work entries  " in output
+    else:
+        pdf = tmp_path / "invoice.pdf"
+        # lxml is not kept out: WeasyPrint's own rendering loads it.
+        kept_out = (*orm, "alembic", "bcrypt", "cryptography", "httpx", "pandas")
+        args = ("invoice", "pdf", number, "-o", str(pdf), "--database", str(path))
+        output, loaded = loaded_by(*args, kept_out=kept_out)
+        assert output.startswith(f"{pdf} written (")
+        assert pdf.read_bytes().startswith(b"%PDF-")
     assert loaded == []
 
 

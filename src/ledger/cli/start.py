@@ -7,29 +7,28 @@ bare command ``status`` (with at most ``--database``) on a SQLite file at the ne
 schema. Anything else (help, other options, PostgreSQL, a database to migrate or
 create, a missing secret key, any error) goes to the full command line, which does or
 reports it as always. Both print `status_lines` of figures from
-`ledger.core.status_figures`.
+`ledger.core.status_figures`. ``ledger invoice pdf`` is offered to
+`ledger.cli.quick_pdf` the same way.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ledger.cli.quick_pdf import quick_invoice_pdf
 from ledger.core import status_figures
-from ledger.locations import default_data_dir, default_database_url, sqlite_url
+from ledger.locations import existing_sqlite_file
 from ledger.storage.sqlite_snapshot import sqlite_snapshot
 
 if TYPE_CHECKING:
     from ledger.core.reports import Status
 
-SQLITE_PREFIX = "sqlite:///"
-
 
 def main() -> None:
     """Entry point of the ``ledger`` console script."""
-    if quick_status(sys.argv[1:]):
+    if quick_status(sys.argv[1:]) or quick_invoice_pdf(sys.argv[1:]):
         return
     from ledger.cli.app import main as full_command_line
 
@@ -74,27 +73,9 @@ def _status_file(args: list[str]) -> Path | None:
     """The SQLite file of a bare ``status`` command line; None for any other."""
     match args:
         case ["status"]:
-            return _sqlite_file(None)
+            return existing_sqlite_file(None)
         case ["status", "--database" | "-d", str(database)]:
-            return _sqlite_file(database)
+            return existing_sqlite_file(database)
         case ["status", str(option)] if option.startswith("--database="):
-            return _sqlite_file(option.removeprefix("--database="))
+            return existing_sqlite_file(option.removeprefix("--database="))
     return None
-
-
-def _sqlite_file(database: str | None) -> Path | None:
-    """The existing SQLite file the command would open, as the full start resolves it
-    (`ledger.config.Config`, which reads ``LEDGER_*`` variables in any case)."""
-    if database is None:
-        env = {key.upper(): value for key, value in os.environ.items()}
-        if env.get("LEDGER_DATABASE_URL"):
-            database = env["LEDGER_DATABASE_URL"]
-        elif "LEDGER_DATA_DIR" in env:
-            database = default_database_url(Path(env["LEDGER_DATA_DIR"]))
-        else:
-            database = default_database_url(default_data_dir())
-    url = database if "://" in database else sqlite_url(database)
-    if not url.startswith(SQLITE_PREFIX) or "?" in url:
-        return None
-    path = Path(url.removeprefix(SQLITE_PREFIX))
-    return path if path.name not in ("", ":memory:") and path.is_file() else None

@@ -12,12 +12,9 @@ from typing import Annotated
 
 from pydantic import BeforeValidator
 
-from ledger.contracts.currencies import CURRENCY_EXPONENTS
+from ledger.contracts.currencies import CURRENCY_EXPONENTS, MAX_AMOUNT
 
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
-
-MAX_AMOUNT = Decimal(10) ** 13
-"""Amounts must stay below this in magnitude (it fits a 64-bit minor-unit column)."""
 
 
 def currency_code(code: object) -> str:

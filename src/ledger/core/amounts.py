@@ -21,8 +21,7 @@ import re
 from decimal import Decimal
 from typing import Literal
 
-from ledger.contracts.currencies import CURRENCY_EXPONENTS
-from ledger.contracts.money import MAX_AMOUNT
+from ledger.contracts.currencies import CURRENCY_EXPONENTS, MAX_AMOUNT
 from ledger.errors import InvalidInput
 
 Language = Literal["en", "cs"]

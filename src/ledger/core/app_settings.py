@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, func, select
 
-from ledger.core import identities
+from ledger.core import identity_fields
 from ledger.core.datetimes import check_zone, machine_zone
 from ledger.core.invoices import numbering
 from ledger.core.invoices.numbering import check_pattern
@@ -33,9 +33,9 @@ class SettingsInput(BaseModel):
 
     supplier_name: str = Field(default="", max_length=200)
     supplier_address: str = Field(default="", max_length=2000)
-    supplier_company_id: identities.CompanyId = Field(default="", max_length=20)
-    supplier_vat_id: identities.VatId = Field(default="", max_length=20)
-    supplier_email: identities.Email = Field(default="", max_length=200)
+    supplier_company_id: identity_fields.CompanyId = Field(default="", max_length=20)
+    supplier_vat_id: identity_fields.VatId = Field(default="", max_length=20)
+    supplier_email: identity_fields.Email = Field(default="", max_length=200)
     vat_payer: bool = False
     default_vat_rate: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
     number_pattern: str = Field(default="{year}-{seq:04d}", max_length=60)

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session, col, select
 
-from ledger.core import identities
+from ledger.core import identity_fields
 from ledger.core.models import BankAccount, Records
 from ledger.core.money import currency_field
 from ledger.core.service import UNSET, HasId, Service, Unset, get_row, given, ref_id
@@ -31,9 +31,9 @@ class BankAccountInput(BaseModel):
 
     currency: str = Field(max_length=3)
     label: str = Field(default="", max_length=100)
-    account_number: identities.AccountNumber = Field(default="", max_length=40)
-    iban: identities.Iban = Field(default="", max_length=50)  # typed with spaces
-    bic: identities.Bic = Field(default="", max_length=20)
+    account_number: identity_fields.AccountNumber = Field(default="", max_length=40)
+    iban: identity_fields.Iban = Field(default="", max_length=50)  # typed with spaces
+    bic: identity_fields.Bic = Field(default="", max_length=20)
 
     @field_validator("currency")
     @classmethod

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import col, select
 
-from ledger.core import identities
+from ledger.core import identities, identity_fields
 from ledger.core.lookup import NameRef, find_client
 from ledger.core.models import Client, Records
 from ledger.core.money import AmountInput, OptionalAmount, currency_field, exact_minor
@@ -29,11 +29,11 @@ class ClientInput(BaseModel):
     currency: str = "CZK"
     hourly_rate: OptionalAmount = None
     contact_name: str = Field(default="", max_length=200)
-    email: identities.Email = Field(default="", max_length=200)
+    email: identity_fields.Email = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=50)
     address: str = Field(default="", max_length=2000)
     company_id: str = Field(default="", max_length=20)
-    vat_id: identities.VatId = Field(default="", max_length=20)
+    vat_id: identity_fields.VatId = Field(default="", max_length=20)
     language: Language = "en"
     payment_terms_days: int = Field(default=14, ge=0, le=365)
 

@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from ledger.errors import InvalidInput
+
 LOCALES = {"en": "en_GB", "cs": "cs_CZ"}
 DATE_PATTERNS = {"en": "d MMM yyyy", "cs": "d. M. yyyy"}
 ZONE_EXAMPLE = "Europe/Prague"
@@ -94,3 +96,17 @@ def _localtime_link() -> str:
     except OSError:
         return ""
     return target.partition("zoneinfo/")[2]
+
+
+def parse_date(value: object, field: str = "date") -> dt.date:
+    """Accept a `date` or ISO text (``2026-11-02``)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidInput(field, f"{value!r} is not a date; use YYYY-MM-DD")

@@ -12,11 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import Session, col, select
 
 from ledger.core import datetimes
+from ledger.core.datetimes import parse_date
 from ledger.core.lookup import NameRef, find_client, find_project
 from ledger.core.models import Records, WorkEntry
 from ledger.core.money import AmountInput, OptionalAmount, exact_minor, parse_amount
 from ledger.core.service import UNSET, Ref, Service, Unset, get_row, given, pk, ref_id
-from ledger.core.validation import parse_date, validated
+from ledger.core.validation import validated
 from ledger.errors import Conflict, InvalidInput
 from ledger.storage import tables
 

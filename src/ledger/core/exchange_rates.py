@@ -15,16 +15,17 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ledger.contracts.inputs import ExchangeRateInput
+from ledger.core.datetimes import parse_date
 from ledger.core.models import ExchangeRate, Records
 from ledger.core.money import check_currency
 from ledger.core.service import Service
-from ledger.core.validation import parse_date, validated
+from ledger.core.tax_figures import MICRO
+from ledger.core.validation import validated
 from ledger.errors import MissingExchangeRate
 from ledger.storage import tables
 
 LOOK_BACK_DAYS = 7
 """How far before a day `rate_on` looks for a fixing (a long Easter is 4 days)."""
-MICRO = 6
 
 
 def rate_row(source: str, data: ExchangeRateInput) -> dict[str, Any]:

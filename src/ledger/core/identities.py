@@ -2,16 +2,14 @@
 
 Each check takes what a user typed, returns it in the form ledger stores (spaces
 removed, upper case) and raises `ValueError` with a sentence naming the value and
-the fix, so pydantic models report it on the field. Empty text is always allowed:
-every identity is optional until a document needs it.
+the fix, so pydantic models report it on the field (`ledger.core.identity_fields`).
+Empty text is always allowed: every identity is optional until a document needs it.
+Standard library only, so a payment code is made without loading pydantic.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated
-
-from pydantic import AfterValidator
 
 _IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}", re.ASCII)
 _BIC = re.compile(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?", re.ASCII)
@@ -114,17 +112,3 @@ def is_foreign_vat_id(vat_id: str) -> bool:
 def mod97(text: str) -> int:
     """ISO 7064 MOD 97-10 of letters and digits (letters count as 10-35)."""
     return int("".join(str(int(char, 36)) for char in text)) % 97
-
-
-Iban = Annotated[str, AfterValidator(check_iban)]
-"""A pydantic field type: an IBAN, its check digits verified, stored compact."""
-Bic = Annotated[str, AfterValidator(check_bic)]
-"""A pydantic field type: a BIC, checked and stored compact."""
-AccountNumber = Annotated[str, AfterValidator(check_account_number)]
-"""A pydantic field type: a Czech account number, checked and stored compact."""
-CompanyId = Annotated[str, AfterValidator(check_company_id)]
-"""A pydantic field type: an IČO, checked and stored compact."""
-VatId = Annotated[str, AfterValidator(check_vat_id)]
-"""A pydantic field type: an EU VAT id, checked and stored compact."""
-Email = Annotated[str, AfterValidator(check_email)]
-"""A pydantic field type: an e-mail address, checked."""

@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 from ledger.contracts.views import TransactionView
 from ledger.core import datetimes
 from ledger.core.money import from_minor
+from ledger.core.tax_figures import percent, plain_decimal
 from ledger.storage import tables
 
 if TYPE_CHECKING:
@@ -90,12 +91,6 @@ class Records(list[T], Generic[T]):
 
 
 _NESTED = {"lines"}
-
-
-def plain_decimal(value: Decimal) -> Decimal:
-    """Without trailing zeros, never in exponent form (``10``, not ``1E+1``)."""
-    normal = value.normalize()
-    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # type: ignore[operator]
 
 
 @functools.cache
@@ -246,11 +241,6 @@ class InvoiceLine(PublicModel):
             project_id=row.project_id,
             credited=credited,
         )
-
-
-def percent(basis_points: int | None) -> Decimal | None:
-    """A rate stored in basis points as a percentage: 2100 → ``Decimal("21")``."""
-    return None if basis_points is None else plain_decimal(Decimal(basis_points).scaleb(-2))
 
 
 class VatRateTotal(PublicModel):

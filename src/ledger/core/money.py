@@ -6,12 +6,12 @@ because ``0.1 + 0.2`` is not ``0.3`` and an invoice must add up.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BeforeValidator
 
-from ledger.contracts.currencies import CURRENCY_EXPONENTS, from_minor
+from ledger.contracts.currencies import CURRENCY_EXPONENTS, from_minor, quantize
 from ledger.contracts.money import currency_code
 from ledger.core.amounts import Notation, check_amount, check_places, read_amount
 from ledger.errors import InvalidInput
@@ -66,12 +66,6 @@ def parse_amount(
         raise InvalidInput(field, _not_an_amount(value))
     amount = check_amount(Decimal(value), field, allow_zero=allow_zero)
     return amount if currency is None else check_places(amount, currency, field)
-
-
-def quantize(amount: Decimal, currency: str) -> Decimal:
-    """Round half-up to the currency's minor unit."""
-    exponent = CURRENCY_EXPONENTS[currency]
-    return amount.quantize(Decimal(1).scaleb(-exponent), rounding=ROUND_HALF_UP)
 
 
 def to_minor(amount: Decimal, currency: str) -> int:

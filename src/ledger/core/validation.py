@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -28,20 +27,6 @@ def validated(model: type[M], data: dict[str, Any]) -> M:
         error = InvalidInput(field, message, errors)
         error.codes = codes
         raise error from None
-
-
-def parse_date(value: object, field: str = "date") -> dt.date:
-    """Accept a `date` or ISO text (``2026-11-02``)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InvalidInput(field, f"{value!r} is not a date; use YYYY-MM-DD")
 
 
 def require_text(value: object, field: str, max_length: int = 200) -> str:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.core.amounts import format_money
-from ledger.core.models import Invoice
+from ledger.core.invoice_sheet import SheetInvoice
 
 CZK_LABELS: dict[str, dict[str, str]] = {
     "cs": {
@@ -36,7 +36,7 @@ CZK_LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def czk_context(language: str, invoice: Invoice, date_format: Any) -> dict[str, Any]:
+def czk_context(language: str, invoice: SheetInvoice, date_format: Any) -> dict[str, Any]:
     """The template values of the CZK section (``czk`` is None when there is none).
 
     `date_format` formats a date in the document's locale.

@@ -23,16 +23,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from ledger.core import identities
-from ledger.core.validation import parse_date
+from ledger.core.datetimes import parse_date
 from ledger.errors import InvalidInput
 
 if TYPE_CHECKING:
     import segno
-
-    from ledger.core.models import AppSettings, BankAccount, Invoice
 
 QrFormat = Literal["png", "svg"]
 Standard = Literal["SPAYD", "EPC"]
@@ -56,6 +54,42 @@ EPC_ENCODINGS = (
     "iso-8859-15",
 )
 """EPC character sets in the order of their numbers (1 = UTF-8, 2 = ISO-8859-1...)."""
+
+
+class Payable(Protocol):
+    """What a payment code reads of an invoice (the public `Invoice`, or its sheet)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def number(self) -> str | None: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def balance(self) -> Decimal: ...
+    @property
+    def variable_symbol(self) -> str | None: ...
+
+
+class Payee(Protocol):
+    """What a payment code reads of the supplier's settings."""
+
+    @property
+    def supplier_name(self) -> str: ...
+
+
+class PayeeAccount(Protocol):
+    """What a payment code reads of the supplier's bank account."""
+
+    @property
+    def account_number(self) -> str: ...
+    @property
+    def iban(self) -> str: ...
+    @property
+    def bic(self) -> str: ...
+
 
 _CENT = Decimal("0.01")
 _AMOUNT = re.compile(r"\d{1,12}(\.\d{1,2})?")
@@ -245,7 +279,7 @@ def czech_account_to_iban(account: str, field: str = "account") -> str:
 
 
 def for_invoice(
-    invoice: Invoice, supplier: AppSettings, account: BankAccount | None
+    invoice: Payable, supplier: Payee, account: PayeeAccount | None
 ) -> PaymentCode | None:
     """The QR code that pays what is still owed on an issued invoice into `account`.
 
@@ -290,7 +324,7 @@ def for_invoice(
     return None
 
 
-def over_limit(invoice: Invoice) -> Decimal | None:
+def over_limit(invoice: Payable) -> Decimal | None:
     """The QR standard's largest amount when an issued invoice owes more, else None."""
     standard = STANDARDS.get(invoice.currency)
     if invoice.status != "issued" or standard is None or invoice.balance <= MAX_AMOUNTS[standard]:
@@ -298,7 +332,7 @@ def over_limit(invoice: Invoice) -> Decimal | None:
     return MAX_AMOUNTS[standard]
 
 
-def _czech_account(account: BankAccount) -> tuple[str | None, str]:
+def _czech_account(account: PayeeAccount) -> tuple[str | None, str]:
     if account.account_number:
         return czech_account_to_iban(account.account_number, "account_number"), ""
     if account.iban:

@@ -1,7 +1,8 @@
 """Invoice documents: HTML from a Jinja2 template, PDF from WeasyPrint, months merged.
 
-Nothing here reads the database: `ledger.documents.service` gathers the invoice, client,
-supplier and payment code and hands them over.
+Nothing here reads the database: it renders an invoice's `Sheet`
+(`ledger.core.invoice_sheet`), read by `lg.documents` or, for ``ledger invoice pdf``
+before the ORM loads, by `ledger.cli.start`. Neither SQLAlchemy nor pydantic is imported.
 
 Safety: every value reaches the template as data, escaped by autoescaping, so a note
 reading ``<img src="file:///etc/passwd">`` or ``{{ 7*7 }}`` prints as written. WeasyPrint
@@ -23,13 +24,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ledger.core import datetimes
 from ledger.core.amounts import format_money
-from ledger.core.models import AppSettings, BankAccount, Client, Invoice
+from ledger.core.invoice_sheet import Account, Customer, Sheet, SheetInvoice, Supplier
 from ledger.documents.czk import czk_context
-from ledger.documents.payment_qr import ascii_text, over_limit
+from ledger.documents.payment_qr import ascii_text, for_invoice, over_limit
 from ledger.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -159,15 +160,30 @@ LABELS: dict[str, dict[str, str]] = {
 UNITS = {"cs": {"h": "hod", "pcs": "ks"}, "en": {"h": "h", "pcs": "pcs"}}
 
 
+class Titled(Protocol):
+    """What a document's title and file name read of an invoice (public or sheet)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def number(self) -> str | None: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def vat_mode(self) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class InvoiceDocument:
     """Everything one invoice's document shows."""
 
-    invoice: Invoice
-    client: Client
-    supplier: AppSettings
+    invoice: SheetInvoice
+    client: Customer
+    supplier: Supplier
     payment_code: PaymentCode | None = None
-    account: BankAccount | None = None
+    account: Account | None = None
 
     @property
     def language(self) -> str:
@@ -208,6 +224,16 @@ class Formats:
         """``21 %`` in Czech, ``21%`` in English."""
         space = "\u00a0" if self.locale.startswith("cs") else ""
         return f"{self.number(value)}{space}%"
+
+
+def invoice_document(sheet: Sheet) -> InvoiceDocument:
+    """The document of `sheet`: its facts and the code that pays what is still owed.
+
+    Raises:
+        InvalidInput: when the bank account on it is malformed.
+    """
+    code = for_invoice(sheet.invoice, sheet.supplier, sheet.account)
+    return InvoiceDocument(sheet.invoice, sheet.customer, sheet.supplier, code, sheet.account)
 
 
 def render_html(document: InvoiceDocument) -> str:
@@ -279,7 +305,7 @@ def safe_file_name(stem: str, suffix: str = ".pdf") -> str:
     return f"{cleaned or 'document'}{suffix}"
 
 
-def document_kind(invoice: Invoice) -> str:
+def document_kind(invoice: Titled) -> str:
     """What the document is called in its language: an invoice or a credit note
     (a tax document only when the supplier charges VAT)."""
     labels = LABELS.get(invoice.language, LABELS["en"])
@@ -288,7 +314,7 @@ def document_kind(invoice: Invoice) -> str:
     return labels["credit_note" if invoice.vat_mode != "none" else "credit_note_plain"]
 
 
-def invoice_file_name(invoice: Invoice) -> str:
+def invoice_file_name(invoice: Titled) -> str:
     """``faktura-2026-0001.pdf`` / ``invoice-2026-0001.pdf`` (drafts by id);
     ``dobropis-d2026-0001.pdf`` / ``credit-note-d2026-0001.pdf`` for credit notes."""
     labels = LABELS.get(invoice.language, LABELS["en"])

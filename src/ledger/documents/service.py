@@ -7,12 +7,19 @@ the first PDF) and the payment payloads in :mod:`ledger.documents.payment_qr`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import text
+from sqlmodel import Session
+
+from ledger.core.invoice_sheet import Execute, Sheet, read_sheet
 from ledger.core.invoices import InvoiceRef
+from ledger.core.invoices.rows import load_invoice
 from ledger.core.invoices.views import numbered_between
-from ledger.core.models import AppSettings, BankAccount, Client, Invoice
-from ledger.core.service import Service
+from ledger.core.models import BankAccount, Client, Invoice
+from ledger.core.service import Service, pk
 from ledger.documents import month_export, pdf as invoice_pdf
 from ledger.documents.payment_qr import PaymentCode, QrFormat, for_invoice, over_limit, spayd
 from ledger.documents.pdf import InvoiceDocument
@@ -46,14 +53,12 @@ class Documents(Service):
             InvalidInput: for a month that does not exist.
             NotFound: when no invoice was issued that month.
         """
-        supplier = self._lg.settings.get()
-        clients: dict[int, Client] = {}
+        invoices = self._month_invoices(year, month)
         parts = []
-        for invoice in self._month_invoices(year, month):
-            if invoice.client_id not in clients:
-                clients[invoice.client_id] = self._lg.clients.get(invoice.client_id)
-            document = self._document_of(invoice, clients[invoice.client_id], supplier)
+        for sheet in self._sheets(invoice.id for invoice in invoices):
+            document = invoice_pdf.invoice_document(sheet)
             parts.append((document.title, invoice_pdf.render_pdf(document)))
+        supplier = self._lg.settings.get()
         label = invoice_pdf.LABELS.get(supplier.locale, invoice_pdf.LABELS["en"])["invoices"]
         title = f"{label} {year:04d}-{month:02d}"
         return invoice_pdf.merge_pdfs(parts, title=title, author=supplier.supplier_name)
@@ -94,12 +99,12 @@ class Documents(Service):
         """
         from ledger.documents import factur_x  # lxml loads only when an e-invoice is written
 
-        document = self.document(invoice)
-        found = document.invoice
+        found = self._lg.invoices.get(invoice)
         original = self._lg.invoices.get(found.corrects) if found.corrects else None
-        xml = factur_x.cii_xml(
-            found, document.client, document.supplier, original, document.account
-        )
+        client = self._lg.clients.get(found.client_id)
+        supplier = self._lg.settings.get()
+        xml = factur_x.cii_xml(found, client, supplier, original, self.account_for(found))
+        document = self.document(found.id)
         pdf = invoice_pdf.render_pdf(document, variant=factur_x.PDF_VARIANT)
         return factur_x.embed(
             pdf, xml, title=document.title, author=document.supplier.supplier_name,
@@ -123,13 +128,16 @@ class Documents(Service):
 
         supplier = self._lg.settings.get()
         clients: dict[int, Client] = {}
+        accounts: dict[str, BankAccount | None] = {}
         invoices = {found.id: found for found in self._month_invoices(year, month)}
         documents = []
-        for invoice in invoices.values():
+        for invoice, sheet in zip(invoices.values(), self._sheets(invoices), strict=True):
             if invoice.client_id not in clients:
                 clients[invoice.client_id] = self._lg.clients.get(invoice.client_id)
+            if invoice.currency not in accounts:
+                accounts[invoice.currency] = self.account_for(invoice)
             client = clients[invoice.client_id]
-            document = self._document_of(invoice, client, supplier)
+            document = invoice_pdf.invoice_document(sheet)
             pdf_name = invoice_pdf.invoice_file_name(invoice)
             xml = None
             if invoice.status != "cancelled":
@@ -137,7 +145,7 @@ class Documents(Service):
                 rate = self.czk_rate_of(invoice)
                 xml = isdoc.isdoc_xml(
                     invoice, client, supplier, original=original, czk_rate=rate,
-                    account=document.account,
+                    account=accounts[invoice.currency],
                 )  # fmt: skip
             documents.append(month_export.MonthDocument(
                 invoice, pdf_name, invoice_pdf.render_pdf(document),
@@ -200,17 +208,26 @@ class Documents(Service):
         return invoice_pdf.month_file_name(year, month, self._lg.settings.get().locale)
 
     def document(self, invoice: InvoiceRef) -> InvoiceDocument:
-        """What the invoice's document shows: the invoice, client, supplier and QR code."""
-        found = self._lg.invoices.get(invoice)
-        client = self._lg.clients.get(found.client_id)
-        return self._document_of(found, client, self._lg.settings.get())
+        """What the invoice's document shows: the invoice, client, supplier and QR code,
+        read as `ledger invoice pdf` reads them (`ledger.core.invoice_sheet`)."""
+        with self._lg.reading() as session:
+            sheet = read_sheet(_statements(session), pk(load_invoice(session, invoice)))
+        return invoice_pdf.invoice_document(sheet)
 
-    def _document_of(
-        self, invoice: Invoice, client: Client, supplier: AppSettings
-    ) -> InvoiceDocument:
-        account = self.account_for(invoice)
-        code = for_invoice(invoice, supplier, account)
-        return InvoiceDocument(invoice, client, supplier, code, account)
+    def _sheets(self, invoice_ids: Iterable[int]) -> list[Sheet]:
+        with self._lg.reading() as session:
+            execute = _statements(session)
+            return [read_sheet(execute, invoice_id) for invoice_id in invoice_ids]
+
+
+def _statements(session: Session) -> Execute:
+    """Runs plain SQL with named parameters in `session`'s transaction."""
+    connection = session.connection()
+
+    def execute(statement: str, parameters: Mapping[str, Any]) -> Sequence[Any]:
+        return connection.execute(text(statement), dict(parameters)).all()
+
+    return execute
 
 
 def _month_range(year: int, month: int) -> tuple[dt.date, dt.date]:

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from ledger.contracts.currencies import MAX_AMOUNT
 from ledger.contracts.errors import BadUpstreamData
 from ledger.contracts.inputs import TransactionInput
-from ledger.contracts.money import MAX_AMOUNT
 from ledger.core.money import CURRENCY_EXPONENTS, quantize
 from ledger.core.transactions import transaction_row
 from ledger.core.validation import validated

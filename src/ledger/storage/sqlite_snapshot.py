@@ -1,8 +1,8 @@
 """A consistent, read-only look at a SQLite ledger file with the standard library alone.
 
-For a command that answers before the ORM loads (``ledger status``): it reads only
-where opening the ledger would do nothing but read, so its answer is the one the full
-start would give.
+For a command that answers before the ORM loads (``ledger status``, ``ledger invoice
+pdf``): it reads only where opening the ledger would do nothing but read, so its answer
+is the one the full start would give.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from ledger.storage.revisions import HEAD_REVISION
 
 
 @contextmanager
-def sqlite_snapshot(path: Path) -> Iterator[Callable[[str], sqlite3.Cursor] | None]:
-    """Run statements on the SQLite file at `path` in one read transaction.
+def sqlite_snapshot(path: Path) -> Iterator[Callable[..., sqlite3.Cursor] | None]:
+    """Run statements (with parameters, if any) on the SQLite file at `path` in one
+    read transaction.
 
     Yields None when opening the ledger would do more than read: migrate an older
     schema, or refuse stored plugin credentials whose secret key is missing. Raises

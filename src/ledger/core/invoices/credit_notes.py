@@ -15,9 +15,9 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
+from ledger.core.invoice_sheet import SETTLED_BY_CREDIT
 from ledger.core.invoices import czk, numbering
 from ledger.core.invoices.rows import (
-    SETTLED_BY_CREDIT,
     lines_of,
     next_sequence,
     recompute_totals,

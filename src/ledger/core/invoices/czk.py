@@ -3,22 +3,19 @@
 Czech VAT law (§ 4 odst. 5 ZDPH) converts a tax document's amounts at the rate the
 ČNB fixed for the taxable supply date, the last fixing before it on a day without
 one. Issuing snapshots that rate onto the invoice, so a later correction of the
-stored rates never changes an issued document. Each VAT rate's base and VAT are
-converted and rounded half-up to hellers; for the reverse charge the base in CZK
-is what the customer declares.
+stored rates never changes an issued document; `ledger.core.tax_figures` converts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 
 from sqlmodel import Session
 
-from ledger.core.exchange_rates import MICRO, find_rate, missing_rate
+from ledger.core.exchange_rates import find_rate, missing_rate
 from ledger.core.invoices import vat
-from ledger.core.models import CzkAmounts, VatRateTotal, percent, plain_decimal
-from ledger.core.money import from_minor, quantize
+from ledger.core.models import CzkAmounts, VatRateTotal
+from ledger.core.tax_figures import czk_figures
 from ledger.storage import tables
 
 CONVERTED_MODES = ("vat", "reverse_charge")
@@ -55,32 +52,9 @@ def copy_rate(original: tables.Invoice, correction: tables.Invoice) -> None:
 
 def czk_amounts(row: tables.Invoice, summary: Sequence[vat.RateTotal]) -> CzkAmounts | None:
     """`row`'s VAT summary and totals in CZK at its snapshotted rate (None without one)."""
-    if row.czk_rate_micro is None or row.czk_rate_quantity is None or row.czk_rate_day is None:
+    rate = (row.czk_rate_micro, row.czk_rate_quantity, row.czk_rate_day)
+    figures = czk_figures(row.currency, rate, summary, row.subtotal_minor)
+    if figures is None:
         return None
-    rate = Decimal(row.czk_rate_micro).scaleb(-MICRO)
-    per_unit = rate / row.czk_rate_quantity
-
-    def czk(minor: int) -> Decimal:
-        return quantize(from_minor(minor, row.currency) * per_unit, "CZK")
-
-    lines = [
-        VatRateTotal(
-            rate=percent(line.rate_bp) or Decimal(0),
-            base=czk(line.base_minor),
-            vat=czk(line.vat_minor),
-            total=czk(line.base_minor) + czk(line.vat_minor),
-        )
-        for line in summary
-    ]
-    base = sum((line.base for line in lines), Decimal(0)) if lines else czk(row.subtotal_minor)
-    tax = sum((line.vat for line in lines), Decimal(0))
-    return CzkAmounts(
-        currency=row.currency,
-        rate=plain_decimal(rate),
-        quantity=row.czk_rate_quantity,
-        per_unit=plain_decimal(per_unit),
-        day=row.czk_rate_day,
-        vat_summary=lines,
-        base=base,
-        vat=tax,
-    )
+    lines = [VatRateTotal(**line._asdict()) for line in figures.vat_summary]
+    return CzkAmounts(**{**figures._asdict(), "vat_summary": lines})

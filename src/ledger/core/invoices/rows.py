@@ -8,17 +8,16 @@ from typing import Any
 from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
-from ledger.contracts.money import MAX_AMOUNT
+from ledger.contracts.currencies import MAX_AMOUNT
 from ledger.core import pricing
+from ledger.core.datetimes import parse_date
+from ledger.core.invoice_sheet import SETTLED_BY_CREDIT
 from ledger.core.invoices import vat
 from ledger.core.money import amount_to_minor, from_minor, parse_amount, to_minor
 from ledger.core.service import Ref, get_row, pk, ref_id
-from ledger.core.validation import parse_date, refuse_nul
+from ledger.core.validation import refuse_nul
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.storage import tables
-
-SETTLED_BY_CREDIT = "credit"
-"""The payment method of the settlement a credit note records on the invoice it corrects."""
 
 InvoiceRef = Ref | str
 """An invoice by id, object, or issued number (``"2026-0001"``)."""

@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ledger.core import pricing
+from ledger.core.datetimes import parse_date
 from ledger.core.invoices import credit_notes, czk, numbering, vat
 from ledger.core.invoices.manual import LineInput, draft_with_lines
 from ledger.core.invoices.preview import CurrencyTotals, DraftPreview, PreviewEntry, PreviewLine
@@ -43,10 +44,11 @@ from ledger.core.invoices.work import (
     work_to_bill,
 )
 from ledger.core.lookup import NameRef, find_client
-from ledger.core.models import Invoice, Payment, Records, percent, plain_decimal
+from ledger.core.models import Invoice, Payment, Records
 from ledger.core.money import AmountInput, amount_to_minor, from_minor
 from ledger.core.service import UNSET, Ref, Service, Unset, get_row, given, pk, ref_id
-from ledger.core.validation import optional_text, parse_date
+from ledger.core.tax_figures import percent, plain_decimal
+from ledger.core.validation import optional_text
 from ledger.errors import Conflict, InvalidInput
 from ledger.storage import tables
 

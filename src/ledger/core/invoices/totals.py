@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import case, func, select as core_select
 
-from ledger.core.invoices.rows import SETTLED_BY_CREDIT
+from ledger.core.invoice_sheet import SETTLED_BY_CREDIT
 from ledger.storage import tables
 
 INVOICES = tables.Invoice.__table__  # type: ignore[attr-defined]

@@ -13,33 +13,24 @@ Three regimes, chosen when a draft is made and kept with the invoice:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Literal
 
 from ledger.core import identities
 from ledger.core.money import parse_amount
+from ledger.core.tax_figures import RateTotal, summarize, vat_on
 from ledger.errors import InvalidInput
 from ledger.storage import tables
+
+__all__ = [
+    "REFUSALS", "STANDARD_RATE_BP", "VAT_MODES", "RateTotal", "VatMode", "line_rate",
+    "mode_for", "rate_basis_points", "summarize", "vat_on",
+]  # fmt: skip
 
 VatMode = Literal["vat", "reverse_charge", "none"]
 VAT_MODES: tuple[VatMode, ...] = ("vat", "reverse_charge", "none")
 STANDARD_RATE_BP = 2100
 """The Czech standard rate (21 %), the default for a VAT payer who sets none."""
-
-
-@dataclass(frozen=True, slots=True)
-class RateTotal:
-    """One VAT rate's line of the summary, in minor units."""
-
-    rate_bp: int
-    base_minor: int
-    vat_minor: int
-
-    @property
-    def total_minor(self) -> int:
-        return self.base_minor + self.vat_minor
 
 
 def mode_for(settings: tables.AppSettings, client: tables.Client) -> VatMode:
@@ -90,25 +81,3 @@ REFUSALS = {
     ),
 }
 """Why a rate is refused, per regime: (error code for forms, sentence)."""
-
-
-def summarize(lines: Iterable[tuple[int, int | None]]) -> list[RateTotal]:
-    """Per rate, highest first: the base (sum of its lines' amounts) and the VAT on it.
-
-    `lines` are (amount, rate) pairs; lines without a rate form no summary line.
-    VAT is rounded half-up once per rate, as the law computes it from the base.
-    """
-    bases: dict[int, int] = {}
-    for amount, rate in lines:
-        if rate is not None:
-            bases[rate] = bases.get(rate, 0) + amount
-    return [
-        RateTotal(rate, base, vat_on(base, rate))
-        for rate, base in sorted(bases.items(), reverse=True)
-    ]
-
-
-def vat_on(base_minor: int, rate_bp: int) -> int:
-    """VAT on `base_minor` at `rate_bp`, rounded half-up (away from zero)."""
-    exact = Decimal(base_minor) * rate_bp / 10000
-    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))

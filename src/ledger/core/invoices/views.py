@@ -13,9 +13,10 @@ from ledger.core.invoices.credit_notes import credit_notes_of, credited_line_ids
 from ledger.core.invoices.czk import czk_amounts
 from ledger.core.invoices.payment_state import payment_state
 from ledger.core.invoices.rows import settings_row, settlements
-from ledger.core.models import Invoice, InvoiceLine, VatRateTotal, percent
+from ledger.core.models import Invoice, InvoiceLine, VatRateTotal
 from ledger.core.money import from_minor
 from ledger.core.service import pk
+from ledger.core.tax_figures import percent, rate_amounts
 from ledger.storage import tables
 
 _BATCH = 500  # ids per IN (...) when loading many invoices: well under SQLite's limit
@@ -119,15 +120,7 @@ def overdue_invoices(session: Session, today: dt.date, limit: int | None = None)
 
 def rate_totals(summary: Sequence[vat.RateTotal], currency: str) -> list[VatRateTotal]:
     """The VAT summary in the currency's units."""
-    return [
-        VatRateTotal(
-            rate=percent(rate.rate_bp) or 0,
-            base=from_minor(rate.base_minor, currency),
-            vat=from_minor(rate.vat_minor, currency),
-            total=from_minor(rate.total_minor, currency),
-        )
-        for rate in summary
-    ]
+    return [VatRateTotal(**line._asdict()) for line in rate_amounts(summary, currency)]
 
 
 def _model(row: tables.Invoice, related: _Related, tolerance: int, today: dt.date) -> Invoice:

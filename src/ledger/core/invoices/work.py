@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from ledger.core import pricing
+from ledger.core.datetimes import parse_date
 from ledger.core.invoices.rows import settings_row
 from ledger.core.service import Ref, get_row, ref_id
-from ledger.core.validation import parse_date
 from ledger.errors import InvalidInput
 from ledger.storage import tables
 

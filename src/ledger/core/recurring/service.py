@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from ledger.core.datetimes import parse_date
 from ledger.core.invoices import vat
 from ledger.core.invoices.manual import LineInput, draft_with_lines
 from ledger.core.invoices.rows import settings_row
@@ -28,7 +29,7 @@ from ledger.core.recurring.templates import (
     template_lines,
 )
 from ledger.core.service import UNSET, Ref, Service, Unset, get_row, pk, ref_id
-from ledger.core.validation import optional_text, parse_date, require_text
+from ledger.core.validation import optional_text, require_text
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.storage import tables
 

@@ -12,9 +12,10 @@ from sqlmodel import Session, col, select
 from ledger.core.invoices import vat
 from ledger.core.invoices.manual import LineInput
 from ledger.core.invoices.rows import line_amount, line_description, line_unit, quantity_milli
-from ledger.core.models import PublicModel, percent, plain_decimal
+from ledger.core.models import PublicModel
 from ledger.core.money import amount_to_minor, from_minor
 from ledger.core.service import Ref, get_row, pk, ref_id
+from ledger.core.tax_figures import percent, plain_decimal
 from ledger.storage import tables
 
 

@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, SecretStr
 from sqlmodel import Session
 
-from ledger.core import identities
+from ledger.core import identity_fields
 from ledger.core.invoices import InvoiceRef
 from ledger.core.invoices.views import overdue_invoices
 from ledger.core.mailings import mailings_of
@@ -301,7 +301,7 @@ class Mail(Service):
 
 
 class _Address(BaseModel):
-    email: identities.Email
+    email: identity_fields.Email
 
 
 def _check_sendable(invoice: Invoice, kind: Kind) -> None:

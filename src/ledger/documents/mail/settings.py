@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from ledger.core import identities
+from ledger.core import identity_fields
 from ledger.core.models import PublicModel
 from ledger.documents.mail.smtp import Security
 from ledger.storage import tables
@@ -26,7 +26,7 @@ class MailSettingsInput(BaseModel):
     port: int = Field(default=587, ge=1, le=65535)
     security: Security = "starttls"
     username: str = Field(default="", max_length=200)
-    sender: identities.Email = Field(default="", max_length=200, validate_default=True)
+    sender: identity_fields.Email = Field(default="", max_length=200, validate_default=True)
     bcc_self: bool = False
 
     @field_validator("sender")
