@@ -174,10 +174,9 @@ def _invoice(execute: Execute, row: Sequence[Any]) -> SheetInvoice:
      supplied, notes, vat_mode, subtotal, vat, total, rate, quantity, day, _) = row  # fmt: skip
     lines = list(execute(LINES, {"id": id_}))
     summary = summarize((line[4], line[5]) for line in lines)
-    settled, credited = (
-        int(value)
-        for value in _first(execute(SETTLED, {"id": id_, "credit": SETTLED_BY_CREDIT})) or (0, 0)
-    )
+    sums = _first(execute(SETTLED, {"id": id_, "credit": SETTLED_BY_CREDIT})) or (0, 0)
+    settled, credited = int(sums[0]), int(sums[1])  # PostgreSQL sums to numeric
+    paid, credited_amount, balance = settled_amounts(kind, total, settled, credited, currency)
     return SheetInvoice(
         id=id_,
         status=status,
@@ -198,16 +197,31 @@ def _invoice(execute: Execute, row: Sequence[Any]) -> SheetInvoice:
         subtotal=from_minor(subtotal, currency),
         vat=from_minor(vat, currency),
         total=from_minor(total, currency),
-        paid=from_minor(settled - credited, currency),
-        credited=from_minor(credited, currency),
-        # A credit note takes no payments: nothing is due on it.
-        balance=from_minor(0 if kind == "credit_note" else total - settled, currency),
-        lines=[_line(line, currency) for line in lines],
+        paid=paid,
+        credited=credited_amount,
+        balance=balance,
+        lines=[sheet_line(line, currency) for line in lines],
         czk=czk_figures(currency, (rate, quantity, _day(day)), summary, subtotal),
     )
 
 
-def _line(row: Sequence[Any], currency: str) -> SheetLine:
+def settled_amounts(
+    kind: str, total_minor: int, settled_minor: int, credited_minor: int, currency: str
+) -> tuple[Decimal, Decimal, Decimal]:
+    """What an invoice was paid (in money), credited (by credit notes) and still owes,
+    from its total and settlements (all of them, and those by credit notes)."""
+    # A credit note takes no payments: nothing is due on it (the refund, if any, shows
+    # on the invoice it corrects, as an overpayment).
+    owed = 0 if kind == "credit_note" else total_minor - settled_minor
+    return (
+        from_minor(settled_minor - credited_minor, currency),
+        from_minor(credited_minor, currency),
+        from_minor(owed, currency),
+    )
+
+
+def sheet_line(row: Sequence[Any], currency: str) -> SheetLine:
+    """A line as stated, from its columns as `LINES` reads them."""
     description, quantity_milli, unit, unit_price, amount, rate = row
     return SheetLine(
         description=description,

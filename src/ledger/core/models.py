@@ -20,6 +20,7 @@ from sqlmodel import SQLModel
 
 from ledger.contracts.views import TransactionView
 from ledger.core import datetimes
+from ledger.core.invoice_sheet import sheet_line
 from ledger.core.money import from_minor
 from ledger.core.tax_figures import percent, plain_decimal
 from ledger.storage import tables
@@ -229,15 +230,15 @@ class InvoiceLine(PublicModel):
         cls, row: tables.InvoiceLine, currency: str, credited: bool = False
     ) -> InvoiceLine:
         assert row.id is not None
+        stated = sheet_line(
+            (row.description, row.quantity_milli, row.unit, row.unit_price_minor,
+             row.amount_minor, row.vat_rate_bp),
+            currency,
+        )  # fmt: skip
         return cls(
+            **stated._asdict(),
             id=row.id,
             position=row.position,
-            description=row.description,
-            quantity=plain_decimal(Decimal(row.quantity_milli).scaleb(-3)),
-            unit=row.unit,
-            unit_price=from_minor(row.unit_price_minor, currency),
-            amount=from_minor(row.amount_minor, currency),
-            vat_rate=percent(row.vat_rate_bp),
             project_id=row.project_id,
             credited=credited,
         )

@@ -2,7 +2,8 @@
 
 Nothing here reads the database: it renders an invoice's `Sheet`
 (`ledger.core.invoice_sheet`), read by `lg.documents` or, for ``ledger invoice pdf``
-before the ORM loads, by `ledger.cli.start`. Neither SQLAlchemy nor pydantic is imported.
+before the ORM loads, by `ledger.cli.quick_pdf`. Neither SQLAlchemy nor pydantic is
+imported.
 
 Safety: every value reaches the template as data, escaped by autoescaping, so a note
 reading ``<img src="file:///etc/passwd">`` or ``{{ 7*7 }}`` prints as written. WeasyPrint

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, func, select
 
+from ledger.core.invoice_sheet import settled_amounts
 from ledger.core.invoices import vat
 from ledger.core.invoices.credit_notes import credit_notes_of, credited_line_ids
 from ledger.core.invoices.czk import czk_amounts
@@ -129,6 +130,9 @@ def _model(row: tables.Invoice, related: _Related, tolerance: int, today: dt.dat
     lines = related.lines.get(row.id, [])
     settled, credited = related.settled.get(row.id, (0, 0))
     summary = vat.summarize((line.amount_minor, line.vat_rate_bp) for line in lines)
+    paid, credited_amount, balance = settled_amounts(
+        row.kind, row.total_minor, settled, credited, currency
+    )
     return Invoice(
         id=row.id,
         client_id=row.client_id,
@@ -153,13 +157,9 @@ def _model(row: tables.Invoice, related: _Related, tolerance: int, today: dt.dat
         subtotal=from_minor(row.subtotal_minor, currency),
         vat=from_minor(row.vat_minor, currency),
         total=from_minor(row.total_minor, currency),
-        paid=from_minor(settled - credited, currency),
-        credited=from_minor(credited, currency),
-        # A credit note takes no payments: nothing is due on it (the refund, if any,
-        # shows on the invoice it corrects, as an overpayment).
-        balance=from_minor(
-            0 if row.kind == "credit_note" else row.total_minor - settled, currency
-        ),
+        paid=paid,
+        credited=credited_amount,
+        balance=balance,
         payment_state=payment_state(row, settled, tolerance, today, credited),
         lines=[
             InvoiceLine.from_row(line, currency, line.id in related.credited_lines)
