@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
 def _report(lg: Ledger, strict: bool) -> int:
     numbers = [i.number for i in lg.invoices.list(status="issued") if i.number]
     documents = [lg.documents.document(number) for number in numbers]
+    invoices = [lg.invoices.get(number) for number in numbers]
+    clients = {invoice.client_id: lg.clients.get(invoice.client_id) for invoice in invoices}
+    supplier = lg.settings.get()
     lg.documents.invoice_pdf(numbers[0])  # imports and fonts, as in a running server
     prepared = [_prepared(document) for document in documents]
 
@@ -83,8 +86,8 @@ def _report(lg: Ledger, strict: bool) -> int:
     floor_s = time.perf_counter() - started
 
     started = time.perf_counter()
-    for document in documents:
-        isdoc.isdoc_xml(document.invoice, document.client, document.supplier)
+    for invoice in invoices:
+        isdoc.isdoc_xml(invoice, clients[invoice.client_id], supplier)
     isdoc_s = time.perf_counter() - started
 
     with zipfile.ZipFile(io.BytesIO(archive)) as opened:
