@@ -29,6 +29,11 @@ CPU before, 31 to 39 ms after. In the same run: bulk ``add_many`` in one
 ``lg.atomic()`` 23.5 s against the floor's 7.0 s (3.38x, CPU 2.70x; target 3x), a
 transaction each 42.2 s, one ``lg.entries.add`` 9.9 ms median (target 5 ms), ``import
 ledger`` 45 ms; those rows move with the load and were not this round's work.
+
+Again on a quiet machine (2026-12-03, load average 0.74 at the start, 0.95 at the end):
+bulk ``add_many`` in one ``lg.atomic()`` 8.75 s and a transaction each 10.03 s against
+the floor's 3.85 s (2.27x and 2.61x), one ``lg.entries.add`` 2.1 ms median, monthly
+earnings 30.4 ms median, ``import ledger`` 12 ms.
 """
 
 from __future__ import annotations
