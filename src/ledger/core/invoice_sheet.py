@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from ledger.contracts.currencies import from_minor
 from ledger.core.tax_figures import (
@@ -65,6 +65,30 @@ SUPPLIER = (
     " supplier_email, locale FROM app_settings ORDER BY id LIMIT 1"
 )
 ACCOUNT = "SELECT account_number, iban, bic FROM bank_accounts WHERE currency = :currency"
+
+
+class InvoiceFacts(Protocol):
+    """What the documents read of an invoice, to name it and to make its payment code:
+    `SheetInvoice` and the public `Invoice` both have it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def number(self) -> str | None: ...
+    @property
+    def variable_symbol(self) -> str | None: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def vat_mode(self) -> str: ...
+    @property
+    def balance(self) -> Decimal: ...
 
 
 class SheetLine(NamedTuple):
@@ -135,7 +159,7 @@ class Sheet(NamedTuple):
     """Everything one invoice's document shows but its payment code."""
 
     invoice: SheetInvoice
-    customer: Customer
+    client: Customer
     supplier: Supplier
     account: Account | None
 
@@ -156,14 +180,14 @@ def read_sheet(execute: Execute, invoice_id: int) -> Sheet:
     if row is None:
         raise LookupError(f"no invoice with id {invoice_id}")
     invoice = _invoice(execute, row)
-    customer = _first(execute(CUSTOMER, {"id": row[20]}))
-    if customer is None:
+    client = _first(execute(CUSTOMER, {"id": row[20]}))
+    if client is None:
         raise LookupError(f"no client with id {row[20]}")
     supplier = _first(execute(SUPPLIER, {}))
     account = _first(execute(ACCOUNT, {"currency": invoice.currency}))
     return Sheet(
         invoice,
-        Customer(*customer),
+        Customer(*client),
         NO_SETTINGS if supplier is None else Supplier(*supplier),
         None if account is None else Account(*account),
     )

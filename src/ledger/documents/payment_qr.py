@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from ledger.core import identities
 from ledger.core.datetimes import parse_date
+from ledger.core.invoice_sheet import InvoiceFacts
 from ledger.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -54,23 +55,6 @@ EPC_ENCODINGS = (
     "iso-8859-15",
 )
 """EPC character sets in the order of their numbers (1 = UTF-8, 2 = ISO-8859-1...)."""
-
-
-class Payable(Protocol):
-    """What a payment code reads of an invoice (the public `Invoice`, or its sheet)."""
-
-    @property
-    def status(self) -> str: ...
-    @property
-    def number(self) -> str | None: ...
-    @property
-    def currency(self) -> str: ...
-    @property
-    def language(self) -> str: ...
-    @property
-    def balance(self) -> Decimal: ...
-    @property
-    def variable_symbol(self) -> str | None: ...
 
 
 class Payee(Protocol):
@@ -279,7 +263,7 @@ def czech_account_to_iban(account: str, field: str = "account") -> str:
 
 
 def for_invoice(
-    invoice: Payable, supplier: Payee, account: PayeeAccount | None
+    invoice: InvoiceFacts, supplier: Payee, account: PayeeAccount | None
 ) -> PaymentCode | None:
     """The QR code that pays what is still owed on an issued invoice into `account`.
 
@@ -324,7 +308,7 @@ def for_invoice(
     return None
 
 
-def over_limit(invoice: Payable) -> Decimal | None:
+def over_limit(invoice: InvoiceFacts) -> Decimal | None:
     """The QR standard's largest amount when an issued invoice owes more, else None."""
     standard = STANDARDS.get(invoice.currency)
     if invoice.status != "issued" or standard is None or invoice.balance <= MAX_AMOUNTS[standard]:

@@ -25,11 +25,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ledger.core import datetimes
 from ledger.core.amounts import format_money
-from ledger.core.invoice_sheet import Account, Customer, Sheet, SheetInvoice, Supplier
+from ledger.core.invoice_sheet import (
+    Account,
+    Customer,
+    InvoiceFacts,
+    Sheet,
+    SheetInvoice,
+    Supplier,
+)
 from ledger.documents.czk import czk_context
 from ledger.documents.payment_qr import ascii_text, for_invoice, over_limit
 from ledger.errors import ConfigurationError
@@ -161,21 +168,6 @@ LABELS: dict[str, dict[str, str]] = {
 UNITS = {"cs": {"h": "hod", "pcs": "ks"}, "en": {"h": "h", "pcs": "pcs"}}
 
 
-class Titled(Protocol):
-    """What a document's title and file name read of an invoice (public or sheet)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def number(self) -> str | None: ...
-    @property
-    def language(self) -> str: ...
-    @property
-    def vat_mode(self) -> str: ...
-
-
 @dataclass(frozen=True, slots=True)
 class InvoiceDocument:
     """Everything one invoice's document shows."""
@@ -234,7 +226,7 @@ def invoice_document(sheet: Sheet) -> InvoiceDocument:
         InvalidInput: when the bank account on it is malformed.
     """
     code = for_invoice(sheet.invoice, sheet.supplier, sheet.account)
-    return InvoiceDocument(sheet.invoice, sheet.customer, sheet.supplier, code, sheet.account)
+    return InvoiceDocument(sheet.invoice, sheet.client, sheet.supplier, code, sheet.account)
 
 
 def render_html(document: InvoiceDocument) -> str:
@@ -306,7 +298,7 @@ def safe_file_name(stem: str, suffix: str = ".pdf") -> str:
     return f"{cleaned or 'document'}{suffix}"
 
 
-def document_kind(invoice: Titled) -> str:
+def document_kind(invoice: InvoiceFacts) -> str:
     """What the document is called in its language: an invoice or a credit note
     (a tax document only when the supplier charges VAT)."""
     labels = LABELS.get(invoice.language, LABELS["en"])
@@ -315,7 +307,7 @@ def document_kind(invoice: Titled) -> str:
     return labels["credit_note" if invoice.vat_mode != "none" else "credit_note_plain"]
 
 
-def invoice_file_name(invoice: Titled) -> str:
+def invoice_file_name(invoice: InvoiceFacts) -> str:
     """``faktura-2026-0001.pdf`` / ``invoice-2026-0001.pdf`` (drafts by id);
     ``dobropis-d2026-0001.pdf`` / ``credit-note-d2026-0001.pdf`` for credit notes."""
     labels = LABELS.get(invoice.language, LABELS["en"])

@@ -7,17 +7,13 @@ the first PDF) and the payment payloads in :mod:`ledger.documents.payment_qr`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import text
-from sqlmodel import Session
-
-from ledger.core.invoice_sheet import Execute, Sheet, read_sheet
+from ledger.core.invoice_sheet import Sheet
 from ledger.core.invoices import InvoiceRef
 from ledger.core.invoices.rows import load_invoice
-from ledger.core.invoices.views import numbered_between
+from ledger.core.invoices.views import invoice_sheets, numbered_between
 from ledger.core.models import BankAccount, Client, Invoice
 from ledger.core.service import Service, pk
 from ledger.documents import month_export, pdf as invoice_pdf
@@ -53,12 +49,12 @@ class Documents(Service):
             InvalidInput: for a month that does not exist.
             NotFound: when no invoice was issued that month.
         """
-        invoices = self._month_invoices(year, month)
+        sheets = self._sheets(invoice.id for invoice in self._month_invoices(year, month))
         parts = []
-        for sheet in self._sheets(invoice.id for invoice in invoices):
+        for sheet in sheets:
             document = invoice_pdf.invoice_document(sheet)
             parts.append((document.title, invoice_pdf.render_pdf(document)))
-        supplier = self._lg.settings.get()
+        supplier = sheets[0].supplier  # the month has one at least (else NotFound)
         label = invoice_pdf.LABELS.get(supplier.locale, invoice_pdf.LABELS["en"])["invoices"]
         title = f"{label} {year:04d}-{month:02d}"
         return invoice_pdf.merge_pdfs(parts, title=title, author=supplier.supplier_name)
@@ -131,7 +127,7 @@ class Documents(Service):
         accounts: dict[str, BankAccount | None] = {}
         invoices = {found.id: found for found in self._month_invoices(year, month)}
         documents = []
-        for invoice, sheet in zip(invoices.values(), self._sheets(invoices), strict=True):
+        for invoice, sheet in zip(invoices.values(), self._sheets(invoices.keys()), strict=True):
             if invoice.client_id not in clients:
                 clients[invoice.client_id] = self._lg.clients.get(invoice.client_id)
             if invoice.currency not in accounts:
@@ -211,23 +207,12 @@ class Documents(Service):
         """What the invoice's document shows: the invoice, client, supplier and QR code,
         read as `ledger invoice pdf` reads them (`ledger.core.invoice_sheet`)."""
         with self._lg.reading() as session:
-            sheet = read_sheet(_statements(session), pk(load_invoice(session, invoice)))
+            (sheet,) = invoice_sheets(session, [pk(load_invoice(session, invoice))])
         return invoice_pdf.invoice_document(sheet)
 
     def _sheets(self, invoice_ids: Iterable[int]) -> list[Sheet]:
         with self._lg.reading() as session:
-            execute = _statements(session)
-            return [read_sheet(execute, invoice_id) for invoice_id in invoice_ids]
-
-
-def _statements(session: Session) -> Execute:
-    """Runs plain SQL with named parameters in `session`'s transaction."""
-    connection = session.connection()
-
-    def execute(statement: str, parameters: Mapping[str, Any]) -> Sequence[Any]:
-        return connection.execute(text(statement), dict(parameters)).all()
-
-    return execute
+            return invoice_sheets(session, invoice_ids)
 
 
 def _month_range(year: int, month: int) -> tuple[dt.date, dt.date]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
-from ledger.core.invoice_sheet import settled_amounts
+from ledger.core.invoice_sheet import Sheet, read_sheet, settled_amounts
 from ledger.core.invoices import vat
 from ledger.core.invoices.credit_notes import credit_notes_of, credited_line_ids
 from ledger.core.invoices.czk import czk_amounts
@@ -122,6 +124,17 @@ def overdue_invoices(session: Session, today: dt.date, limit: int | None = None)
 def rate_totals(summary: Sequence[vat.RateTotal], currency: str) -> list[VatRateTotal]:
     """The VAT summary in the currency's units."""
     return [VatRateTotal(**line._asdict()) for line in rate_amounts(summary, currency)]
+
+
+def invoice_sheets(session: Session, invoice_ids: Iterable[int]) -> list[Sheet]:
+    """What the documents of `invoice_ids` state, read in `session` by the plain SQL
+    ``ledger invoice pdf`` also runs without the ORM (`ledger.core.invoice_sheet`)."""
+    connection = session.connection()
+
+    def execute(statement: str, parameters: Mapping[str, Any]) -> Sequence[Any]:
+        return connection.execute(text(statement), dict(parameters)).all()
+
+    return [read_sheet(execute, invoice_id) for invoice_id in invoice_ids]
 
 
 def _model(row: tables.Invoice, related: _Related, tolerance: int, today: dt.date) -> Invoice:
